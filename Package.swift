@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "AgentBus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "AgentBus", targets: ["AgentBus"]),
+        .executable(name: "agentbus", targets: ["agentbus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The only target that sees C: librdkafka from the system (Debian's librdkafka-dev).
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
+        ),
+        // Safe Swift over librdkafka: configuration, producer, consumer, admin, embedded cluster.
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The agent runtime, built on Kafka.
+        .target(
+            name: "AgentBus",
+            dependencies: [
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The command-line tool.
+        .executableTarget(
+            name: "agentbus",
+            dependencies: [
+                "Kafka",
+                "AgentBus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // `make bench`: the Kafka layer against raw librdkafka calls, in one process and run.
+        .executableTarget(
+            name: "kafka-bench",
+            dependencies: ["Kafka", "CRdKafka"],
+            path: "Benchmarks/kafka-bench"
+        ),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: [
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+    ]
+)

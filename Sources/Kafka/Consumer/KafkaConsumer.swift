@@ -1,0 +1,111 @@
+import CRdKafka
+import Logging
+
+/// A member of a consumer group: subscribe, read ``messages``, store each record's offset when
+/// its work is done.
+///
+/// ```swift
+/// let consumer = try KafkaConsumer(configuration: .init(bootstrapServers: ["localhost:9092"], groupID: "billing"))
+/// try consumer.subscribe(topics: ["orders"])
+/// for try await record in consumer.messages {
+///     try await handle(record)
+///     try consumer.storeOffset(for: record)   // committed in the background
+/// }
+/// await consumer.close()
+/// ```
+///
+/// Delivery is at-least-once: a record whose offset was not stored is delivered again after a
+/// restart or rebalance. Fetching runs on a dedicated thread that librdkafka wakes when data
+/// arrives; the reading task never blocks a thread of Swift's pool.
+public final class KafkaConsumer: Sendable {
+    let core: ConsumerCore
+
+    /// Creates the client; fails on a configuration error (unknown property, invalid value,
+    /// empty group). Brokers are contacted in the background.
+    public init(configuration: KafkaConsumerConfiguration, logger: Logger = Logger(label: "agentbus.kafka.consumer"))
+        throws(KafkaError)
+    {
+        core = try ConsumerCore(configuration: configuration, logger: logger)
+    }
+
+    deinit {
+        core.requestClose(timeout: .seconds(10))
+    }
+
+    /// Joins the group for these topics (replacing any earlier subscription).
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        guard !topics.isEmpty else { throw .configuration("subscribe needs at least one topic") }
+        guard core.enter() else { throw KafkaError.closed("the consumer") }
+        defer { core.leave() }
+        let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }
+        let code = rd_kafka_subscribe(core.handle, list)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(code, context: "cannot subscribe to \(topics.joined(separator: ", "))")
+        }
+    }
+
+    /// The records, in order per partition. Iterate it from one task. The sequence ends after
+    /// ``close(timeout:)``, and throws if the client hits a fatal error. Cancelling the reading
+    /// task ends the sequence and closes the consumer.
+    public var messages: KafkaConsumerMessages { KafkaConsumerMessages(core: core) }
+
+    /// Rebalances, commits and fetch errors, as they happen. Iterate it from one task; if nobody
+    /// does, only the newest 1,024 are kept.
+    public var events: AsyncStream<KafkaConsumerEvent> { core.events }
+
+    /// Marks `record` as done: the group will resume after it. Committed in the background
+    /// (`autoCommitInterval`) and on close.
+    ///
+    /// - Throws: ``KafkaError/Code/notAssigned`` when the partition was revoked meanwhile (another
+    ///   member will process the record again), ``KafkaError/Code/closed`` after close.
+    public func storeOffset(for record: KafkaRecord) throws(KafkaError) {
+        try core.storeOffset(
+            topicSlot: record.topicSlot, partition: record.partition, offset: record.offset, topic: record.topic)
+    }
+
+    /// The partitions this consumer owns right now.
+    public var assignment: [KafkaTopicPartition] { core.assignment.withLock { $0.sorted() } }
+
+    /// Leaves the group, committing stored offsets, and frees the client.
+    ///
+    /// Waits at most `timeout` for librdkafka to close; past it, the client is destroyed without
+    /// closing (librdkafka 2.0.2 can hang here), and the group notices after `sessionTimeout`.
+    public func close(timeout: Duration = .seconds(10)) async {
+        await withCheckedContinuation { core.requestClose(timeout: timeout, waiter: $0) }
+    }
+}
+
+/// The records of a ``KafkaConsumer``, as an `AsyncSequence`.
+public struct KafkaConsumerMessages: AsyncSequence, Sendable {
+    public typealias Element = KafkaRecord
+    let core: ConsumerCore
+
+    public func makeAsyncIterator() -> Iterator { Iterator(core: core) }
+
+    /// Returns records from the batch in hand without locking or suspending; takes the next
+    /// batch from the polling thread when it runs out.
+    public struct Iterator: AsyncIteratorProtocol {
+        let core: ConsumerCore
+        private var batch: [KafkaRecord] = []
+        private var index = 0
+
+        init(core: ConsumerCore) { self.core = core }
+
+        public mutating func next() async throws -> KafkaRecord? {
+            if index < batch.count {
+                defer { index += 1 }
+                return batch[index]
+            }
+            guard let next = try await core.channel.next() else {
+                batch = []
+                if Task.isCancelled { core.requestClose(timeout: .seconds(10)) }
+                return nil
+            }
+            batch = next
+            index = 1
+            return next[0]
+        }
+    }
+}
