@@ -53,6 +53,10 @@ let package = Package(
             path: "Benchmarks/kafka-bench"
         ),
         .testTarget(
+            name: "AgentBusTests",
+            dependencies: ["AgentBus"]
+        ),
+        .testTarget(
             name: "KafkaTests",
             dependencies: [
                 "Kafka",

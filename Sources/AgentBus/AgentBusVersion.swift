@@ -1,1 +1,4 @@
-public enum AgentBusVersion { public static let current = "0.1.0" }
+/// The version of AgentBus, as `agentbus --version` prints it.
+public enum AgentBusVersion {
+    public static let current = "0.1.0"
+}

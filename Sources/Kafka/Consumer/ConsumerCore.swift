@@ -333,10 +333,17 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
 
         if closedCleanly {
             rd_kafka_destroy(handle)
+            finishClose()
         } else {
+            // The deadline is the caller's: return now, and let the destroy (which can itself take
+            // seconds while librdkafka's threads notice the brokers are gone) finish here.
             logger.warning("consumer close did not finish in time; destroying without closing")
+            finishClose()
             rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
         }
+    }
+
+    private func finishClose() {
         assignment.withLock { $0.removeAll() }
         eventSink.finish()
         let waiters = closeState.withLock { state in
