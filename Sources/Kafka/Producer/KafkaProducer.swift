@@ -96,6 +96,7 @@ public final class KafkaProducer: Sendable {
                         topic: topic, partition: partition, key: key, value: value, headers: headers, opaque: nil)
                 }
             }
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR { core.serveDeliveryReportsOccasionally() }
             core.leave()
             switch code {
             case RD_KAFKA_RESP_ERR_NO_ERROR:

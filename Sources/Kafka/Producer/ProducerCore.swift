@@ -47,6 +47,9 @@ final class ProducerCore: RDKafkaClientContext, @unchecked Sendable {
     let activeCalls = Atomic<Int>(0)
     let isClosed = Atomic<Bool>(false)
     let deliveredCount = Atomic<Int>(0)
+    /// Messages enqueued by `produce`; every 1,024th serves delivery reports on the producing
+    /// thread (see ``serveDeliveryReportsOccasionally()``).
+    let producedCount = Atomic<Int>(0)
     let failedCount = Atomic<Int>(0)
     /// Topic handles opened by `prepare(topics:)`, destroyed before the client.
     let preparedTopics = Mutex<[String: RDKafkaPointer]>([:])
@@ -137,6 +140,17 @@ final class ProducerCore: RDKafkaClientContext, @unchecked Sendable {
             }
             guard let value = header.value else { return fill(nil, 0) }
             return value.withUnsafeBytes { fill($0.baseAddress ?? emptyBytes, $0.count) }
+        }
+    }
+
+    /// librdkafka allocates each message on the thread that produces it and frees it when its
+    /// delivery report is served. Served only on the polling thread, every free crosses threads,
+    /// which defeats glibc's per-thread caches (the benchmark measured about half the throughput).
+    /// Serving now and then on the producing thread, without blocking, keeps most frees local.
+    @inline(__always)
+    func serveDeliveryReportsOccasionally() {
+        if producedCount.add(1, ordering: .relaxed).newValue & 1023 == 0 {
+            rd_kafka_poll(handle, 0)
         }
     }
 

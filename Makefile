@@ -1,0 +1,27 @@
+# AgentBus: the commands the README names. Each sets up what is missing first.
+SWIFT ?= swift
+
+.PHONY: setup build test demo bench clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build
+
+# Tests run one at a time: several start real processes and consumer groups, which on a small
+# machine are steadier in sequence.
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --no-parallel
+
+demo: setup
+	$(SWIFT) build --product agentbus
+	@scripts/demo.sh .build/debug/agentbus
+
+bench: setup
+	$(SWIFT) build -c release --product kafka-bench
+	.build/release/kafka-bench
+
+clean:
+	rm -rf .build
