@@ -34,8 +34,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
     let topics = Mutex(TopicTable())
     let assignment = Mutex<Set<KafkaTopicPartition>>([])
     let closeState = Mutex(CloseState())
-    let activeCalls = Atomic<Int>(0)
-    let isClosed = Atomic<Bool>(false)
+    let gate = RDKafkaHandleGate()
     let events: AsyncStream<KafkaConsumerEvent>
     private let eventSink: AsyncStream<KafkaConsumerEvent>.Continuation
 
@@ -58,27 +57,14 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
 
     // MARK: Calls from any thread
 
-    @inline(__always)
-    func enter() -> Bool {
-        activeCalls.add(1, ordering: .sequentiallyConsistent)
-        if isClosed.load(ordering: .sequentiallyConsistent) {
-            activeCalls.subtract(1, ordering: .sequentiallyConsistent)
-            return false
-        }
-        return true
-    }
-
-    @inline(__always)
-    func leave() { activeCalls.subtract(1, ordering: .sequentiallyConsistent) }
-
     func emit(_ event: KafkaConsumerEvent) { eventSink.yield(event) }
 
     func storeOffset(topicSlot: Int32, partition: Int32, offset: Int64, topic: String) throws(KafkaError) {
         guard topicSlot >= 0 else {
             throw .configuration("cannot store the offset of a record this consumer did not receive")
         }
-        guard enter() else { throw KafkaError.closed("the consumer") }
-        defer { leave() }
+        guard gate.enter() else { throw KafkaError.closed("the consumer") }
+        defer { gate.leave() }
         let topicHandle = topics.withLock { $0.handles[Int(topicSlot)] }.pointer
         // Stores offset + 1: the next record to read.
         let code = rd_kafka_offset_store(topicHandle, partition, offset)
@@ -291,8 +277,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
     /// Leaves the group (committing stored offsets) within the deadline; if librdkafka does not
     /// finish in time (2.0.2 can hang when partitions were lost), destroys without closing.
     private func close(consumerQueue: OpaquePointer) {
-        isClosed.store(true, ordering: .sequentiallyConsistent)
-        while activeCalls.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+        gate.closeAndWaitForCalls()
         let deadline = closeState.withLock { $0.deadline }
 
         // Termination order: topic handles and queues first, then close, then destroy.

@@ -35,8 +35,8 @@ public final class KafkaConsumer: Sendable {
     /// Joins the group for these topics (replacing any earlier subscription).
     public func subscribe(topics: [String]) throws(KafkaError) {
         guard !topics.isEmpty else { throw .configuration("subscribe needs at least one topic") }
-        guard core.enter() else { throw KafkaError.closed("the consumer") }
-        defer { core.leave() }
+        guard core.gate.enter() else { throw KafkaError.closed("the consumer") }
+        defer { core.gate.leave() }
         let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
         defer { rd_kafka_topic_partition_list_destroy(list) }
         for topic in topics { rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA) }

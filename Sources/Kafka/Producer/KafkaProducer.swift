@@ -41,11 +41,11 @@ public final class KafkaProducer: Sendable {
         while true {
             let generation = core.servedGeneration.load(ordering: .sequentiallyConsistent)
             let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<DeliveryOutcome, Never>) in
-                guard core.enter() else {
+                guard core.gate.enter() else {
                     continuation.resume(returning: .notEnqueued(RD_KAFKA_RESP_ERR__DESTROY))
                     return
                 }
-                defer { core.leave() }
+                defer { core.gate.leave() }
                 let opaque = Unmanaged.passRetained(DeliveryPromise(continuation)).toOpaque()
                 let code = withOptionalBytes(key) { key in
                     value.withUnsafeKafkaBytes { value in
@@ -89,7 +89,7 @@ public final class KafkaProducer: Sendable {
     ) async throws(KafkaError) {
         while true {
             let generation = core.servedGeneration.load(ordering: .sequentiallyConsistent)
-            guard core.enter() else { throw KafkaError.closed("the producer") }
+            guard core.gate.enter() else { throw KafkaError.closed("the producer") }
             let code = withOptionalBytes(key) { key in
                 value.withUnsafeKafkaBytes { value in
                     core.enqueue(
@@ -97,7 +97,7 @@ public final class KafkaProducer: Sendable {
                 }
             }
             if code == RD_KAFKA_RESP_ERR_NO_ERROR { core.serveDeliveryReportsOccasionally() }
-            core.leave()
+            core.gate.leave()
             switch code {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
                 return
@@ -144,8 +144,8 @@ public final class KafkaProducer: Sendable {
     /// Looks up the topics' partitions and leaders now, so the first message to each is not held
     /// back until librdkafka's periodic metadata refresh (about a second on a new topic).
     public func prepare(topics: [String]) throws(KafkaError) {
-        guard core.enter() else { throw KafkaError.closed("the producer") }
-        defer { core.leave() }
+        guard core.gate.enter() else { throw KafkaError.closed("the producer") }
+        defer { core.gate.leave() }
         core.preparedTopics.withLock { prepared in
             for topic in topics where prepared[topic] == nil {
                 prepared[topic] = rd_kafka_topic_new(core.handle, topic, nil).map(RDKafkaPointer.init)
@@ -157,7 +157,7 @@ public final class KafkaProducer: Sendable {
     /// Rethrows the flush's error after closing.
     public func close(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         var flushError: KafkaError?
-        if !core.isClosed.load(ordering: .sequentiallyConsistent) {
+        if !core.gate.isClosed {
             do { try await flush(timeout: timeout) } catch { flushError = error }
         }
         await core.shutdown()

@@ -44,8 +44,7 @@ final class ProducerCore: RDKafkaClientContext, @unchecked Sendable {
     /// full waits for the next bump, unless one happened since it tried.
     let servedGeneration = Atomic<UInt64>(0)
     /// Calls inside librdkafka right now; the thread destroys the handle only when none are.
-    let activeCalls = Atomic<Int>(0)
-    let isClosed = Atomic<Bool>(false)
+    let gate = RDKafkaHandleGate()
     let deliveredCount = Atomic<Int>(0)
     /// Messages enqueued by `produce`; every 1,024th serves delivery reports on the producing
     /// thread (see ``serveDeliveryReportsOccasionally()``).
@@ -63,20 +62,6 @@ final class ProducerCore: RDKafkaClientContext, @unchecked Sendable {
     }
 
     // MARK: Enqueueing (any thread)
-
-    /// Enters librdkafka if the producer is open. Pair with ``leave()``.
-    @inline(__always)
-    func enter() -> Bool {
-        activeCalls.add(1, ordering: .sequentiallyConsistent)
-        if isClosed.load(ordering: .sequentiallyConsistent) {
-            activeCalls.subtract(1, ordering: .sequentiallyConsistent)
-            return false
-        }
-        return true
-    }
-
-    @inline(__always)
-    func leave() { activeCalls.subtract(1, ordering: .sequentiallyConsistent) }
 
     /// Hands one message to librdkafka, which copies it. Returns librdkafka's result code.
     func enqueue(
@@ -239,9 +224,7 @@ final class ProducerCore: RDKafkaClientContext, @unchecked Sendable {
     }
 
     private func destroy(mainQueue: OpaquePointer) {
-        isClosed.store(true, ordering: .sequentiallyConsistent)
-        // A call that entered before the flag was set finishes quickly (enqueueing never blocks).
-        while activeCalls.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+        gate.closeAndWaitForCalls()
 
         wakeup.detach(from: mainQueue)
         rd_kafka_queue_destroy(mainQueue)
