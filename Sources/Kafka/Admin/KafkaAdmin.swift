@@ -154,4 +154,29 @@ public final class KafkaAdmin: Sendable {
         withExtendedLifetime(context) {}
         return try result.get()
     }
+
+    /// The low and high watermarks of each partition, as the partition leaders report them now.
+    public func watermarks(of partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10))
+        async throws(KafkaError) -> [KafkaTopicPartition: KafkaWatermarks]
+    {
+        let rk = try client()
+        let result: Result<[KafkaTopicPartition: KafkaWatermarks], KafkaError> = await RDKafkaBlockingCall.run(
+            "agentbus-admin"
+        ) {
+            var watermarks: [KafkaTopicPartition: KafkaWatermarks] = [:]
+            for partition in partitions {
+                var low: Int64 = 0
+                var high: Int64 = 0
+                let code = rd_kafka_query_watermark_offsets(
+                    rk.pointer, partition.topic, partition.partition, &low, &high,
+                    Int32(clamping: timeout.wholeMilliseconds))
+                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    return .failure(KafkaError(code, context: "cannot read the offsets of \(partition)"))
+                }
+                watermarks[partition] = KafkaWatermarks(low: low, high: high)
+            }
+            return .success(watermarks)
+        }
+        return try result.get()
+    }
 }

@@ -46,6 +46,28 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Reads exactly these partitions, from these offsets, without joining the group: no
+    /// rebalances, and nothing is committed unless offsets are stored. For tools that watch or
+    /// replay topics (`tail`, `replay`) without disturbing the groups that own them.
+    /// Replaces any earlier assignment; do not combine with ``subscribe(topics:)``.
+    public func assign(_ partitions: [KafkaTopicPartition: KafkaStartOffset]) throws(KafkaError) {
+        guard core.gate.enter() else { throw KafkaError.closed("the consumer") }
+        defer { core.gate.leave() }
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (partition, start) in partitions.sorted(by: { $0.key < $1.key }) {
+            rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition).pointee.offset =
+                start.librdkafkaValue
+        }
+        let code = rd_kafka_assign(core.handle, list)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(code, context: "cannot assign \(partitions.count) partition(s)")
+        }
+        let assigned = Set(partitions.keys)
+        core.assignment.withLock { $0 = assigned }
+        core.emit(.assigned(assigned.sorted()))
+    }
+
     /// The records, in order per partition. Iterate it from one task. The sequence ends after
     /// ``close(timeout:)``, and throws if the client hits a fatal error. Cancelling the reading
     /// task ends the sequence and closes the consumer.
