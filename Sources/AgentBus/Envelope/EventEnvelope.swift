@@ -1,0 +1,92 @@
+/// One event as it travels on Kafka: CloudEvents 1.0 attributes in `ce_` headers, the JSON
+/// payload as the record's value, the partition key as its key.
+///
+/// AgentBus adds the workflow's correlation ID, the causing event's ID, W3C trace context and the
+/// causal depth (`agentbus_hops`). Any Kafka client can produce and read these records; see
+/// ``init(record:)`` for what is accepted from foreign producers.
+public struct EventEnvelope: Sendable, Equatable {
+    /// `ce_id`: unique per `source`; the dedupe key. AgentBus generates UUIDs (``EventID``), but
+    /// foreign producers may use any non-empty string.
+    public var id: String
+    /// `ce_source`: `/agents/<name>`, `/cli`, or `/external/...`.
+    public var source: String
+    /// `ce_type`: reverse-DNS with a major version, e.g. `dev.agentbus.loan.application.received.v1`.
+    public var type: String
+    /// `ce_time`: when the event happened. Optional in CloudEvents; AgentBus always sets it.
+    public var time: EventTime?
+    /// `ce_dataschema`: the `$id` of the payload's schema.
+    public var dataSchema: String?
+    /// `content-type`; nil (absent) is read as JSON.
+    public var contentType: String?
+    /// `ce_correlationid`: the workflow. A root event's is its own ID.
+    public var correlationID: String
+    /// `ce_causationid`: the `ce_id` of the event being handled when this one was published;
+    /// nil for a root.
+    public var causationID: String?
+    /// `traceparent` of this hop's send.
+    public var traceParent: TraceParent?
+    /// `tracestate`, passed along untouched.
+    public var traceState: String?
+    /// `agentbus_hops`: causal depth, 0 for a root.
+    public var hops: Int
+    /// Other `ce_` headers (CloudEvents extension attributes), kept so nothing is lost on the way
+    /// through AgentBus.
+    public var extensions: [String: String]
+    /// The Kafka key: by default the correlation ID.
+    public var key: String?
+    /// The payload: JSON bytes.
+    public var data: [UInt8]
+
+    public init(
+        id: String, source: String, type: String, time: EventTime? = .now(), dataSchema: String? = nil,
+        contentType: String? = EnvelopeHeader.jsonContentType, correlationID: String, causationID: String? = nil,
+        traceParent: TraceParent? = nil, traceState: String? = nil, hops: Int = 0,
+        extensions: [String: String] = [:], key: String? = nil, data: [UInt8]
+    ) {
+        self.id = id
+        self.source = source
+        self.type = type
+        self.time = time
+        self.dataSchema = dataSchema
+        self.contentType = contentType
+        self.correlationID = correlationID
+        self.causationID = causationID
+        self.traceParent = traceParent
+        self.traceState = traceState
+        self.hops = hops
+        self.extensions = extensions
+        self.key = key
+        self.data = data
+    }
+
+    /// A root event: a new ID, a new workflow (correlation ID = its own ID, unless given), hops
+    /// 0, a new trace.
+    public static func root(
+        type: String, source: String, data: [UInt8], dataSchema: String? = nil, correlationID: String? = nil,
+        key: String? = nil
+    ) -> EventEnvelope {
+        let id = EventID.random().description
+        return EventEnvelope(
+            id: id, source: source, type: type, dataSchema: dataSchema, correlationID: correlationID ?? id,
+            traceParent: .newRoot(), key: key, data: data)
+    }
+
+    /// The event an agent publishes while handling this one: same workflow, caused by this
+    /// event, one hop deeper, in the same trace.
+    ///
+    /// Its ID is derived from (this event's ID, `agent`, `index`), so handling the same event
+    /// again after a crash republishes the same IDs, and consumers drop the duplicates.
+    /// `index` counts the outputs of one handling, from 0.
+    public func child(
+        type: String, data: [UInt8], agent: String, index: Int, dataSchema: String? = nil, key: String? = nil
+    ) -> EventEnvelope {
+        EventEnvelope(
+            id: EventID.derived(from: id, agent: agent, index: index).description, source: "/agents/\(agent)",
+            type: type, dataSchema: dataSchema, correlationID: correlationID, causationID: id,
+            traceParent: traceParent?.child() ?? .newRoot(), traceState: traceState, hops: hops + 1, key: key,
+            data: data)
+    }
+
+    /// Whether this event started its workflow.
+    public var isRoot: Bool { causationID == nil }
+}

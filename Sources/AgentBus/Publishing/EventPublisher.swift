@@ -1,0 +1,87 @@
+import Kafka
+
+/// Publishes events: validates each payload against its type's schema, fills in the envelope,
+/// picks the topic and key from the schema, and waits for the broker's acknowledgement.
+///
+/// An event that fails validation is never sent. The key is, in order: the key passed in, the
+/// schema's `x-agentbus-key` field of the payload, the correlation ID.
+public final class EventPublisher: Sendable {
+    public let registry: SchemaRegistry
+    /// `ce_source` of the events published here, e.g. `/cli` or `/agents/credit-check`.
+    public let source: String
+    private let producer: KafkaProducer
+
+    public init(producer: KafkaProducer, registry: SchemaRegistry, source: String) {
+        self.producer = producer
+        self.registry = registry
+        self.source = source
+    }
+
+    /// Builds and validates a root event (a new workflow unless `correlationID` is given)
+    /// without sending it.
+    public func prepare(
+        type: String, payload: [UInt8], key: String? = nil, correlationID: String? = nil
+    ) throws(PublishError) -> (envelope: EventEnvelope, schema: EventSchema) {
+        let schema = try self.schema(for: type)
+        try Self.validate(payload, type: type, schema: schema)
+        var envelope = EventEnvelope.root(
+            type: type, source: source, data: payload, dataSchema: schema.id, correlationID: correlationID)
+        envelope.key = key ?? Self.schemaKey(payload, schema) ?? envelope.correlationID
+        return (envelope, schema)
+    }
+
+    /// Validates and publishes a root event with a JSON payload.
+    public func publish(
+        type: String, payload: [UInt8], key: String? = nil, correlationID: String? = nil
+    ) async throws(PublishError) -> PublishedEvent {
+        let (envelope, schema) = try prepare(type: type, payload: payload, key: key, correlationID: correlationID)
+        return try await send(envelope, to: schema.topic)
+    }
+
+    /// Validates and publishes a root event with a typed payload.
+    public func publish<Event: TypedEvent>(
+        _ event: Event, key: String? = nil, correlationID: String? = nil
+    ) async throws(PublishError) -> PublishedEvent {
+        let payload: [UInt8]
+        do { payload = try event.jsonPayload() } catch { throw .encoding(error) }
+        return try await publish(type: Event.eventType, payload: payload, key: key, correlationID: correlationID)
+    }
+
+    /// Validates and publishes an envelope built elsewhere (a child event, a redrive), as is.
+    /// Its `dataSchema` and `key` are filled in from the schema when missing.
+    public func publish(_ envelope: EventEnvelope) async throws(PublishError) -> PublishedEvent {
+        let schema = try self.schema(for: envelope.type)
+        try Self.validate(envelope.data, type: envelope.type, schema: schema)
+        var envelope = envelope
+        if envelope.dataSchema == nil { envelope.dataSchema = schema.id }
+        if envelope.key == nil { envelope.key = Self.schemaKey(envelope.data, schema) ?? envelope.correlationID }
+        return try await send(envelope, to: schema.topic)
+    }
+
+    private func send(_ envelope: EventEnvelope, to topic: String) async throws(PublishError) -> PublishedEvent {
+        do {
+            let report = try await producer.send(
+                topic: topic, key: envelope.key, value: envelope.data, headers: envelope.kafkaHeaders)
+            return PublishedEvent(envelope: envelope, topic: report.topic, partition: report.partition, offset: report.offset)
+        } catch {
+            throw .kafka(error)
+        }
+    }
+
+    private func schema(for type: String) throws(PublishError) -> EventSchema {
+        guard let schema = registry.eventSchema(for: type) else {
+            throw .unknownType(type, suggestions: registry.suggestions(for: type))
+        }
+        return schema
+    }
+
+    private static func validate(_ payload: [UInt8], type: String, schema: EventSchema) throws(PublishError) {
+        if schema.validator.isValid(payload) { return }
+        throw .invalidPayload(type: type, violations: schema.validator.validate(payload))
+    }
+
+    private static func schemaKey(_ payload: [UInt8], _ schema: EventSchema) -> String? {
+        guard schema.keyField != nil, let value = try? JSONValue(parsing: payload) else { return nil }
+        return schema.partitionKey(for: value)
+    }
+}

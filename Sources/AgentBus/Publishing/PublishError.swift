@@ -1,0 +1,30 @@
+import Kafka
+
+/// Why an event was not published. Nothing reaches Kafka in any of these cases except `kafka`,
+/// where the broker did not acknowledge the event.
+public enum PublishError: Error, Sendable, CustomStringConvertible {
+    /// No schema declares this `ce_type`; `suggestions` are the closest known types.
+    case unknownType(String, suggestions: [String])
+    /// The payload fails its schema.
+    case invalidPayload(type: String, violations: [SchemaViolation])
+    /// A typed event could not be encoded.
+    case encoding(EventCodingError)
+    /// Kafka did not take the event.
+    case kafka(KafkaError)
+
+    public var description: String {
+        switch self {
+        case .unknownType(let type, let suggestions):
+            let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?"
+            return "unknown event type \"\(type)\"\(hint)"
+        case .invalidPayload(let type, let violations):
+            let first = violations.first.map { "schema: \($0)" } ?? "schema: invalid"
+            let more = violations.count > 1 ? " (and \(violations.count - 1) more)" : ""
+            return "\(type) payload is invalid: \(first)\(more)"
+        case .encoding(let error):
+            return error.message
+        case .kafka(let error):
+            return "not published: \(error.message)"
+        }
+    }
+}
