@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "AgentBus", targets: ["AgentBus"]),
+        .library(name: "LoanEvents", targets: ["LoanEvents"]),
         .executable(name: "agentbus", targets: ["agentbus"]),
     ],
     dependencies: [
@@ -36,6 +37,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The example system's event types: a loan application workflow. Their schemas are in schemas/.
+        .target(
+            name: "LoanEvents",
+            dependencies: ["AgentBus"]
+        ),
         // The command-line tool.
         .executableTarget(
             name: "agentbus",
@@ -52,13 +58,30 @@ let package = Package(
             dependencies: ["Kafka", "CRdKafka"],
             path: "Benchmarks/kafka-bench"
         ),
+        // `make bench`: validation and envelope speed, next to Foundation's JSON parser.
+        .executableTarget(
+            name: "event-bench",
+            dependencies: ["AgentBus", "LoanEvents", "Kafka"],
+            path: "Benchmarks/event-bench"
+        ),
         .testTarget(
             name: "AgentBusTests",
-            dependencies: ["AgentBus"]
+            dependencies: ["AgentBus", "LoanEvents", "Kafka"]
+        ),
+        // Test helpers: real agentbus and dev-broker processes, waited on by what they print.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
+        // The CLI as users run it: processes against a dev-broker process, and kcat for interop.
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["TestSupport", "AgentBus", "Kafka"]
         ),
         .testTarget(
             name: "KafkaTests",
             dependencies: [
+                "TestSupport",
                 "Kafka",
                 .product(name: "Logging", package: "swift-log"),
             ]
