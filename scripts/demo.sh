@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: starts the embedded cluster in its own process, two consumer processes in one group,
-# sends a few events, and prints what each consumer received.
+# sends a few events, and prints what each consumer received; then publishes typed loan events
+# (validated against schemas/) and watches them with `agentbus tail`.
 set -euo pipefail
 
 agentbus=${1:-.build/debug/agentbus}
@@ -71,3 +72,30 @@ for worker in a b; do
 done
 echo "== $(total) of 8 events received, each by exactly one worker; same key, same worker, in order"
 [ "$(total)" -eq 8 ]
+
+echo "== typed events: the loan workflow's schemas ($("$agentbus" schemas list | wc -l) event types in schemas/)"
+"$agentbus" tail loan.applications loan.checks --limit 2 --bootstrap-file "$bootstrap_file" \
+  >"$work/tail.out" 2>"$work/tail.err" &
+pids+=($!)
+wait_for_lines "$work/tail.err" 1 30 "following"
+cat >"$work/application.json" <<'JSON'
+{"applicationId": "APP-001001", "applicantId": "CUS-300017",
+ "applicant": {"name": "Amara Okafor", "email": "amara@example.com", "dateOfBirth": "1988-04-12"},
+ "requested": {"amount": 250000, "currency": "EUR"}, "termMonths": 300, "purpose": "home",
+ "submittedAt": "2026-11-21T09:15:30.000Z", "channel": "web"}
+JSON
+echo "   agentbus publish dev.agentbus.loan.application.received.v1 --file application.json"
+"$agentbus" publish dev.agentbus.loan.application.received.v1 --file "$work/application.json" \
+  --bootstrap-file "$bootstrap_file" 2>/dev/null | tee "$work/published.out" | sed 's/^/   /'
+correlation=$(sed -n 's/^correlation-id: //p' "$work/published.out")
+echo "   a payload that breaks the schema is refused, and nothing is published:"
+"$agentbus" publish dev.agentbus.loan.fraud.checked.v1 --correlation-id "$correlation" \
+  --data '{"applicationId": "APP-1001", "riskLevel": "extreme"}' --bootstrap-file "$bootstrap_file" 2>&1 \
+  | sed 's/^/     /' || true
+echo "   the same workflow's fraud check, valid this time:"
+"$agentbus" publish dev.agentbus.loan.fraud.checked.v1 --correlation-id "$correlation" --bootstrap-file "$bootstrap_file" \
+  --data '{"applicationId": "APP-001001", "applicantId": "CUS-300017", "riskLevel": "low", "signals": [], "identityVerified": true, "checkedAt": "2026-11-21T09:16:02.000Z"}' \
+  2>/dev/null | sed 's/^/   /'
+wait_for_lines "$work/tail.out" 2 30
+echo "== agentbus tail saw (time topic/partition@offset type id correlation causation key hops payload)"
+sed 's/^/   /' "$work/tail.out"

@@ -11,6 +11,8 @@ struct AgentBusCommand: AsyncParsableCommand {
             $AGENTBUS_BROKERS, then a running `agentbus dev-broker`, then localhost:9092.
             """,
         version: AgentBusVersion.current,
-        subcommands: [DevBrokerCommand.self, KafkaCommand.self]
+        subcommands: [
+            DevBrokerCommand.self, PublishCommand.self, TailCommand.self, SchemasCommand.self, KafkaCommand.self,
+        ]
     )
 }

@@ -28,12 +28,18 @@ struct DevBrokerCommand: AsyncParsableCommand {
         "Topics to create, as name:partitions[:replication],...", valueName: "topics"))
     var topics: String?
 
+    @OptionGroup var schemaOptions: SchemaOptions
+
+    @Option(name: .long, help: "Partitions of each topic the schemas name (created at start).")
+    var catalogPartitions: Int = 3
+
     @Option(name: .long, help: ArgumentHelp(
         "Where to write the bootstrap list. Default: \(DevBrokerFile.wellKnown.path)", valueName: "file"))
     var bootstrapFile: String?
 
     func validate() throws {
         guard (1...16).contains(brokers) else { throw ValidationError("--brokers takes 1 to 16 brokers") }
+        guard catalogPartitions >= 1 else { throw ValidationError("--catalog-partitions takes a whole number of at least 1") }
         _ = try parsedTopics()
     }
 
@@ -62,14 +68,32 @@ struct DevBrokerCommand: AsyncParsableCommand {
         }
 
         let cluster = try EmbeddedCluster(brokers: brokers)
-        for topic in try parsedTopics() {
+        let explicit = try parsedTopics()
+        for topic in explicit {
             try cluster.createTopic(topic.name, partitions: topic.partitions, replicationFactor: topic.replication)
+        }
+        // The schema catalog's topics exist from the start, so `tail` can follow them before
+        // anything is published.
+        var catalogTopics: [String] = []
+        switch Result(catching: { () throws(SchemaLoadError) in try schemaOptions.directory.load() }) {
+        case .success(let registry):
+            catalogTopics = registry.topics.filter { topic in !explicit.contains { $0.name == topic } }
+            for topic in catalogTopics { try cluster.createTopic(topic, partitions: catalogPartitions) }
+        case .failure(let error):
+            if schemaOptions.schemas != nil || schemaOptions.directory.source != .workingDirectory
+                || !(error.problems.first?.message.hasPrefix("no such schema directory") ?? false)
+            {
+                Output.error("agentbus dev-broker: schemas not loaded, catalog topics not created: \(error)")
+            }
         }
         try file.write(bootstrapServers: cluster.bootstrapServers)
         Output.line(cluster.bootstrapServers)
         Output.error(
             "agentbus dev-broker: \(brokers) broker(s) at \(cluster.bootstrapServers); bootstrap file \(file.path). "
                 + "Ctrl-C to stop.")
+        if !catalogTopics.isEmpty {
+            Output.error("agentbus dev-broker: created \(catalogTopics.joined(separator: ", ")) (\(catalogPartitions) partitions each)")
+        }
 
         let signal = await ShutdownSignal.wait()
         file.remove()

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+import TestSupport
 
 /// Consumers as real `agentbus kafka consume` processes against a dev-broker process.
 @Suite("Consumer groups across processes", .serialized, .timeLimit(.minutes(3)))
