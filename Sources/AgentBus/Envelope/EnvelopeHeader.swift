@@ -20,8 +20,9 @@ public enum EnvelopeHeader {
     public static let jsonContentType = "application/json"
 
     /// The headers AgentBus interprets; any other `ce_` header is kept as an extension.
-    static let interpreted: Set<String> = [
+    static let interpretedNames = [
         specVersion, id, source, type, time, dataSchema, contentType, correlationID, causationID, traceParent,
         traceState, hops,
     ]
+    static let interpreted = Set(interpretedNames)
 }

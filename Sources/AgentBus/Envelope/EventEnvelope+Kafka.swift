@@ -84,8 +84,13 @@ extension EventEnvelope {
         let causationID = try text(EnvelopeHeader.causationID).flatMap { $0.isEmpty ? nil : $0 }
 
         var extensions: [String: String] = [:]
-        for header in headers where header.name.hasPrefix("ce_") && !EnvelopeHeader.interpreted.contains(header.name) {
-            if let value = try text(header.name) { extensions[header.name] = value }
+        // Scan for extension attributes only when some header is not one AgentBus reads: the
+        // common case, AgentBus's own events, builds no header names at all.
+        let interpretedPresent = EnvelopeHeader.interpretedNames.reduce(0) { $0 + (headers.lastIndex(named: $1) == nil ? 0 : 1) }
+        if headers.count > interpretedPresent {
+            for header in headers where header.name.hasPrefix("ce_") && !EnvelopeHeader.interpreted.contains(header.name) {
+                if let value = try text(header.name) { extensions[header.name] = value }
+            }
         }
 
         self.init(

@@ -47,7 +47,11 @@ public struct KafkaRecordHeaders: Sendable, RandomAccessCollection {
     /// The value of the last header named `name`; `nil` if there is none or its value is null.
     public subscript(_ name: String) -> KafkaBytes? {
         guard let index = lastIndex(named: name) else { return nil }
-        return self[index].value
+        // The value only: building the header would build its name, a heap string past 15 bytes.
+        let slot = (storage.base + slotsOffset).load(
+            fromByteOffset: index * MemoryLayout<KafkaHeaderSlot>.stride, as: KafkaHeaderSlot.self)
+        return slot.valueCount < 0
+            ? nil : KafkaBytes(storage: storage, offset: Int(slot.valueOffset), count: Int(slot.valueCount))
     }
 
     /// Index of the last header named `name`, compared byte for byte without building strings.
