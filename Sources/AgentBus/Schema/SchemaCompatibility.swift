@@ -499,31 +499,17 @@ extension SchemaCompatibility {
                 }
             }
 
-            // anyOf and oneOf: matching alternatives across versions is guesswork, so this is
-            // best effort: the arrays are compared as JSON, and any difference (even one that
-            // only widens) is reported as breaking for a person to review. Changes inside
-            // definitions the alternatives `$ref` are not seen.
-            for keyword in ["anyOf", "oneOf"] {
-                switch (o[keyword], n[keyword]) {
-                case (nil, .some):
-                    report(.breaking, path, "\(keyword) added")
-                case (.some, nil):
-                    report(.compatible, path, "\(keyword) removed")
-                case (let old?, let new?) where old != new:
-                    report(.breaking, path, "\(keyword) changed (alternatives are not compared structurally; review by hand)")
-                default:
-                    break
-                }
-            }
-
             switch (o["uniqueItems"] ?? .bool(false), n["uniqueItems"] ?? .bool(false)) {
             case (.bool(false), .bool(true)): report(.breaking, path, "uniqueItems is now true")
             case (.bool(true), .bool(false)): report(.compatible, path, "uniqueItems is no longer true")
             default: break
             }
 
-            // Other applicators and assertions: as JSON only, the same best effort.
-            for keyword in opaqueKeywords {
+            // anyOf, oneOf and the other applicators and assertions: matching alternatives
+            // across versions is guesswork, so this is best effort. They are compared as JSON,
+            // and any difference (even one that only widens) is reported as breaking for a
+            // person to review; changes inside definitions they `$ref` are not seen.
+            for keyword in ["anyOf", "oneOf"] + opaqueKeywords {
                 switch (o[keyword], n[keyword]) {
                 case (nil, .some):
                     report(.breaking, path, "\(keyword) added")
