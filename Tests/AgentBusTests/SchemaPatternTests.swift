@@ -142,6 +142,11 @@ struct SchemaPatternTests {
         #expect(match("^🐲*$", ""))
         #expect(!match("^🐲*$", "🐲x"))
         #expect(match("^(?:){1000000000}$", ""))  // an empty body is not copied a billion times
+        // Near the size limit the matcher's state no longer fits comfortably on the stack.
+        let large = try? SchemaPattern("^a{9000}$")
+        #expect(large?.matches(String(repeating: "a", count: 9000)) == true)
+        #expect(large?.matches(String(repeating: "a", count: 8999)) == false)
+        #expect(match("^(?:a{0,3}){2}b$", "aaaab"))
     }
 
     @Test("alternation and groups")
@@ -381,5 +386,27 @@ struct SchemaPatternTests {
             }
         }
         return nil
+    }
+
+    @Test("identifier-shaped patterns take the straight-line path and answer as the NFA does")
+    func straightLine() throws {
+        let inputs = [
+            "APP-004217", "APP-04217", "APP-0042170", "app-004217", "XAPP-004217", "APP-00421x", "", "EUR", "EURO",
+            "eur", "ÉUR", "APP-٠١٢٣٤٥", "APP-004217\n", "A🐲C",
+        ]
+        for source in ["^APP-[0-9]{6}$", "^[A-Z]{3}$", "^CUS-\\d{6}", "^.{3}$", "^A.C$", "^[^a-z]{4}$"] {
+            let fast = try SchemaPattern(source)
+            // The same language, with an alternative that never matches these inputs: not a
+            // straight line, so it goes through the NFA.
+            let general = try SchemaPattern("(?:\(source))|^\\u0000\\u0001$")
+            #expect(fast.straightLine != nil, "\(source) is a straight line")
+            #expect(general.straightLine == nil)
+            for input in inputs {
+                #expect(fast.matches(input) == general.matches(input), "\(source) on \(input)")
+            }
+        }
+        for source in ["APP-[0-9]{6}", "^a+$", "^(a|b)$", "^a{2,3}$", "^\\bA"] {
+            #expect(try SchemaPattern(source).straightLine == nil, "\(source) is not a straight line")
+        }
     }
 }

@@ -10,21 +10,39 @@ struct JSONDocument {
     let input: UnsafeBufferPointer<UInt8>
     let nodes: UnsafeBufferPointer<JSONNode>
 
-    /// Parses `input` and hands the document to `body`. The nodes live in a temporary allocation
-    /// (on the stack for event-sized input), so parsing allocates nothing on the heap.
+    /// Nodes that fit in 1,024 bytes, the size `withUnsafeTemporaryAllocation` always puts on
+    /// the stack: enough for a typical event (a 200-byte payload has about 30 nodes).
+    static let stackNodeCount = 1024 / MemoryLayout<JSONNode>.stride
+
+    /// Parses `input` and hands the document to `body`. The nodes live in a temporary stack
+    /// allocation, so parsing an event allocates nothing on the heap; only a document with more
+    /// than ``stackNodeCount`` values is parsed again into a buffer that fits it.
     static func withParsed<Result>(
         _ input: UnsafeBufferPointer<UInt8>, _ body: (JSONDocument) -> Result
     ) throws(JSONParseError) -> Result {
-        let capacity = JSONParser.nodeCapacity(forByteCount: input.count)
-        let outcome: Swift.Result<Result, JSONParseError> = withUnsafeTemporaryAllocation(
-            of: JSONNode.self, capacity: capacity
+        let small: Swift.Result<Result, JSONParseError> = withUnsafeTemporaryAllocation(
+            of: JSONNode.self, capacity: stackNodeCount
         ) { buffer in
-            Swift.Result { () throws(JSONParseError) in
-                let count = try JSONParser.parse(input, into: buffer)
-                return body(JSONDocument(input: input, nodes: UnsafeBufferPointer(rebasing: buffer[0..<count])))
-            }
+            Swift.Result { () throws(JSONParseError) in try parse(input, into: buffer, body) }
         }
-        return try outcome.get()
+        if case .failure(let error) = small, error == JSONParser.bufferFull {
+            let capacity = JSONParser.nodeCapacity(forByteCount: input.count)
+            let large: Swift.Result<Result, JSONParseError> = withUnsafeTemporaryAllocation(
+                of: JSONNode.self, capacity: capacity
+            ) { buffer in
+                Swift.Result { () throws(JSONParseError) in try parse(input, into: buffer, body) }
+            }
+            return try large.get()
+        }
+        return try small.get()
+    }
+
+    private static func parse<Result>(
+        _ input: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<JSONNode>,
+        _ body: (JSONDocument) -> Result
+    ) throws(JSONParseError) -> Result {
+        let count = try JSONParser.parse(input, into: buffer)
+        return body(JSONDocument(input: input, nodes: UnsafeBufferPointer(rebasing: buffer[0..<count])))
     }
 
     subscript(index: Int) -> JSONNode { nodes[index] }

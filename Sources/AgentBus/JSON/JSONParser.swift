@@ -12,23 +12,28 @@ struct JSONParser {
     /// byte, so a buffer this big never overflows.
     static func nodeCapacity(forByteCount byteCount: Int) -> Int { byteCount + 1 }
 
+    /// Thrown (as offset -1) when the nodes do not fit the buffer given; the caller retries
+    /// with a buffer of ``nodeCapacity(forByteCount:)``.
+    static let bufferFull = JSONParseError(offset: -1, reason: "node buffer full")
+
     private let input: UnsafePointer<UInt8>
     private let count: Int
     private let nodes: UnsafeMutablePointer<JSONNode>
+    private let capacity: Int
     private var position = 0
     private var nodeCount = 0
     private var depth = 0
 
-    /// Parses `input` into `nodes`, which must hold ``nodeCapacity(forByteCount:)`` nodes, and
-    /// returns how many it wrote. The root is node 0.
+    /// Parses `input` into `nodes` and returns how many it wrote. The root is node 0. Throws
+    /// ``bufferFull`` when `nodes` is too small, which cannot happen with
+    /// ``nodeCapacity(forByteCount:)`` nodes.
     static func parse(
         _ input: UnsafeBufferPointer<UInt8>, into nodes: UnsafeMutableBufferPointer<JSONNode>
     ) throws(JSONParseError) -> Int {
-        precondition(nodes.count >= nodeCapacity(forByteCount: input.count))
         guard let base = input.baseAddress, input.count > 0 else {
             throw JSONParseError(offset: 0, reason: "empty input")
         }
-        var parser = JSONParser(input: base, count: input.count, nodes: nodes.baseAddress!)
+        var parser = JSONParser(input: base, count: input.count, nodes: nodes.baseAddress!, capacity: nodes.count)
         try parser.parseValue()
         parser.skipWhitespace()
         if parser.position < parser.count {
@@ -37,10 +42,11 @@ struct JSONParser {
         return parser.nodeCount
     }
 
-    private init(input: UnsafePointer<UInt8>, count: Int, nodes: UnsafeMutablePointer<JSONNode>) {
+    private init(input: UnsafePointer<UInt8>, count: Int, nodes: UnsafeMutablePointer<JSONNode>, capacity: Int) {
         self.input = input
         self.count = count
         self.nodes = nodes
+        self.capacity = capacity
     }
 
     // MARK: - Values
@@ -116,6 +122,7 @@ struct JSONParser {
         depth += 1
         guard depth <= Self.maximumDepth else { throw error("nesting deeper than \(Self.maximumDepth) levels") }
         position += 1
+        guard nodeCount < capacity else { throw Self.bufferFull }
         let index = nodeCount
         nodes[index] = JSONNode(kind: kind, flags: 0, start: UInt32(truncatingIfNeeded: position - 1), length: 0, end: 0)
         nodeCount += 1
@@ -128,7 +135,8 @@ struct JSONParser {
         nodes[index].end = UInt32(truncatingIfNeeded: nodeCount)
     }
 
-    private mutating func appendScalar(_ kind: JSONNode.Kind, flags: UInt8, start: Int, length: Int) {
+    private mutating func appendScalar(_ kind: JSONNode.Kind, flags: UInt8, start: Int, length: Int) throws(JSONParseError) {
+        guard nodeCount < capacity else { throw Self.bufferFull }
         nodes[nodeCount] = JSONNode(
             kind: kind, flags: flags, start: UInt32(truncatingIfNeeded: start),
             length: UInt32(truncatingIfNeeded: length), end: UInt32(truncatingIfNeeded: nodeCount + 1))
@@ -140,7 +148,7 @@ struct JSONParser {
         guard count - position >= length,
             memcmp(input + position, literal.utf8Start, length) == 0
         else { throw error("unexpected \(describeCurrent()), expected a value") }
-        appendScalar(kind, flags: 0, start: position, length: length)
+        try appendScalar(kind, flags: 0, start: position, length: length)
         position += length
     }
 
@@ -167,7 +175,7 @@ struct JSONParser {
                 try skipMultibyteScalar()
             }
         }
-        appendScalar(.string, flags: flags, start: start, length: position - start)
+        try appendScalar(.string, flags: flags, start: start, length: position - start)
         position += 1
     }
 
@@ -242,7 +250,7 @@ struct JSONParser {
             guard position < count, Self.isDigit(input[position]) else { throw error("expected a digit in the exponent") }
             skipDigits()
         }
-        appendScalar(.number, flags: flags, start: start, length: position - start)
+        try appendScalar(.number, flags: flags, start: start, length: position - start)
     }
 
     private mutating func skipDigits() {

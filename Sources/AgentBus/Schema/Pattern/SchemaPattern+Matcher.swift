@@ -1,23 +1,9 @@
 extension SchemaPattern {
-    /// The set of instructions that live threads are at, as a sparse set (Briggs–Torczon): O(1)
-    /// insert, membership and clear, over memory the caller provides, so a match allocates nothing.
+    /// The threads waiting to consume the next scalar: the consuming instructions they are at.
+    /// Non-consuming instructions are followed at once (the ε-closure) and never listed.
     struct ThreadList {
-        let dense: UnsafeMutablePointer<Int32>
-        let sparse: UnsafeMutablePointer<Int32>
-        var count: Int32 = 0
-
-        @inline(__always)
-        func contains(_ pc: Int32) -> Bool {
-            let slot = sparse[Int(pc)]
-            return slot < count && dense[Int(slot)] == pc
-        }
-
-        @inline(__always)
-        mutating func insert(_ pc: Int32) {
-            sparse[Int(pc)] = count
-            dense[Int(count)] = pc
-            count += 1
-        }
+        let pcs: UnsafeMutablePointer<Int32>
+        var count = 0
     }
 
     /// What the zero-width assertions need to know about the place between two scalars.
@@ -38,9 +24,14 @@ extension SchemaPattern {
         let anchoredAtStart: Bool
         /// Room for every instruction once: each is pushed at most once per closure.
         let stack: UnsafeMutablePointer<Int32>
+        /// `marks[pc] == generation` when `pc` has been reached at the current position, so a
+        /// second thread arriving there is dropped. Bumping the generation clears every mark at once.
+        let marks: UnsafeMutablePointer<Int32>
+        let size: Int
 
         func run(_ input: UnsafeBufferPointer<UInt8>, current: ThreadList, next: ThreadList) -> Bool {
             var current = current, next = next
+            var generation: Int32 = 1
             let end = input.count
             var position = 0
             var (scalar, length) = end > 0 ? Self.decode(input, at: 0) : (0, 0)
@@ -48,7 +39,7 @@ extension SchemaPattern {
             while true {
                 if position == 0 || !anchoredAtStart {
                     // A search, not a full match: a new attempt starts at every position.
-                    if add(0, to: &current, at: here) { return true }
+                    if add(0, to: &current, generation: generation, at: here) { return true }
                 } else if current.count == 0 {
                     return false  // anchored, and every attempt has died
                 }
@@ -59,22 +50,32 @@ extension SchemaPattern {
                     atStart: false, atEnd: nextPosition == end,
                     wordBefore: Self.isWord(scalar), wordAfter: nextPosition < end && Self.isWord(nextScalar)
                 )
-                for i in 0 ..< Int(current.count) {
-                    let pc = current.dense[i]
-                    if consumes(instructions[Int(pc)], scalar), add(pc + 1, to: &next, at: there) { return true }
+                if generation == Int32.max {
+                    // Only after two billion scalars: clear the marks for real and start over.
+                    marks.update(repeating: 0, count: size)
+                    generation = 0
+                }
+                generation += 1
+                next.count = 0
+                for i in 0 ..< current.count {
+                    let pc = current.pcs[i]
+                    if consumes(instructions[Int(pc)], scalar),
+                       add(pc + 1, to: &next, generation: generation, at: there) {
+                        return true
+                    }
                 }
                 swap(&current, &next)
-                next.count = 0
                 (position, scalar, length, here) = (nextPosition, nextScalar, nextLength, there)
             }
         }
 
-        /// Adds `start` and everything reachable from it without consuming input (the ε-closure)
-        /// to `list`; true as soon as that reaches `match`, which is all a yes/no search needs.
+        /// Follows everything reachable from `start` without consuming input (the ε-closure),
+        /// listing the consuming instructions it reaches in `list`; true as soon as it reaches
+        /// `match`, which is all a yes/no search needs.
         @inline(__always)
-        private func add(_ start: Int32, to list: inout ThreadList, at boundary: Boundary) -> Bool {
-            if list.contains(start) { return false }
-            list.insert(start)
+        private func add(_ start: Int32, to list: inout ThreadList, generation: Int32, at boundary: Boundary) -> Bool {
+            if marks[Int(start)] == generation { return false }
+            marks[Int(start)] = generation
             stack[0] = start
             var top = 1
             while top > 0 {
@@ -86,15 +87,17 @@ extension SchemaPattern {
                 case .jump(let target): first = target
                 case .split(let a, let b): (first, second) = (a, b)
                 case .assert(let assertion): if Self.holds(assertion, at: boundary) { first = pc + 1 }
-                case .scalar, .any, .set: continue  // waits in the list for the next scalar
+                case .scalar, .any, .set:
+                    list.pcs[list.count] = pc
+                    list.count += 1
                 }
-                if first >= 0, !list.contains(first) {
-                    list.insert(first)
+                if first >= 0, marks[Int(first)] != generation {
+                    marks[Int(first)] = generation
                     stack[top] = first
                     top += 1
                 }
-                if second >= 0, !list.contains(second) {
-                    list.insert(second)
+                if second >= 0, marks[Int(second)] != generation {
+                    marks[Int(second)] = generation
                     stack[top] = second
                     top += 1
                 }

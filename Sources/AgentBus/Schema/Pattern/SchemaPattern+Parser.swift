@@ -15,11 +15,12 @@ extension SchemaPattern {
 
     /// A recursive-descent parser for ECMA-262 `Pattern` in Unicode (`u`) mode.
     ///
-    /// Deliberately lenient in one way only: an escaped ASCII punctuation character (`\@`, `\#`)
-    /// is taken literally although `u` mode allows escaping only syntax characters and `/`, since
-    /// schemas in the wild do this and it can mean nothing else. Escaped letters and digits that
-    /// ECMA-262 does not define (`\A`, `\z`, `\h`, `\1`) are rejected: other regex dialects give
-    /// them meanings, and silently matching a literal letter would be wrong.
+    /// Lenient only where leniency cannot change a meaning: an escaped ASCII punctuation character
+    /// (`\@`, `\#`, `\-` outside a class) is taken literally although `u` mode allows escaping only
+    /// syntax characters, `/` and (in a class) `-`, since schemas in the wild do this; and a group
+    /// name may be repeated, since names are never used. Escaped letters and digits that ECMA-262 does not
+    /// define (`\A`, `\z`, `\h`) are rejected: other dialects give them meanings, and silently
+    /// matching a literal letter would be wrong.
     struct Parser {
         let source: String
         private let scalars: [Unicode.Scalar]
@@ -90,8 +91,8 @@ extension SchemaPattern {
             case "*", "+", "?":
                 throw nothingToRepeat(at: start)
             case "{":
-                position = start
-                if (try? parseBraces()) != nil { throw nothingToRepeat(at: start) }
+                // `{2}` with nothing before it is a dangling quantifier; any other `{` must be escaped.
+                if peek()?.decimalDigit != nil { throw nothingToRepeat(at: start) }
                 throw error("lone \"{\" must be escaped as \"\\{\"", at: start)
             case "}", "]":
                 throw error("lone \"\(c)\" must be escaped as \"\\\(c)\"", at: start)

@@ -236,7 +236,11 @@ extension SchemaPattern {
                 exits.append(try emit(.match))
                 let start = here
                 try emitNode(body)
-                if here == start { program.instructions.removeLast(); exits.removeLast(); return }
+                if here == start {  // an empty body: drop the placeholder, and the copies to come
+                    program.instructions.removeLast()
+                    exits.removeLast()
+                    break
+                }
             }
             for exit in exits { patch(exit, .split(exit + 1, here)) }
         }

@@ -16,12 +16,15 @@ struct SchemaPattern: Sendable, Hashable {
     /// The pattern as written in the schema; two patterns are equal when their sources are.
     let source: String
     private let program: Program
+    /// The fast path for identifier-shaped patterns, when this is one.
+    let straightLine: StraightLine?
 
     init(_ source: String) throws(SchemaPatternError) {
         var parser = Parser(source)
         let tree = try parser.parse()
         var compiler = Compiler(source: source, program: parser.program)
         self.program = try compiler.compile(tree)
+        self.straightLine = StraightLine(program)
         self.source = source
     }
 
@@ -39,25 +42,28 @@ struct SchemaPattern: Sendable, Hashable {
     /// Whether the pattern matches anywhere in `utf8`, which must be valid UTF-8 (the caller has
     /// checked it); positions are byte offsets, but every step consumes one whole scalar.
     func matches(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        program.instructions.withUnsafeBufferPointer { instructions in
+        if let straightLine {
+            return program.sets.withUnsafeBufferPointer { sets in
+                program.ranges.withUnsafeBufferPointer { straightLine.matches(utf8, sets: sets, ranges: $0) }
+            }
+        }
+        return program.instructions.withUnsafeBufferPointer { instructions in
             program.sets.withUnsafeBufferPointer { sets in
                 program.ranges.withUnsafeBufferPointer { ranges in
                     let size = instructions.count
-                    // Two thread lists (dense + sparse arrays each) and the closure stack. This is on
-                    // the stack for any ordinary pattern; `withUnsafeTemporaryAllocation` itself
-                    // falls back to the heap when a program near the size limit would not fit.
-                    return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 5 * size) { scratch in
+                    // Two thread lists, the closure stack and the marks. This is on the stack for
+                    // any ordinary pattern; `withUnsafeTemporaryAllocation` itself falls back to the
+                    // heap when a program near the size limit would not fit.
+                    return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * size) { scratch in
                         guard let base = scratch.baseAddress else { return false }
-                        // Sparse-set membership reads slots that were never written; start them at 0.
+                        // Generation 0 is never current, so zeroed marks mean "nothing reached yet".
                         scratch.initialize(repeating: 0)
                         let matcher = Matcher(
                             instructions: instructions, sets: sets, ranges: ranges,
-                            anchoredAtStart: program.anchoredAtStart, stack: base + 4 * size
+                            anchoredAtStart: program.anchoredAtStart, stack: base + 2 * size, marks: base + 3 * size, size: size
                         )
                         return matcher.run(
-                            utf8,
-                            current: ThreadList(dense: base, sparse: base + size),
-                            next: ThreadList(dense: base + 2 * size, sparse: base + 3 * size)
+                            utf8, current: ThreadList(pcs: base), next: ThreadList(pcs: base + size)
                         )
                     }
                 }
