@@ -21,7 +21,9 @@ demo: setup
 
 bench: setup
 	$(SWIFT) build -c release --product kafka-bench
+	$(SWIFT) build -c release --product event-bench
 	.build/release/kafka-bench
+	.build/release/event-bench schemas
 
 clean:
 	rm -rf .build

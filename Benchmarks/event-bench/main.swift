@@ -1,0 +1,93 @@
+import AgentBus
+import Foundation
+import Kafka
+import LoanEvents
+
+// `make bench`: how fast AgentBus validates payloads and encodes and decodes envelopes, on one
+// core, next to Foundation's JSON parser on the same bytes (the machine is noisy, so the
+// reference runs in the same process, interleaved, and the ratio is what to compare).
+
+let arguments = CommandLine.arguments.dropFirst()
+let schemaDirectory = arguments.first ?? "schemas"
+/// Optional: run only the cases whose name contains this (for profiling one of them).
+let only = arguments.dropFirst().first
+let rounds = 3
+let duration = Duration.milliseconds(700)
+
+let registry: SchemaRegistry
+do {
+    registry = try SchemaRegistry.load(directory: schemaDirectory)
+} catch {
+    FileHandle.standardError.write(Data("event-bench: \(error)\n".utf8))
+    exit(1)
+}
+let type = CreditChecked.eventType
+let schema = registry.eventSchema(for: type)!
+let payload = Array(schema.examples[0].jsonText.utf8)
+precondition(schema.validator.isValid(payload), "the sample must be valid")
+
+/// Runs `body` in batches until `duration` has passed; returns operations per second.
+func measure(_ body: () -> Int) -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var operations = 0
+    while clock.now - start < duration { operations += body() }
+    let elapsed = clock.now - start
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    return Double(operations) / seconds
+}
+
+let batch = 1_000
+var sink = 0
+
+let allCases: [(name: String, body: () -> Int)] = [
+    ("validate (parse + validate)", {
+        for _ in 0..<batch where schema.validator.isValid(payload) { sink &+= 1 }
+        return batch
+    }),
+    ("Foundation JSONSerialization parse only", {
+        let data = Data(payload)
+        for _ in 0..<batch where (try? JSONSerialization.jsonObject(with: data)) != nil { sink &+= 1 }
+        return batch
+    }),
+    ("Foundation JSONDecoder into CreditChecked", {
+        for _ in 0..<batch / 10 where (try? CreditChecked(jsonPayload: payload)) != nil { sink &+= 1 }
+        return batch / 10
+    }),
+    ("envelope encode (child + headers)", {
+        let parent = EventEnvelope.root(type: ApplicationReceived.eventType, source: "/cli", data: payload)
+        for index in 0..<batch {
+            let child = parent.child(type: type, data: payload, agent: "credit-check", index: index)
+            sink &+= child.kafkaHeaders.count
+        }
+        return batch
+    }),
+    ("envelope decode (record -> envelope)", {
+        let record = KafkaRecord(
+            topic: "loan.checks", key: Array("k".utf8), value: payload,
+            headers: EventEnvelope.root(type: type, source: "/cli", data: payload).kafkaHeaders)
+        for _ in 0..<batch where (try? EventEnvelope(record: record)) != nil { sink &+= 1 }
+        return batch
+    }),
+]
+
+let cases = allCases.filter { only == nil || $0.name.contains(only!) }
+print("event-bench: \(type) sample, \(payload.count) bytes; best of \(rounds) runs of \(duration) each, one core")
+var best = Array(repeating: 0.0, count: cases.count)
+for round in 1...rounds {
+    for (index, entry) in cases.enumerated() {
+        let rate = measure(entry.body)
+        best[index] = max(best[index], rate)
+        print("  run \(round)  \(entry.name.padding(toLength: 42, withPad: " ", startingAt: 0)) \(Int(rate)) /s")
+    }
+}
+print("")
+print("results (best of \(rounds)):")
+for (index, entry) in cases.enumerated() {
+    print("  \(entry.name.padding(toLength: 42, withPad: " ", startingAt: 0)) \(String(format: "%10.0f", best[index])) /s")
+}
+if only == nil {
+    print(String(format: "  validation vs Foundation parse-only: %.1fx; goal 500k validations/s: %@",
+        best[0] / best[1], best[0] >= 500_000 ? "met" : "not met"))
+}
+if sink == 42 { print("") }
