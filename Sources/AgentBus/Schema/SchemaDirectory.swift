@@ -11,6 +11,11 @@ public struct SchemaDirectory: Sendable, Equatable {
     public var path: String
     public var source: Source
 
+    public init(path: String, source: Source) {
+        self.path = path
+        self.source = source
+    }
+
     public static func resolve(
         flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> SchemaDirectory {
