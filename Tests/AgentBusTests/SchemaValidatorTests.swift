@@ -61,4 +61,44 @@ struct SchemaValidatorTests {
             #expect(error.description == "/nonexistent/schemas: no such schema directory (from AGENTBUS_SCHEMAS; pass --schemas DIR or set AGENTBUS_SCHEMAS)")
         }
     }
+
+    @Test("multipleOf is exact for payload numbers of any length")
+    func exactMultipleOf() throws {
+        let validator = try #require(try registry(#"{"multipleOf": 0.01}"#).validator(for: "https://example.test/s.json"))
+        for (number, expected) in [
+            ("123456789012345678.01", true), ("123456789012345678.011", false), ("0.0300", true), ("7", true),
+            ("-0.07", true), ("1e400", true), ("1.5e-3", false), ("0", true), ("12345678901234567890123456789.10", true),
+        ] {
+            #expect(validator.isValid(Array(number.utf8)) == expected, "\(number)")
+        }
+    }
+
+    @Test("hostile payloads and schemas end quickly with a clear answer")
+    func limits() throws {
+        let unique = try #require(try registry(#"{"uniqueItems": true}"#).validator(for: "https://example.test/s.json"))
+        let distinct = "[" + (0..<100_000).map(String.init).joined(separator: ",") + "]"
+        #expect(unique.isValid(Array(distinct.utf8)), "100,000 distinct items, compared by hash, not pairwise")
+        #expect(unique.validate(Array(("[" + (0..<100_000).map(String.init).joined(separator: ",") + ",99999.0]").utf8))
+            .map(\.description) == ["/: items 99999 and 100000 are equal (uniqueItems)"])
+
+        // Every level applies two schemas to the same value: 2^40 steps without a limit.
+        var definitions: [String] = []
+        for level in 0..<40 {
+            definitions.append(##""d\##(level)": {"allOf": [{"$ref": "#/$defs/d\##(level + 1)"}, {"$ref": "#/$defs/d\##(level + 1)"}]}"##)
+        }
+        definitions.append(##""d40": {"type": "string"}"##)
+        let exponential = try #require(try registry(##"{"$ref": "#/$defs/d0", "$defs": {"## + definitions.joined(separator: ",") + "}}")
+            .validator(for: "https://example.test/s.json"))
+        #expect(exponential.validate(Array("1".utf8)).map(\.keyword).contains("limits"))
+
+        let recursive = try #require(try registry(##"{"items": {"$ref": "#"}}"##).validator(for: "https://example.test/s.json"))
+        let deep = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+        #expect(recursive.validate(Array(deep.utf8)).map(\.keyword) == ["limits"])
+    }
+
+    @Test("a bound beyond Double is refused at load, not a crash later")
+    func infiniteBound() {
+        #expect(throws: SchemaLoadError.self) { try registry(#"{"minimum": 1e400}"#) }
+        #expect(throws: SchemaLoadError.self) { try registry(#"{"multipleOf": 1e400}"#) }
+    }
 }

@@ -264,6 +264,37 @@ struct JSONDocument {
         }
     }
 
+    /// A hash that agrees with ``equals(_:_:)``: numbers by value, strings by their decoded
+    /// content, objects regardless of member order.
+    func jsonHash(_ index: Int) -> Int {
+        var hasher = Hasher()
+        let node = nodes[index]
+        hasher.combine(node.kind.rawValue)
+        switch node.kind {
+        case .null, .true, .false: break
+        case .number:
+            let value = number(index)
+            hasher.combine(value == 0 ? 0 : value)  // -0 equals 0
+        case .string: withString(index) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        case .array:
+            var child = index + 1
+            while child < Int(node.end) {
+                hasher.combine(jsonHash(child))
+                child = Int(nodes[child].end)
+            }
+        case .object:
+            var members = 0
+            var child = index + 1
+            while child < Int(node.end) {
+                // Order-insensitive: the members' hashes are summed.
+                members &+= jsonHash(child) &* 31 &+ jsonHash(child + 1)
+                child = Int(nodes[child + 1].end)
+            }
+            hasher.combine(members)
+        }
+        return hasher.finalize()
+    }
+
     /// The value of the member of `object` whose key equals the key node `key` (last one wins).
     private func member(of object: Int, named key: Int) -> Int? {
         var found: Int?

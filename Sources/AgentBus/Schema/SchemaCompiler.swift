@@ -168,7 +168,7 @@ struct SchemaCompiler {
             case "exclusiveMinimum": node.exclusiveMinimum = number(value, here)
             case "exclusiveMaximum": node.exclusiveMaximum = number(value, here)
             case "multipleOf":
-                if let divisor = value.numberValue, divisor.value > 0 {
+                if let divisor = value.numberValue, divisor.value > 0, divisor.value.isFinite {
                     node.multipleOf = divisor
                 } else {
                     problem(here, "multipleOf must be a number greater than 0")
@@ -279,6 +279,10 @@ struct SchemaCompiler {
             problem(context, "must be a number")
             return nil
         }
+        guard number.value.isFinite else {
+            problem(context, "\(number.text) is too large for a bound (beyond ±1.8e308)")
+            return nil
+        }
         return number.value
     }
 
@@ -354,19 +358,31 @@ struct SchemaCompiler {
     /// `{"$ref": "#"}` at the root, or two definitions that `allOf` each other, would recurse
     /// forever on any input; such a loop never reaches a child of the instance.
     private mutating func rejectReferenceCycles() {
+        // Depth-first, with an explicit stack: a chain of thousands of `$ref`s must not
+        // exhaust the thread's stack here.
         var state: [ObjectIdentifier: Bool] = [:]  // false: on the current path; true: done
         var cyclic: [SchemaNode] = []
-        func visit(_ node: SchemaNode) {
-            let id = ObjectIdentifier(node)
-            if let done = state[id] {
-                if !done { cyclic.append(node) }
-                return
+        for root in compiled where state[ObjectIdentifier(root)] == nil {
+            var stack: [(node: SchemaNode, next: [SchemaNode], position: Int)] = [(root, root.inPlaceSubschemas, 0)]
+            state[ObjectIdentifier(root)] = false
+            while !stack.isEmpty {
+                let top = stack.count - 1
+                guard stack[top].position < stack[top].next.count else {
+                    state[ObjectIdentifier(stack[top].node)] = true
+                    stack.removeLast()
+                    continue
+                }
+                let child = stack[top].next[stack[top].position]
+                stack[top].position += 1
+                switch state[ObjectIdentifier(child)] {
+                case false?: cyclic.append(child)
+                case true?: break
+                case nil:
+                    state[ObjectIdentifier(child)] = false
+                    stack.append((child, child.inPlaceSubschemas, 0))
+                }
             }
-            state[id] = false
-            for next in node.inPlaceSubschemas { visit(next) }
-            state[id] = true
         }
-        for node in compiled { visit(node) }
         for node in cyclic {
             problems.append(SchemaLoadError.Problem(
                 file: node.file, location: node.location,

@@ -15,9 +15,20 @@ struct SchemaEvaluation {
         var items: [SchemaViolation] = []
     }
 
+    /// Schemas applied inside one another at most: deep enough for any event (the parser stops
+    /// payloads at 512 levels), shallow enough for the stack of a debug build.
+    static let maximumDepth = 256
+    /// Schema applications per validation at most: `allOf` chains that branch at every level
+    /// would otherwise take exponential time on a small payload.
+    static let maximumSteps = 1_000_000
+
     let document: JSONDocument
     private var sink: ViolationList?
     private var path: [PathComponent] = []
+    private var depth = 0
+    private var steps = 0
+    /// Set once a limit is hit: the payload is then invalid, whatever the branches say.
+    private(set) var exceededLimits = false
 
     init(document: JSONDocument, collecting: Bool) {
         self.document = document
@@ -31,6 +42,18 @@ struct SchemaEvaluation {
 
     mutating func validate(_ schema: SchemaNode, _ index: Int) -> Bool {
         if schema.acceptsEverything { return true }
+        steps += 1
+        guard depth < Self.maximumDepth, steps <= Self.maximumSteps, !exceededLimits else {
+            if !exceededLimits {
+                exceededLimits = true
+                report("limits", depth >= Self.maximumDepth
+                    ? "schemas nest more than \(Self.maximumDepth) levels deep here; not validated"
+                    : "validation needed more than \(Self.maximumSteps) steps; not validated")
+            }
+            return false
+        }
+        depth += 1
+        defer { depth -= 1 }
         if schema.rejectsEverything {
             report("false", "no value is allowed here")
             return false
@@ -197,22 +220,43 @@ struct SchemaEvaluation {
         return valid
     }
 
+    /// The positions of two equal items, or nil. Small arrays compare every pair; larger ones
+    /// compare only items whose JSON hashes agree, so a payload of 100,000 items costs a sort,
+    /// not five billion comparisons.
     private func firstDuplicate(in index: Int) -> (Int, Int)? {
         let node = document[index]
-        var first = index + 1
-        var firstPosition = 0
-        while first < Int(node.end) {
-            var second = Int(document[first].end)
-            var secondPosition = firstPosition + 1
-            while second < Int(node.end) {
-                if document.equals(first, second) { return (firstPosition, secondPosition) }
-                second = Int(document[second].end)
-                secondPosition += 1
-            }
-            first = Int(document[first].end)
-            firstPosition += 1
+        var items: [Int] = []
+        items.reserveCapacity(Int(node.length))
+        var element = index + 1
+        while element < Int(node.end) {
+            items.append(element)
+            element = Int(document[element].end)
         }
-        return nil
+        if items.count <= 16 {
+            for first in 0..<items.count {
+                for second in (first + 1)..<max(first + 1, items.count) where document.equals(items[first], items[second]) {
+                    return (first, second)
+                }
+            }
+            return nil
+        }
+        let hashed = items.indices.map { (hash: document.jsonHash(items[$0]), position: $0) }
+            .sorted { $0.hash == $1.hash ? $0.position < $1.position : $0.hash < $1.hash }
+        var best: (Int, Int)?
+        var start = 0
+        while start < hashed.count {
+            var end = start + 1
+            while end < hashed.count, hashed[end].hash == hashed[start].hash { end += 1 }
+            for first in start..<end {
+                for second in (first + 1)..<max(first + 1, end)
+                where document.equals(items[hashed[first].position], items[hashed[second].position]) {
+                    let pair = (hashed[first].position, hashed[second].position)
+                    if best.map({ pair.1 < $0.1 || (pair.1 == $0.1 && pair.0 < $0.0) }) ?? true { best = pair }
+                }
+            }
+            start = end
+        }
+        return best
     }
 
     // MARK: - Objects
