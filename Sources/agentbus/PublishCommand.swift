@@ -2,6 +2,7 @@ import AgentBus
 import ArgumentParser
 import Foundation
 import Kafka
+import Logging
 
 struct PublishCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,10 +13,10 @@ struct PublishCommand: AsyncParsableCommand {
             type's schema (x-agentbus-topic); the key is --key, else the schema's x-agentbus-key \
             field, else the correlation ID. Prints the event ID and correlation ID. An invalid \
             payload prints each error as `schema: <path>: <message> (<keyword>)`, exits 1 and \
-            publishes nothing; so does an unknown type, with the closest known types.
+            publishes nothing; so does an unknown type, with the closest known types. Exits 1 \
+            within 5 s when no broker answers.
 
-            Example:
-              agentbus publish dev.agentbus.loan.application.received.v1 --file application.json
+            Example: agentbus publish dev.agentbus.loan.credit.checked.v1 --file credit.json
             """
     )
 
@@ -51,18 +52,37 @@ struct PublishCommand: AsyncParsableCommand {
     func run() async throws {
         let registry = try schemaOptions.load(command: "publish")
         let payload = try readPayload()
-        var configuration = try connection.producerConfiguration()
-        configuration.deliveryTimeout = .seconds(timeout)
-        let producer = try KafkaProducer(configuration: configuration)
-        let publisher = EventPublisher(producer: producer, registry: registry, source: "/cli")
-
+        // Everything that can be refused is refused before connecting: a bad event never
+        // waits for a broker, and never reaches one.
         let prepared: (envelope: EventEnvelope, schema: EventSchema)
         do {
-            prepared = try publisher.prepare(type: type, payload: payload, key: key, correlationID: correlationID)
+            prepared = try EventPublisher.prepare(
+                type: type, payload: payload, key: key, correlationID: correlationID, registry: registry, source: "/cli")
         } catch {
             report(error)
             throw ExitCode.failure
         }
+
+        let endpoint = connection.endpoint
+        let properties = try connection.librdkafkaProperties()
+        // librdkafka's own log lines would bury the one-line error; failures arrive as errors.
+        var quiet = Logger(label: "agentbus.publish")
+        quiet.logLevel = .critical
+        let admin = try KafkaAdmin(
+            configuration: KafkaClientConfiguration(bootstrapServers: endpoint.bootstrapServers, properties: properties),
+            logger: quiet)
+        do {
+            _ = try await admin.topics(timeout: .seconds(min(timeout, 5)))
+        } catch {
+            Output.error("agentbus publish: nothing was published: \(error.message)")
+            throw ExitCode.failure
+        }
+        admin.close()
+
+        var configuration = try connection.producerConfiguration()
+        configuration.deliveryTimeout = .seconds(timeout)
+        let producer = try KafkaProducer(configuration: configuration, logger: quiet)
+        let publisher = EventPublisher(producer: producer, registry: registry, source: "/cli")
         let published: PublishedEvent
         do {
             published = try await publisher.publish(prepared.envelope)

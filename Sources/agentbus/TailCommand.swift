@@ -2,6 +2,7 @@ import AgentBus
 import ArgumentParser
 import Foundation
 import Kafka
+import Logging
 
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,8 +32,23 @@ struct TailCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Stop after this many records.")
     var limit: Int?
 
+    func validate() throws {
+        if let limit, limit < 1 { throw ValidationError("--limit takes a whole number of at least 1") }
+    }
+
     func run() async throws {
-        let registry = try? schemaOptions.directory.load()
+        var registry: SchemaRegistry?
+        do {
+            registry = try schemaOptions.directory.load()
+        } catch {
+            // Without schemas, tail still shows events, but cannot flag invalid payloads: say so,
+            // unless there simply is no ./schemas here.
+            let missingDefault = schemaOptions.directory.source == .workingDirectory
+                && error.problems.first?.message.hasPrefix("no such schema directory") == true
+            if !missingDefault {
+                Output.error("agentbus tail: schemas not loaded, payloads will not be checked: \(error)")
+            }
+        }
         var topics = topics
         if topics.isEmpty {
             guard let registry else {
@@ -43,8 +59,13 @@ struct TailCommand: AsyncParsableCommand {
             topics = registry.topics
         }
         let endpoint = connection.endpoint
-        let admin = try KafkaAdmin(configuration: KafkaClientConfiguration(
-            bootstrapServers: endpoint.bootstrapServers, properties: try connection.librdkafkaProperties()))
+        // librdkafka's own log lines would interleave with the records; failures arrive as errors.
+        var quiet = Logger(label: "agentbus.tail")
+        quiet.logLevel = .critical
+        let admin = try KafkaAdmin(
+            configuration: KafkaClientConfiguration(
+                bootstrapServers: endpoint.bootstrapServers, properties: try connection.librdkafkaProperties()),
+            logger: quiet)
         defer { admin.close() }
         let partitions = try await waitForPartitions(of: topics, admin: admin)
 
@@ -58,7 +79,7 @@ struct TailCommand: AsyncParsableCommand {
         }
         var configuration = try connection.consumerConfiguration(group: "agentbus-tail-\(UUID().uuidString.prefix(8))")
         configuration.properties["enable.auto.commit"] = configuration.properties["enable.auto.commit"] ?? "false"
-        let consumer = try KafkaConsumer(configuration: configuration)
+        let consumer = try KafkaConsumer(configuration: configuration, logger: quiet)
         try consumer.assign(starts)
         Output.error(
             "agentbus tail: following \(partitions.count) partition(s) of \(topics.joined(separator: ", ")) from the \(fromBeginning ? "beginning" : "end"); Ctrl-C to stop")

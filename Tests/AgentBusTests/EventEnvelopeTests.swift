@@ -88,6 +88,21 @@ struct EventEnvelopeTests {
         #expect(decoded.traceParent == nil)
         #expect(decoded.extensions == ["ce_tenant": "acme"])
         #expect(decoded.kafkaHeaders.contains(KafkaHeader(name: "ce_tenant", value: "acme")))
+        #expect(decoded.jsonValue["extensions"] == .object(JSONObject(["tenant": .string("acme")])))
+
+        let binary = try EventEnvelope(record: record(foreignHeaders([
+            KafkaHeader(name: "traceparent", value: [0xFF]), KafkaHeader(name: "tracestate", value: [0xFE]),
+            KafkaHeader(name: "ce_hops", value: [0xC0]),
+        ])))
+        #expect(binary.traceParent == nil && binary.traceState == nil && binary.extensions.isEmpty,
+            "unreadable trace context and extensions are dropped, not fatal")
+    }
+
+    @Test("an extension cannot shadow an attribute in the JSON form")
+    func extensionsNested() throws {
+        let decoded = try EventEnvelope(record: record(foreignHeaders([KafkaHeader(name: "ce_hops", value: "7")])))
+        #expect(decoded.jsonValue["hops"] == .number(JSONNumber(0)))
+        #expect(decoded.jsonValue["extensions"]?["hops"] == .string("7"))
     }
 
     @Test("records that are not usable events say why, in one line", arguments: [

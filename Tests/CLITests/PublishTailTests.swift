@@ -211,4 +211,40 @@ struct PublishTailTests {
         #expect(joined["key"] == .string("workflow-7"))
         #expect(joined["id"] != .string("workflow-7"))
     }
+
+    @Test("publish refuses a bad event without contacting Kafka, and fails within its timeout when no broker answers")
+    func noBroker() async throws {
+        let unreachable = ["--brokers", "127.0.0.1:1", "--schemas", Self.schemas]
+        func run(_ arguments: [String]) async throws -> Finished {
+            let process = try ChildProcess(arguments + unreachable, capturingStandardError: true)
+            let status = await process.waitForExit()
+            return Finished(status: status, output: process.lines, errors: process.errorLines)
+        }
+        let invalid = try await run(["publish", Self.applicationReceived, "--data", "{}"])
+        #expect(invalid.status == 1)
+        #expect(invalid.errors.allSatisfy { $0.hasPrefix("agentbus publish: ") || $0.hasPrefix("schema: ") },
+            "only the refusal, no connection noise: \(invalid.errors)")
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let valid = try await run(["publish", Self.applicationReceived, "--data", try Self.example(Self.applicationReceived), "--timeout", "2"])
+        #expect(valid.status == 1)
+        #expect(valid.errors.count == 1, "one line: \(valid.errors)")
+        #expect(valid.errors.first?.hasPrefix("agentbus publish: nothing was published: no broker at 127.0.0.1:1 answered") == true)
+        #expect(clock.now - start < .seconds(20), "bounded by --timeout, not the 5-minute delivery default")
+    }
+
+    @Test("tail prints each record on one line, whatever its bytes")
+    func oneLinePerRecord() async throws {
+        let broker = try await DevBrokerProcess.start(schemas: Self.schemas)
+        defer { Task { await broker.stop() } }
+        let tail = try ChildProcess(
+            ["tail", "loan.applications", "--from-beginning", "--bootstrap-file", broker.bootstrapFile, "--schemas", Self.schemas])
+        let sent = try await kcat(["-b", broker.bootstrapServers, "-P", "-t", "loan.applications", "-p", "0", "-D", "\u{1}", "-k", "a\nb"],
+            input: "line one\nline two\u{1b}[31m")
+        #expect(sent.status == 0, "\(sent.errors)")
+        #expect(await tail.waitFor { $0.contains { $0.contains("line two") } })
+        let line = try #require(tail.lines.first { $0.contains("line one") })
+        #expect(line.hasSuffix(#"(raw: no ce_specversion header: not a CloudEvent) key=a\nb line one\nline two\u001b[31m"#), "\(line)")
+    }
 }

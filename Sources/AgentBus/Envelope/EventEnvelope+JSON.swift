@@ -1,7 +1,8 @@
 extension EventEnvelope {
     /// The event in CloudEvents' JSON format (attribute names without the `ce_` prefix), plus
     /// AgentBus's attributes and the Kafka key: what `tail --json` prints and event logs store.
-    /// A payload that is not JSON appears as a string.
+    /// Extension attributes are grouped under `extensions`, so none can shadow an attribute. A
+    /// payload that is not JSON appears as a string.
     public var jsonValue: JSONValue {
         var object = JSONObject([
             "specversion": .string(EnvelopeHeader.supportedSpecVersion),
@@ -17,7 +18,11 @@ extension EventEnvelope {
         if let traceParent { object["traceparent"] = .string(traceParent.description) }
         if let traceState { object["tracestate"] = .string(traceState) }
         object["hops"] = .number(JSONNumber(hops))
-        for name in extensions.keys.sorted() { object[String(name.dropFirst(3))] = .string(extensions[name]!) }
+        if !extensions.isEmpty {
+            object["extensions"] = .object(JSONObject(members: extensions.keys.sorted().map {
+                JSONObject.Member(key: String($0.dropFirst(3)), value: .string(extensions[$0]!))
+            }))
+        }
         object["key"] = key.map(JSONValue.string) ?? .null
         object["data"] = (try? JSONValue(parsing: data)) ?? .string(String(decoding: data, as: UTF8.self))
         return .object(object)

@@ -30,7 +30,8 @@ extension EventEnvelope {
     /// Headers are read last-wins (Kafka allows duplicates). Accepted from foreign producers:
     /// a missing `ce_correlationid` (the event starts a new workflow), `ce_time`, `content-type`,
     /// `agentbus_hops` (0) or `traceparent`; an invalid `traceparent` is dropped, as W3C Trace
-    /// Context says, and the trace restarts.
+    /// Context says, and the trace restarts; so is a `traceparent`, `tracestate` or extension
+    /// header that is not UTF-8.
     ///
     /// - Throws: ``EnvelopeError`` with reason `.notAnEvent` when there is no `ce_specversion`,
     ///   and `.malformed` when a required attribute is missing, empty or malformed, a header is
@@ -43,6 +44,10 @@ extension EventEnvelope {
                 throw EnvelopeError(.malformed, "header \(name) is not UTF-8")
             }
             return string
+        }
+        /// For headers whose loss is harmless (trace context, extensions): unreadable is absent.
+        func tolerated(_ name: String) -> String? {
+            headers[name].flatMap { value in value.withUnsafeBytes { String(validating: $0, as: UTF8.self) } }
         }
         func required(_ name: String) throws(EnvelopeError) -> String {
             guard let value = try text(name) else { throw EnvelopeError(.malformed, "missing header \(name)") }
@@ -89,15 +94,15 @@ extension EventEnvelope {
         let interpretedPresent = EnvelopeHeader.interpretedNames.reduce(0) { $0 + (headers.lastIndex(named: $1) == nil ? 0 : 1) }
         if headers.count > interpretedPresent {
             for header in headers where header.name.hasPrefix("ce_") && !EnvelopeHeader.interpreted.contains(header.name) {
-                if let value = try text(header.name) { extensions[header.name] = value }
+                if let value = tolerated(header.name) { extensions[header.name] = value }
             }
         }
 
         self.init(
             id: id, source: source, type: type, time: time, dataSchema: try text(EnvelopeHeader.dataSchema),
             contentType: contentType, correlationID: correlationID, causationID: causationID,
-            traceParent: try text(EnvelopeHeader.traceParent).flatMap(TraceParent.init),
-            traceState: try text(EnvelopeHeader.traceState), hops: hops, extensions: extensions,
+            traceParent: tolerated(EnvelopeHeader.traceParent).flatMap(TraceParent.init),
+            traceState: tolerated(EnvelopeHeader.traceState), hops: hops, extensions: extensions,
             key: record.key.flatMap { key in key.withUnsafeBytes { String(validating: $0, as: UTF8.self) } }, data: record.value.array)
     }
 

@@ -32,9 +32,11 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
 
-    /// Equal as JSON: the same names with equal values, in any order.
+    /// Equal as JSON: the same names with equal values, in any order. With duplicate names,
+    /// the last of each counts, as for lookup.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        return lhs.members.allSatisfy { member in rhs[member.key] == member.value }
+        let names = Set(lhs.keys)
+        guard names == Set(rhs.keys) else { return false }
+        return names.allSatisfy { lhs[$0] == rhs[$0] }
     }
 }

@@ -22,11 +22,22 @@ public final class EventPublisher: Sendable {
     public func prepare(
         type: String, payload: [UInt8], key: String? = nil, correlationID: String? = nil
     ) throws(PublishError) -> (envelope: EventEnvelope, schema: EventSchema) {
-        let schema = try self.schema(for: type)
-        try Self.validate(payload, type: type, schema: schema)
+        try Self.prepare(
+            type: type, payload: payload, key: key, correlationID: correlationID, registry: registry, source: source)
+    }
+
+    /// The same, with no producer: to refuse a bad event before connecting to Kafka at all.
+    public static func prepare(
+        type: String, payload: [UInt8], key: String? = nil, correlationID: String? = nil, registry: SchemaRegistry,
+        source: String
+    ) throws(PublishError) -> (envelope: EventEnvelope, schema: EventSchema) {
+        guard let schema = registry.eventSchema(for: type) else {
+            throw .unknownType(type, suggestions: registry.suggestions(for: type))
+        }
+        try validate(payload, type: type, schema: schema)
         var envelope = EventEnvelope.root(
             type: type, source: source, data: payload, dataSchema: schema.id, correlationID: correlationID)
-        envelope.key = key ?? Self.schemaKey(payload, schema) ?? envelope.correlationID
+        envelope.key = key ?? schemaKey(payload, schema) ?? envelope.correlationID
         return (envelope, schema)
     }
 
