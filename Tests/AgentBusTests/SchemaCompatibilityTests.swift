@@ -470,4 +470,14 @@ struct SchemaCompatibilityTests {
         #expect(found[1].message == #"enum value "y" removed"#)
         #expect(found[2].message == #"enum value "z" added"#)
     }
+
+    @Test("a bound tightened behind a $ref with a sibling bound is seen: the tightest bound counts")
+    func boundBehindReference() throws {
+        let old = ##""properties": {"name": {"$ref": "#/$defs/name", "maxLength": 50}}, "$defs": {"name": {"type": "string", "maxLength": 10}}"##
+        let new = ##""properties": {"name": {"$ref": "#/$defs/name", "maxLength": 50}}, "$defs": {"name": {"type": "string", "maxLength": 5}}"##
+        Self.expect(try Self.only(old, new), .breaking, "/name", "maxLength")
+        // Raising the looser of the two changes nothing that applies.
+        let looser = ##""properties": {"name": {"$ref": "#/$defs/name", "maxLength": 60}}, "$defs": {"name": {"type": "string", "maxLength": 10}}"##
+        #expect(try Self.changes(old, looser).isEmpty)
+    }
 }

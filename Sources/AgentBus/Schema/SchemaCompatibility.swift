@@ -81,8 +81,10 @@ extension SchemaCompatibility {
         }
     }
 
-    /// A schema with its chain of `$ref`s followed: every part applies. A keyword is read from
-    /// the first part that has it (the referring schema's own keywords before its target's).
+    /// A schema with its chain of `$ref`s followed: every part applies. A bound is the tightest
+    /// of all parts (`{"$ref": ..., "maxLength": 50}` over a target with `maxLength: 10` allows
+    /// 10); any other keyword is read from the first part that has it (the referring schema's
+    /// own keywords before its target's).
     fileprivate struct View {
         var parts: [Part] = []
         var rejectsEverything = false
@@ -91,7 +93,21 @@ extension SchemaCompatibility {
         /// The last schema of the chain: where a `$ref` cycle shows up again.
         var location: String
 
-        subscript(keyword: String) -> JSONValue? { located(keyword)?.value }
+        static let lowerBounds: Set<String> = ["minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties", "minContains"]
+        static let upperBounds: Set<String> = ["maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties", "maxContains"]
+
+        subscript(keyword: String) -> JSONValue? {
+            let lower = Self.lowerBounds.contains(keyword)
+            guard lower || Self.upperBounds.contains(keyword) else { return located(keyword)?.value }
+            let bounds = parts.compactMap { part -> JSONValue? in
+                guard let value = part.object[keyword], value.numberValue != nil else { return nil }
+                return value
+            }
+            return bounds.max { a, b in
+                let (x, y) = (a.numberValue!.value, b.numberValue!.value)
+                return lower ? x < y : x > y
+            }
+        }
 
         func located(_ keyword: String) -> (value: JSONValue, part: Part)? {
             for part in parts {
