@@ -28,7 +28,7 @@ struct SchemaEvaluation {
     private var depth = 0
     private var steps = 0
     /// Set once a limit is hit: the payload is then invalid, whatever the branches say.
-    private(set) var exceededLimits = false
+    private var exceededLimits = false
 
     init(document: JSONDocument, collecting: Bool) {
         self.document = document
