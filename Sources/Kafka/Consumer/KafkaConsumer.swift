@@ -87,6 +87,53 @@ public final class KafkaConsumer: Sendable {
             topicSlot: record.topicSlot, partition: record.partition, offset: record.offset, topic: record.topic)
     }
 
+    /// Stops fetching these partitions until ``resume(_:)``, keeping their assignment: for
+    /// backpressure, or while one partition waits out a retry. Records already fetched are still
+    /// delivered. A rebalance that assigns a partition again starts it unpaused.
+    public func pause(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        try changePause(partitions, pause: true)
+    }
+
+    /// Fetches these partitions again, from the record after the last one delivered.
+    public func resume(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        try changePause(partitions, pause: false)
+    }
+
+    private func changePause(_ partitions: [KafkaTopicPartition], pause: Bool) throws(KafkaError) {
+        guard !partitions.isEmpty else { return }
+        guard core.gate.enter() else { throw KafkaError.closed("the consumer") }
+        defer { core.gate.leave() }
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in partitions { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
+        let code = pause ? rd_kafka_pause_partitions(core.handle, list) : rd_kafka_resume_partitions(core.handle, list)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(code, context: "cannot \(pause ? "pause" : "resume") \(partitions.count) partition(s)")
+        }
+    }
+
+    /// Records between this consumer's position and the end of each assigned partition, from
+    /// the watermarks of the latest fetch responses (no broker round trip). Partitions with no
+    /// position or watermark yet count as 0.
+    public func lag() -> [KafkaTopicPartition: Int64] {
+        let partitions = assignment
+        guard !partitions.isEmpty, core.gate.enter() else { return [:] }
+        defer { core.gate.leave() }
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in partitions { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
+        guard rd_kafka_position(core.handle, list) == RD_KAFKA_RESP_ERR_NO_ERROR else { return [:] }
+        var result: [KafkaTopicPartition: Int64] = [:]
+        for (index, partition) in partitions.enumerated() {
+            let position = list.pointee.elems[index].offset
+            var low: Int64 = -1
+            var high: Int64 = -1
+            let code = rd_kafka_get_watermark_offsets(core.handle, partition.topic, partition.partition, &low, &high)
+            result[partition] = code == RD_KAFKA_RESP_ERR_NO_ERROR && position >= 0 && high >= position ? high - position : 0
+        }
+        return result
+    }
+
     /// The partitions this consumer owns right now.
     public var assignment: [KafkaTopicPartition] { core.assignment.withLock { $0.sorted() } }
 

@@ -46,7 +46,7 @@ public final class KafkaProducer: Sendable {
                     return
                 }
                 defer { core.gate.leave() }
-                let opaque = Unmanaged.passRetained(DeliveryPromise(continuation)).toOpaque()
+                let opaque = Unmanaged<KafkaDeliveryCallback>.passRetained(DeliveryPromise(continuation)).toOpaque()
                 let code = withOptionalBytes(key) { key in
                     value.withUnsafeKafkaBytes { value in
                         core.enqueue(
@@ -55,7 +55,7 @@ public final class KafkaProducer: Sendable {
                     }
                 }
                 if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    Unmanaged<DeliveryPromise>.fromOpaque(opaque).release()
+                    Unmanaged<KafkaDeliveryCallback>.fromOpaque(opaque).release()
                     continuation.resume(returning: .notEnqueued(code))
                 }
             }
@@ -97,6 +97,44 @@ public final class KafkaProducer: Sendable {
                 }
             }
             if code == RD_KAFKA_RESP_ERR_NO_ERROR { core.serveDeliveryReportsOccasionally() }
+            core.gate.leave()
+            switch code {
+            case RD_KAFKA_RESP_ERR_NO_ERROR:
+                return
+            case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+                await core.waitForQueueSpace(since: generation)
+            default:
+                throw enqueueError(code, topic: topic)
+            }
+        }
+    }
+
+    /// Hands a message to librdkafka and tells `callback` how its delivery ended, on the
+    /// producer's polling thread.
+    ///
+    /// Suspends only while the local queue is full. For pipelines that keep many messages in
+    /// flight and act on each acknowledgement (the agent runtime stores an input's offset once
+    /// all its outputs are acknowledged) without a task or continuation per message. One callback
+    /// object may follow many messages; it is retained until each has its report.
+    public func produce<Key: KafkaBuffer, Value: KafkaBuffer>(
+        topic: String, key: Key?, value: Value, headers: [KafkaHeader] = [], partition: Int32? = nil,
+        callback: KafkaDeliveryCallback
+    ) async throws(KafkaError) {
+        while true {
+            let generation = core.servedGeneration.load(ordering: .sequentiallyConsistent)
+            guard core.gate.enter() else { throw KafkaError.closed("the producer") }
+            let opaque = Unmanaged.passRetained(callback).toOpaque()
+            let code = withOptionalBytes(key) { key in
+                value.withUnsafeKafkaBytes { value in
+                    core.enqueue(
+                        topic: topic, partition: partition, key: key, value: value, headers: headers, opaque: opaque)
+                }
+            }
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR {
+                core.serveDeliveryReportsOccasionally()
+            } else {
+                Unmanaged<KafkaDeliveryCallback>.fromOpaque(opaque).release()
+            }
             core.gate.leave()
             switch code {
             case RD_KAFKA_RESP_ERR_NO_ERROR:

@@ -10,9 +10,21 @@ enum DeliveryOutcome: Sendable {
 }
 
 /// Carried through librdkafka as a message's opaque, so the delivery report finds its awaiter.
-final class DeliveryPromise: @unchecked Sendable {
+final class DeliveryPromise: KafkaDeliveryCallback, @unchecked Sendable {
     let continuation: CheckedContinuation<DeliveryOutcome, Never>
     init(_ continuation: CheckedContinuation<DeliveryOutcome, Never>) { self.continuation = continuation }
+
+    override func complete(_ message: rd_kafka_message_t, error: KafkaError?) {
+        guard let error else {
+            continuation.resume(
+                returning: .delivered(
+                    KafkaDeliveryReport(
+                        topic: String(cString: rd_kafka_topic_name(message.rkt)), partition: message.partition,
+                        offset: message.offset)))
+            return
+        }
+        continuation.resume(returning: .failed(error))
+    }
 }
 
 /// The producer's handle, its polling thread, and everything the thread hands back to awaiters.
@@ -248,15 +260,10 @@ final class ProducerCore: RDKafkaClientContext, @unchecked Sendable {
 
     fileprivate func delivered(_ message: UnsafePointer<rd_kafka_message_t>) {
         let message = message.pointee
-        let outcome: DeliveryOutcome
         if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
             deliveredCount.add(1, ordering: .relaxed)
-            guard let promise = message._private else { return }
-            outcome = .delivered(
-                KafkaDeliveryReport(
-                    topic: String(cString: rd_kafka_topic_name(message.rkt)), partition: message.partition,
-                    offset: message.offset))
-            Unmanaged<DeliveryPromise>.fromOpaque(promise).takeRetainedValue().continuation.resume(returning: outcome)
+            guard let callback = message._private else { return }
+            Unmanaged<KafkaDeliveryCallback>.fromOpaque(callback).takeRetainedValue().complete(message, error: nil)
             return
         }
 
@@ -268,9 +275,8 @@ final class ProducerCore: RDKafkaClientContext, @unchecked Sendable {
                 code: error.code, message: error.message + lastClientErrorSuffix, isRetriable: error.isRetriable,
                 librdkafkaName: error.librdkafkaName)
         }
-        if let promise = message._private {
-            Unmanaged<DeliveryPromise>.fromOpaque(promise).takeRetainedValue().continuation.resume(
-                returning: .failed(error))
+        if let callback = message._private {
+            Unmanaged<KafkaDeliveryCallback>.fromOpaque(callback).takeRetainedValue().complete(message, error: error)
         } else {
             state.withLock { state in
                 state.failedSinceFlush += 1
