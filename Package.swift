@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // The only target that sees C: librdkafka from the system (Debian's librdkafka-dev).
@@ -35,6 +37,8 @@ let package = Package(
             dependencies: [
                 "Kafka",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
         // The example system's event types: a loan application workflow. Their schemas are in schemas/.
@@ -51,6 +55,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The example system's agents, one executable each: the template for writing an agent.
+        .executableTarget(
+            name: "credit-check",
+            dependencies: ["AgentBus", "LoanEvents"],
+            path: "Examples/credit-check"
+        ),
+        .executableTarget(
+            name: "risk-scorer",
+            dependencies: ["AgentBus", "LoanEvents"],
+            path: "Examples/risk-scorer"
         ),
         // `make bench`: the Kafka layer against raw librdkafka calls, in one process and run.
         .executableTarget(

@@ -91,7 +91,7 @@ public final class EventPublisher: Sendable {
         throw .invalidPayload(type: type, violations: schema.validator.validate(payload))
     }
 
-    private static func schemaKey(_ payload: [UInt8], _ schema: EventSchema) -> String? {
+    static func schemaKey(_ payload: [UInt8], _ schema: EventSchema) -> String? {
         guard schema.keyField != nil, let value = try? JSONValue(parsing: payload) else { return nil }
         return schema.partitionKey(for: value)
     }

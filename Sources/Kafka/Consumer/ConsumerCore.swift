@@ -123,7 +123,9 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
                 }
             }
             if !pending.isEmpty { channel.send(makeBatch(&pending, topicCache: &topicCache)) }
-            wakeup.wait(timeoutMilliseconds: -1)
+            // Wake up now and then even when nothing arrives: a consumer that does not call
+            // rd_kafka_consumer_poll for max.poll.interval.ms (5 minutes) is put out of its group.
+            wakeup.wait(timeoutMilliseconds: 1000)
         }
 
         for message in pending { rd_kafka_message_destroy(message) }

@@ -1,0 +1,3 @@
+import AgentBus
+
+await AgentMain.run(RiskScorerAgent())

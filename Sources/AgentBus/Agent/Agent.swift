@@ -1,0 +1,43 @@
+/// An agent: a name, the event types it handles (each with a typed handler), and its policies.
+///
+/// ```swift
+/// struct CreditCheck: Agent {
+///     let name = "credit-check"
+///
+///     var handlers: [EventHandler] {
+///         EventHandler(ApplicationReceived.self) { application, context in
+///             let report = try await bureau.report(for: application.applicantId)
+///             try context.publish(CreditChecked(application, report))
+///         }
+///     }
+/// }
+///
+/// @main enum Main {
+///     static func main() async { await AgentMain.run(CreditCheck()) }
+/// }
+/// ```
+///
+/// Each running copy of the executable is one instance; instances of one agent share its
+/// consumer group (the agent's name), so running more of them spreads the partitions.
+public protocol Agent: Sendable {
+    /// The agent's name: its consumer group, its `ce_source` (`/agents/<name>`), and the prefix
+    /// of its retry and dead-letter topics. Lowercase letters, digits and `-`.
+    var name: String { get }
+    /// Written to the registry and heartbeats. Default: `"0.0.0"`.
+    var version: String { get }
+    /// How the runtime delivers events to the handlers. Default: ``AgentPolicies/init()``.
+    var policies: AgentPolicies { get }
+    /// Event types this agent publishes, for the registry (discovery). Default: none declared.
+    var produces: [String] { get }
+    /// Free-form capability names, for the registry. Default: none.
+    var capabilities: [String] { get }
+    /// One handler per event type.
+    @EventHandlerBuilder var handlers: [EventHandler] { get }
+}
+
+extension Agent {
+    public var version: String { "0.0.0" }
+    public var policies: AgentPolicies { AgentPolicies() }
+    public var produces: [String] { [] }
+    public var capabilities: [String] { [] }
+}

@@ -1,0 +1,47 @@
+/// How the runtime delivers events to an agent's handlers.
+public struct AgentPolicies: Sendable, Hashable {
+    public enum Ordering: Sendable, Hashable {
+        /// One event at a time per partition, in offset order. The default.
+        case partition
+        /// Events with different keys of one partition run concurrently, up to `maxInFlight` per
+        /// partition; events with the same key stay in order. Offsets are stored only up to the
+        /// lowest unfinished event.
+        case key(maxInFlight: Int)
+    }
+
+    /// Most handlers running at once in one instance, across its partitions. Default: 64.
+    /// Overridden by `--concurrency` and `AGENTBUS_CONCURRENCY`.
+    public var concurrency: Int
+    /// Default: `.partition`.
+    public var ordering: Ordering
+    /// Default: ``RetryPolicy/init(inPlaceAttempts:initialBackoff:maxBackoff:retryTopicDelays:)``.
+    public var retry: RetryPolicy
+    /// How long one attempt may run; past it the handler is cancelled and the attempt counts as a
+    /// transient failure. Default: 30 s.
+    public var handlerDeadline: Duration
+    /// Events deeper than this in their workflow (`agentbus_hops`) are dead-lettered with class
+    /// `budget`: a guard against agents triggering each other in a loop. Default: 32.
+    public var hopLimit: Int
+    /// Events handled within this window (same `ce_source` and `ce_id`) are skipped as duplicates;
+    /// the window keeps at most `dedupeCapacity` IDs. Default: 10 minutes, 100,000 IDs.
+    public var dedupeWindow: Duration
+    public var dedupeCapacity: Int
+    /// Events read ahead per partition (queued or awaiting acknowledgement) before the partition
+    /// is paused. Default: 1,000.
+    public var maxBufferedPerPartition: Int
+
+    public init(
+        concurrency: Int = 64, ordering: Ordering = .partition, retry: RetryPolicy = RetryPolicy(),
+        handlerDeadline: Duration = .seconds(30), hopLimit: Int = 32, dedupeWindow: Duration = .seconds(600),
+        dedupeCapacity: Int = 100_000, maxBufferedPerPartition: Int = 1_000
+    ) {
+        self.concurrency = max(1, concurrency)
+        self.ordering = ordering
+        self.retry = retry
+        self.handlerDeadline = handlerDeadline
+        self.hopLimit = hopLimit
+        self.dedupeWindow = dedupeWindow
+        self.dedupeCapacity = dedupeCapacity
+        self.maxBufferedPerPartition = max(1, maxBufferedPerPartition)
+    }
+}

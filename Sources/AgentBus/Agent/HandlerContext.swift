@@ -1,0 +1,89 @@
+import Logging
+import Synchronization
+
+/// What a handler gets besides its event: the envelope, its attempt and deadline, a logger,
+/// and ``publish(_:key:)`` for the events it emits.
+///
+/// Events published here are validated at once but sent only when the handler returns: a
+/// failed attempt publishes nothing, and a retried one publishes the same event IDs (derived
+/// from the input's ID, the agent and the output's index), so consumers drop any duplicates
+/// left by a crash.
+public final class HandlerContext: Sendable {
+    /// The event being handled.
+    public let event: EventEnvelope
+    /// 1 for the first attempt, counting attempts made before a pass through `<agent>.retry`.
+    public let attempt: Int
+    /// When this attempt is cancelled.
+    public let deadline: ContinuousClock.Instant
+    public let agent: String
+    public let instance: String
+    let registry: SchemaRegistry
+    let baseLogger: Logger
+    let outputs = Mutex<[Output]>([])
+
+    struct Output: Sendable {
+        var envelope: EventEnvelope
+        var topic: String
+    }
+
+    init(
+        event: EventEnvelope, attempt: Int, deadline: ContinuousClock.Instant, agent: String, instance: String,
+        registry: SchemaRegistry, logger: Logger
+    ) {
+        self.event = event
+        self.attempt = attempt
+        self.deadline = deadline
+        self.agent = agent
+        self.instance = instance
+        self.registry = registry
+        self.baseLogger = logger
+    }
+
+    /// A logger whose every line carries `agent`, `instance`, `event_id`, `event_type` and
+    /// `correlation_id`.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "agent"] = "\(agent)"
+        logger[metadataKey: "instance"] = "\(instance)"
+        logger[metadataKey: "event_id"] = "\(event.id)"
+        logger[metadataKey: "event_type"] = "\(event.type)"
+        logger[metadataKey: "correlation_id"] = "\(event.correlationID)"
+        if attempt > 1 { logger[metadataKey: "attempt"] = "\(attempt)" }
+        return logger
+    }
+
+    /// Publishes `payload` as a child of the handled event: same correlation ID, causation =
+    /// the handled event, one hop deeper, in the same trace. Returns the envelope to be sent.
+    ///
+    /// - Throws: ``PublishError`` when the payload fails its schema or its type is unknown; such
+    ///   an error is not retried (it is a bug in the agent, not a passing fault).
+    @discardableResult
+    public func publish<Event: TypedEvent>(_ payload: Event, key: String? = nil) throws(PublishError) -> EventEnvelope {
+        let data: [UInt8]
+        do { data = try payload.jsonPayload() } catch { throw .encoding(error) }
+        return try publish(type: Event.eventType, payload: data, key: key)
+    }
+
+    /// Publishes a JSON payload of `type` as a child of the handled event.
+    @discardableResult
+    public func publish(type: String, payload: [UInt8], key: String? = nil) throws(PublishError) -> EventEnvelope {
+        guard let schema = registry.eventSchema(for: type) else {
+            throw .unknownType(type, suggestions: registry.suggestions(for: type))
+        }
+        guard schema.validator.isValid(payload) else {
+            throw .invalidPayload(type: type, violations: schema.validator.validate(payload))
+        }
+        let envelope = outputs.withLock { outputs in
+            var child = event.child(
+                type: type, data: payload, agent: agent, index: outputs.count, dataSchema: schema.id)
+            child.key = key ?? EventPublisher.schemaKey(payload, schema) ?? child.correlationID
+            outputs.append(Output(envelope: child, topic: schema.topic))
+            return child
+        }
+        return envelope
+    }
+
+    /// How long this attempt has left.
+    public var timeRemaining: Duration { deadline - .now }
+}
+

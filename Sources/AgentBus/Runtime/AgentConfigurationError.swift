@@ -1,0 +1,6 @@
+/// A bad flag, variable or agent definition, said in one line.
+public struct AgentConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

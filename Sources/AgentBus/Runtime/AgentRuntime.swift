@@ -1,0 +1,290 @@
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs one instance of an agent: joins the agent's consumer group, reads its event topics and
+/// `<agent>.retry`, and hands each event to its handler, with at-least-once delivery, retries,
+/// dead letters, activity records and heartbeats.
+///
+/// A `Service`: run it in a `ServiceGroup` (``AgentMain`` does) and it stops gracefully on
+/// SIGTERM or SIGINT: it stops reading, lets in-flight handlers finish within the shutdown
+/// deadline, waits for their outputs to be acknowledged, commits, and leaves the group.
+/// Whatever was not finished is read again by the next owner of its partition.
+public final class AgentRuntime: Service, Sendable {
+    public let agentName: String
+    public let configuration: AgentRuntimeConfiguration
+    /// The topics the instance reads: its handled types' topics and its retry topic.
+    public let topics: [String]
+    private let version: String
+    private let consumes: [String]
+    private let produces: [String]
+    private let capabilities: [String]
+    /// Topics of the types the agent declares it publishes, looked up at start.
+    private let outputTopics: [String]
+    private let consumer: KafkaConsumer
+    private let producer: KafkaProducer
+    private let processor: EventProcessor
+    private let logger: Logger
+    private let startedAt = EventTime.now().millisecondsSinceEpoch
+    private let state = Mutex(State())
+
+    private struct State {
+        var workers: [KafkaTopicPartition: PartitionWorker] = [:]
+        var stopRequested = false
+        var failure: KafkaError?
+        var stopWaiter: CheckedContinuation<Void, Never>?
+    }
+
+    /// Checks the agent against the schema catalog and creates its Kafka clients.
+    ///
+    /// - Throws: ``AgentConfigurationError`` for a bad agent name, a handled type the catalog
+    ///   does not know, or two handlers for one type; `SchemaLoadError`; `KafkaError` for a bad
+    ///   client property.
+    public init(agent: some Agent, configuration: AgentRuntimeConfiguration, logger: Logger) throws {
+        if let problem = AgentTopics.problem(withAgentName: agent.name) { throw AgentConfigurationError(problem) }
+        let registry = try configuration.schemas.load()
+        var routes: [String: EventProcessor.Route] = [:]
+        for handler in agent.handlers {
+            guard let schema = registry.eventSchema(for: handler.eventType) else {
+                let hint = registry.suggestions(for: handler.eventType).first.map { "; did you mean \($0)?" } ?? ""
+                throw AgentConfigurationError(
+                    "\(agent.name) handles \(handler.eventType), which is not in the schema catalog at "
+                        + "\(configuration.schemas.path)\(hint)")
+            }
+            guard routes[handler.eventType] == nil else {
+                throw AgentConfigurationError("\(agent.name) has two handlers for \(handler.eventType)")
+            }
+            routes[handler.eventType] = EventProcessor.Route(handler: handler, schema: schema)
+        }
+        guard !routes.isEmpty else { throw AgentConfigurationError("\(agent.name) has no handlers") }
+
+        agentName = agent.name
+        version = agent.version
+        consumes = routes.keys.sorted()
+        produces = agent.produces
+        outputTopics = Set(agent.produces.compactMap { registry.eventSchema(for: $0)?.topic }).sorted()
+        capabilities = agent.capabilities
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "agent"] = "\(agent.name)"
+        self.logger = logger
+        topics = Set(routes.values.map(\.schema.topic)).sorted() + [AgentTopics.retry(of: agent.name)]
+        consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration(group: agent.name), logger: logger)
+        let producer = try KafkaProducer(configuration: configuration.producerConfiguration(agent: agent.name), logger: logger)
+        self.producer = producer
+        let failure = FailureSink()
+        processor = EventProcessor(
+            agent: agent.name, instance: configuration.instanceID, policies: agent.policies,
+            concurrency: configuration.concurrency ?? agent.policies.concurrency, handlers: routes, registry: registry,
+            producer: producer, logger: logger, onProduceFailure: { failure.report($0) })
+        failure.reference.withLock { $0.runtime = self }
+    }
+
+    public func run() async throws {
+        try producer.prepare(
+            topics: [
+                AgentTopics.retry(of: agentName), AgentTopics.deadLetter(of: agentName), AgentTopics.activity,
+                AgentTopics.heartbeats, AgentTopics.registry,
+            ] + outputTopics)
+        try consumer.subscribe(topics: topics)
+        await announce()
+        logger.info(
+            "agent started",
+            metadata: [
+                "instance": "\(configuration.instanceID)", "topics": "\(topics.joined(separator: ","))",
+                "brokers": "\(configuration.brokers.bootstrapServers.joined(separator: ","))",
+            ])
+
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.processor.watchdog.run() }
+                group.addTask { await self.sendHeartbeats() }
+                group.addTask { await self.followRebalances() }
+                group.addTask { await self.stopWhenAsked() }
+                await readRecords(into: &group)
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.requestStop()
+        }
+
+        await sendHeartbeat(.stopped)
+        do { try await producer.close(timeout: configuration.shutdownDeadline) } catch {
+            logger.warning("producer closed with undelivered messages", metadata: ["error": "\(error.message)"])
+        }
+        logger.info("agent stopped", metadata: ["instance": "\(configuration.instanceID)"])
+        if let failure = state.withLock({ $0.failure }) {
+            throw AgentConfigurationError("stopped after an output could not be produced: \(failure.message)")
+        }
+    }
+
+    // MARK: Reading
+
+    /// Routes each record to its partition's worker, starting workers as partitions appear.
+    /// Ends when the consumer is closed (by the stop sequence) or fails.
+    private func readRecords(into group: inout DiscardingTaskGroup) async {
+        var last: (topic: String, partition: Int32, worker: PartitionWorker)?
+        do {
+            for try await record in consumer.messages {
+                if let cached = last, cached.partition == record.partition, cached.topic == record.topic {
+                    cached.worker.enqueue(record)
+                    continue
+                }
+                let key = KafkaTopicPartition(topic: record.topic, partition: record.partition)
+                let (worker, isNew) = state.withLock { state in
+                    if let worker = state.workers[key] { return (worker, false) }
+                    let worker = PartitionWorker(
+                        partition: key, consumer: consumer, processor: processor,
+                        ledger: PartitionLedger(partition: key, consumer: consumer) { [weak self] error, _ in
+                            self?.deliveryFailed(error)
+                        })
+                    state.workers[key] = worker
+                    return (worker, true)
+                }
+                if isNew { group.addTask { await worker.run() } }
+                last = (record.topic, record.partition, worker)
+                worker.enqueue(record)
+            }
+        } catch {
+            logger.error("consumer failed", metadata: ["error": "\(error)"])
+        }
+        for worker in state.withLock({ Array($0.workers.values) }) { worker.close() }
+    }
+
+    private func followRebalances() async {
+        for await event in consumer.events {
+            switch event {
+            case .assigned(let partitions):
+                logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
+                let workers = state.withLock { state in partitions.compactMap { state.workers[$0] } }
+                for worker in workers { worker.assigned() }
+            case .revoked(let partitions):
+                logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
+                let workers = state.withLock { state in partitions.compactMap { state.workers[$0] } }
+                for worker in workers { worker.revoked() }
+            case .commitFailed(let error):
+                logger.warning("commit failed", metadata: ["error": "\(error.message)"])
+            case .error, .committed:
+                break  // errors are logged by the consumer itself
+            }
+        }
+    }
+
+    // MARK: Stopping
+
+    func requestStop() {
+        let waiter = state.withLock { state in
+            state.stopRequested = true
+            defer { state.stopWaiter = nil }
+            return state.stopWaiter
+        }
+        waiter?.resume()
+    }
+
+    func deliveryFailed(_ error: KafkaError) {
+        let first = state.withLock { state in
+            defer { if state.failure == nil { state.failure = error } }
+            return state.failure == nil
+        }
+        if first {
+            logger.critical(
+                "an output could not be delivered; stopping so its event is handled again after a restart",
+                metadata: ["error": "\(error.message)"])
+            requestStop()
+        }
+    }
+
+    private func stopWhenAsked() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state in
+                    if state.stopRequested || Task.isCancelled { return true }
+                    state.stopWaiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            requestStop()
+        }
+        if Task.isCancelled && !state.withLock({ $0.stopRequested }) { return }
+        await stopGracefully()
+    }
+
+    /// Stop reading, let handlers finish (or cancel them at the deadline), wait for the
+    /// acknowledgements that store their offsets, then leave the group, which commits.
+    private func stopGracefully() async {
+        let deadline = ContinuousClock.now + configuration.shutdownDeadline
+        logger.info("stopping", metadata: ["deadline": "\(configuration.shutdownDeadline)"])
+        processor.stop()
+        try? consumer.pause(consumer.assignment)
+        await sendHeartbeat(.stopping)
+        // Shutdown only: a short poll is simpler than a signal from every handler's exit.
+        while processor.counters.inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline,
+            !Task.isCancelled
+        {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        if processor.counters.inFlight.load(ordering: .relaxed) > 0 {
+            logger.warning("cancelling handlers still running at the shutdown deadline; their events will be read again")
+            processor.watchdog.cancelAll()
+        }
+        do { try await producer.flush(timeout: max(deadline - .now, .seconds(1))) } catch {
+            logger.warning("outputs not acknowledged before stopping; their events will be read again",
+                metadata: ["error": "\(error.message)"])
+        }
+        await consumer.close(timeout: .seconds(10))
+    }
+
+    // MARK: Heartbeats and registry
+
+    private func announce() async {
+        let record = RegistryRecord(
+            agent: agentName, version: version, consumes: consumes, produces: produces, capabilities: capabilities,
+            topics: topics, instance: configuration.instanceID, time: EventTime.now().millisecondsSinceEpoch)
+        do {
+            let value = try JSONEncoder().encode(record)
+            try await producer.send(topic: AgentTopics.registry, key: agentName, value: [UInt8](value))
+        } catch {
+            logger.warning("registry record not written", metadata: ["error": "\(error)"])
+        }
+        await sendHeartbeat(.starting)
+    }
+
+    private func sendHeartbeats() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: configuration.heartbeatInterval) } catch { return }
+            if processor.isStopping { return }
+            await sendHeartbeat(.running)
+        }
+    }
+
+    private func sendHeartbeat(_ status: Heartbeat.Status) async {
+        let counters = processor.counters
+        let lag = consumer.lag()
+        let heartbeat = Heartbeat(
+            agent: agentName, instance: configuration.instanceID, version: version,
+            host: ProcessInfo.processInfo.hostName, pid: getpid(), status: status, startedAt: startedAt,
+            time: EventTime.now().millisecondsSinceEpoch, intervalMs: configuration.heartbeatInterval.wholeMilliseconds,
+            handled: counters.handled.load(ordering: .relaxed), failed: counters.failed.load(ordering: .relaxed),
+            retried: counters.retried.load(ordering: .relaxed), deadLettered: counters.deadLettered.load(ordering: .relaxed),
+            duplicates: counters.duplicates.load(ordering: .relaxed), lag: lag.values.reduce(0, +),
+            inFlight: counters.inFlight.load(ordering: .relaxed), partitions: lag.keys.sorted().map(\.description))
+        do {
+            let value = try JSONEncoder().encode(heartbeat)
+            try await producer.produce(topic: AgentTopics.heartbeats, key: heartbeat.key, value: [UInt8](value))
+        } catch {
+            logger.debug("heartbeat not sent", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// Lets the processor report a lost output to the runtime that owns it (set once the runtime
+/// exists, which is after the processor; weak, since the runtime owns the processor).
+private final class FailureSink: Sendable {
+    struct Reference { weak var runtime: AgentRuntime? }
+    let reference = Mutex(Reference())
+    func report(_ error: KafkaError) { reference.withLock { $0.runtime }?.deliveryFailed(error) }
+}

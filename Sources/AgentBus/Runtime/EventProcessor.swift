@@ -1,0 +1,270 @@
+import Kafka
+import Logging
+import Synchronization
+
+/// What the runtime does with one record: read the envelope, guard (hop limit, duplicates,
+/// schema), run the handler with retries and a deadline, and hand the outcome to the producer
+/// (outputs, activity record, retry or dead letter), each message settling the record's
+/// ``InFlightEvent`` when acknowledged.
+final class EventProcessor: Sendable {
+    let agent: String
+    let instance: String
+    let retryTopic: String
+    let deadLetterTopic: String
+    let policies: AgentPolicies
+    let counters = RuntimeCounters()
+    private let handlers: [String: Route]
+    private let registry: SchemaRegistry
+    private let producer: KafkaProducer
+    private let dedupe: DedupeWindow
+    let watchdog: DeadlineWatchdog
+    private let concurrency: AsyncSemaphore
+    private let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+    private let onProduceFailure: @Sendable (KafkaError) -> Void
+
+    struct Route: Sendable {
+        let handler: EventHandler
+        let schema: EventSchema
+    }
+
+    init(
+        agent: String, instance: String, policies: AgentPolicies, concurrency: Int, handlers: [String: Route],
+        registry: SchemaRegistry, producer: KafkaProducer, logger: Logger,
+        onProduceFailure: @escaping @Sendable (KafkaError) -> Void
+    ) {
+        self.agent = agent
+        self.instance = instance
+        self.retryTopic = AgentTopics.retry(of: agent)
+        self.deadLetterTopic = AgentTopics.deadLetter(of: agent)
+        self.policies = policies
+        self.handlers = handlers
+        self.registry = registry
+        self.producer = producer
+        self.dedupe = DedupeWindow(capacity: policies.dedupeCapacity, window: policies.dedupeWindow)
+        self.watchdog = DeadlineWatchdog(
+            tick: min(max(policies.handlerDeadline / 10, .milliseconds(10)), .milliseconds(100)))
+        self.concurrency = AsyncSemaphore(permits: concurrency)
+        self.logger = logger
+        self.onProduceFailure = onProduceFailure
+    }
+
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    /// No new records from now on; handlers still running may finish.
+    func stop() { stopping.store(true, ordering: .relaxed) }
+
+    // MARK: One record
+
+    /// Processes one record. Returns without releasing `event` only when the work was abandoned
+    /// (stopping): its offset is then never stored, and the record is read again later.
+    func process(_ event: InFlightEvent) async {
+        let record = event.record
+        let receivedAt = EventTime.now().millisecondsSinceEpoch
+        var origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
+        var attemptsBefore = 0
+        if record.topic == retryTopic {
+            let retry = RetryHeaders(record.headers)
+            attemptsBefore = retry.attempts
+            if let retryOrigin = retry.origin { origin = retryOrigin }
+            if let due = retry.due {
+                let wait = due - EventTime.now().millisecondsSinceEpoch
+                if wait > 0 {
+                    // Retries of one agent share its retry partitions in due order, so waiting
+                    // here holds back only later retries.
+                    do { try await Task.sleep(for: .milliseconds(wait)) } catch { return }
+                }
+            }
+        }
+        var outcome = Outcome(origin: origin, receivedAt: receivedAt, attempts: attemptsBefore)
+
+        let envelope: EventEnvelope
+        do {
+            envelope = try EventEnvelope(record: record)
+        } catch {
+            return await finish(event, outcome.failed(.poison, "EnvelopeError", error.message), envelope: nil)
+        }
+        guard let route = handlers[envelope.type] else {
+            if record.topic == retryTopic {
+                return await finish(event, outcome.failed(.poison, "UnhandledType", "\(agent) has no handler for \(envelope.type)"),
+                    envelope: envelope)
+            }
+            // Another agent's event on a shared topic: not ours to handle or record.
+            return event.release()
+        }
+        if envelope.hops > policies.hopLimit {
+            return await finish(event, outcome.failed(
+                .budget, "HopLimitExceeded",
+                "hop \(envelope.hops) is past the hop limit \(policies.hopLimit) (agents triggering each other in a loop?)"),
+                envelope: envelope)
+        }
+        let dedupeKey = DedupeWindow.key(source: envelope.source, id: envelope.id)
+        if dedupe.contains(dedupeKey, now: receivedAt) {
+            counters.duplicates.add(1, ordering: .relaxed)
+            outcome.result = .duplicate
+            return await finish(event, outcome, envelope: envelope)
+        }
+        if !route.schema.validator.isValid(record.value) {
+            let violations = route.schema.validator.validate(record.value)
+            let first = violations.first.map { "schema: \($0)" } ?? "schema: invalid"
+            let more = violations.count > 1 ? " (and \(violations.count - 1) more)" : ""
+            return await finish(event, outcome.failed(.schema, "SchemaViolation", first + more), envelope: envelope)
+        }
+
+        await concurrency.acquire()
+        defer { concurrency.release() }
+        counters.inFlight.add(1, ordering: .relaxed)
+        defer { counters.inFlight.subtract(1, ordering: .relaxed) }
+        outcome.startedAt = EventTime.now().millisecondsSinceEpoch
+        var attemptInPass = 0
+        while true {
+            attemptInPass += 1
+            outcome.attempts += 1
+            let context = HandlerContext(
+                event: envelope, attempt: outcome.attempts, deadline: .now + policies.handlerDeadline, agent: agent,
+                instance: instance, registry: registry, logger: logger)
+            let failure = await invoke(route.handler, envelope, context)
+            guard let failure else {
+                dedupe.insert(dedupeKey, now: EventTime.now().millisecondsSinceEpoch)
+                counters.handled.add(1, ordering: .relaxed)
+                outcome.result = .ok
+                return await finish(event, outcome, envelope: envelope, outputs: context.outputs.withLock { $0 })
+            }
+            if isStopping, failure.isCancellation { return }  // abandoned: read again after restart
+            counters.failed.add(1, ordering: .relaxed)
+            context.logger.warning(
+                "handler failed", metadata: ["class": "\(failure.failureClass.rawValue)", "error": "\(failure.message)"])
+            guard failure.failureClass == .transient else {
+                return await finish(event, outcome.failed(failure.failureClass, failure.errorType, failure.message),
+                    envelope: envelope)
+            }
+            if attemptInPass < policies.retry.inPlaceAttempts {
+                guard await backOff(policies.retry.backoff(afterAttempt: attemptInPass)) else {
+                    return  // stopping: abandoned, read again later
+                }
+                continue
+            }
+            var failed = outcome.failed(.transient, failure.errorType, failure.message)
+            if let delay = policies.retry.retryTopicDelay(afterAttempts: outcome.attempts) {
+                failed.result = .retried
+                failed.retryDue = EventTime.now().millisecondsSinceEpoch + delay.wholeMilliseconds
+            }
+            return await finish(event, failed, envelope: envelope)
+        }
+    }
+
+    /// Waits out an in-place backoff in short slices, so a stop does not wait for it. Returns
+    /// false when the instance is stopping.
+    private func backOff(_ duration: Duration) async -> Bool {
+        let end = ContinuousClock.now + duration
+        while ContinuousClock.now < end {
+            if isStopping { return false }
+            do { try await Task.sleep(for: min(end - .now, .milliseconds(50))) } catch { return false }
+        }
+        return !isStopping
+    }
+
+    /// Runs one attempt as its own task, so the watchdog can cancel it at its deadline without
+    /// cancelling the worker. Returns nil on success.
+    private func invoke(_ handler: EventHandler, _ envelope: EventEnvelope, _ context: HandlerContext) async
+        -> HandlerFailure?
+    {
+        let task = Task { try await handler.body(envelope, context) }
+        let watch = watchdog.watch(task, until: context.deadline)
+        defer { watchdog.unwatch(watch) }
+        do {
+            try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            return nil
+        } catch {
+            if ContinuousClock.now >= context.deadline {
+                return HandlerFailure(
+                    failureClass: .transient, errorType: "DeadlineExceeded",
+                    message: "the handler ran past its deadline of \(policies.handlerDeadline)", isCancellation: false)
+            }
+            return HandlerFailure(error)
+        }
+    }
+
+    // MARK: Producing the outcome
+
+    /// Hands the outcome's messages to the producer and releases the runtime's hold on `event`;
+    /// each message settles `event` when the broker acknowledges it.
+    private func finish(
+        _ event: InFlightEvent, _ outcome: Outcome, envelope: EventEnvelope?, outputs: [HandlerContext.Output] = []
+    ) async {
+        var outcome = outcome
+        outcome.finishedAt = EventTime.now().millisecondsSinceEpoch
+        if outcome.startedAt == 0 { outcome.startedAt = outcome.finishedAt }
+        let record = event.record
+        for output in outputs {
+            await send(
+                topic: output.topic, key: output.envelope.key, value: output.envelope.data,
+                headers: output.envelope.kafkaHeaders, for: event)
+        }
+        switch outcome.result {
+        case .retried:
+            counters.retried.add(1, ordering: .relaxed)
+            var headers = record.headers.compactMap { header in
+                RuntimeHeader.all.contains(header.name) ? nil : KafkaHeader(name: header.name, value: header.value?.array)
+            }
+            headers.append(KafkaHeader(name: RuntimeHeader.retryDue, value: String(outcome.retryDue)))
+            headers.append(KafkaHeader(name: RuntimeHeader.attempts, value: String(outcome.attempts)))
+            headers.append(KafkaHeader(name: RuntimeHeader.retryOrigin, value: outcome.origin.description))
+            await send(topic: retryTopic, key: record.key, value: record.value, headers: headers, for: event)
+        case .deadLettered, .rejected:
+            counters.deadLettered.add(1, ordering: .relaxed)
+            let failureClass = outcome.failureClass ?? .poison
+            let headers = DeadLetter.headers(
+                original: record, origin: outcome.origin, group: agent, agent: agent, instance: instance,
+                failureClass: failureClass, attempts: outcome.attempts, errorType: outcome.errorType ?? "Error",
+                reason: outcome.error ?? "", trace: trace(outcome, envelope: envelope), failedAt: .now())
+            await send(topic: deadLetterTopic, key: record.key, value: record.value, headers: headers, for: event)
+            logger.error(
+                "event dead-lettered",
+                metadata: [
+                    "agent": "\(agent)", "class": "\(failureClass.rawValue)", "event_id": "\(envelope?.id ?? "-")",
+                    "correlation_id": "\(envelope?.correlationID ?? "-")", "origin": "\(outcome.origin)",
+                    "error": "\(outcome.error ?? "")",
+                ])
+        case .ok, .duplicate:
+            break
+        }
+        let activity = ActivityRecord(
+            agent: agent, instance: instance, eventId: envelope?.id, type: envelope?.type, source: envelope?.source,
+            correlationId: envelope?.correlationID, causationId: envelope?.causationID, topic: record.topic,
+            partition: record.partition, offset: record.offset, receivedAt: outcome.receivedAt,
+            startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, outcome: outcome.result,
+            attempts: outcome.attempts, published: outputs.map(\.envelope.id), failureClass: outcome.failureClass,
+            error: outcome.error)
+        await send(topic: AgentTopics.activity, key: envelope?.correlationID, value: activity.jsonBytes, headers: [], for: event)
+        event.release()
+    }
+
+    /// Produces one message for `event`. A message librdkafka refuses outright (the producer is
+    /// closed, or the topic is unknown) leaves `event` unsettled, so its offset is never stored.
+    private func send<Key: KafkaBuffer, Value: KafkaBuffer>(
+        topic: String, key: Key?, value: Value, headers: [KafkaHeader], for event: InFlightEvent
+    ) async {
+        event.expect(1)
+        do {
+            try await producer.produce(topic: topic, key: key, value: value, headers: headers, callback: event)
+        } catch {
+            logger.error("cannot produce", metadata: ["topic": "\(topic)", "error": "\(error.message)"])
+            onProduceFailure(error)
+        }
+    }
+
+    private func trace(_ outcome: Outcome, envelope: EventEnvelope?) -> String {
+        var lines = [
+            "\(outcome.errorType ?? "Error"): \(outcome.error ?? "")",
+            "  failure class: \((outcome.failureClass ?? .poison).rawValue)",
+            "  agent: \(agent) (instance \(instance))",
+            "  attempts: \(outcome.attempts)",
+            "  first read at: \(outcome.origin)",
+        ]
+        if let envelope {
+            lines.append("  event: \(envelope.type) \(envelope.id) (correlation \(envelope.correlationID), hops \(envelope.hops))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

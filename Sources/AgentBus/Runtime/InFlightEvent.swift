@@ -1,0 +1,38 @@
+import Kafka
+import Synchronization
+
+/// One input record between being read and having its offset stored.
+///
+/// It counts what must still happen: one token while the runtime works on it, plus one per
+/// message produced for it (outputs, activity record, retry or dead letter), each returned by
+/// the message's delivery report. At zero it is done, and its ``PartitionLedger`` stores its
+/// offset once every earlier record of the partition is done too.
+final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
+    let record: KafkaRecord
+    let ledger: PartitionLedger
+    private let pending = Atomic<Int>(1)
+
+    init(record: KafkaRecord, ledger: PartitionLedger) {
+        self.record = record
+        self.ledger = ledger
+    }
+
+    var isDone: Bool { pending.load(ordering: .acquiring) == 0 }
+
+    /// Announces `count` messages about to be produced for this record.
+    func expect(_ count: Int) { pending.add(count, ordering: .relaxed) }
+
+    /// The runtime is finished with the record (its messages may still be in flight).
+    func release() { settle() }
+
+    override func delivered(partition: Int32, offset: Int64) { settle() }
+
+    override func failed(_ error: KafkaError) {
+        // Not settled: the offset must never be stored past an event whose outputs were lost.
+        ledger.deliveryFailed(error, record: record)
+    }
+
+    private func settle() {
+        if pending.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { ledger.eventDone() }
+    }
+}

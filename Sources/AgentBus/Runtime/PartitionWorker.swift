@@ -1,0 +1,120 @@
+import DequeModule
+import Kafka
+import Synchronization
+
+/// Works through one partition's records: in offset order, or per key when the agent's
+/// ordering is `.key`.
+///
+/// Reading ahead is bounded: when ``maxBuffered`` records wait, the reading task pauses the
+/// partition at the consumer, and the worker resumes it once half of them are done.
+final class PartitionWorker: Sendable {
+    let partition: KafkaTopicPartition
+    let ledger: PartitionLedger
+    private let inbox = PartitionInbox()
+    private let consumer: KafkaConsumer
+    private let processor: EventProcessor
+    private let maxBuffered: Int
+    /// Read and not yet finished by the worker (queued, or being handled).
+    private let buffered = Atomic<Int>(0)
+    private let paused = Atomic<Bool>(false)
+
+    init(partition: KafkaTopicPartition, consumer: KafkaConsumer, processor: EventProcessor, ledger: PartitionLedger) {
+        self.partition = partition
+        self.consumer = consumer
+        self.processor = processor
+        self.ledger = ledger
+        self.maxBuffered = processor.policies.maxBufferedPerPartition
+    }
+
+    // MARK: The reading task's side
+
+    func enqueue(_ record: KafkaRecord) {
+        inbox.append(record)
+        let count = buffered.add(1, ordering: .relaxed).newValue
+        if count >= maxBuffered, !paused.exchange(true, ordering: .relaxed) {
+            do { try consumer.pause([partition]) } catch { paused.store(false, ordering: .relaxed) }
+        }
+    }
+
+    /// The partition was assigned afresh: librdkafka starts it unpaused.
+    func assigned() { paused.store(false, ordering: .relaxed) }
+
+    /// The partition was taken away: drop what waits; the new owner reads it again.
+    func revoked() {
+        let dropped = inbox.discardQueued()
+        buffered.subtract(dropped, ordering: .relaxed)
+        ledger.reset()
+        paused.store(false, ordering: .relaxed)
+    }
+
+    func close() { inbox.close() }
+
+    // MARK: The worker task
+
+    func run() async {
+        switch processor.policies.ordering {
+        case .partition:
+            while let batch = await inbox.takeAll() {
+                for record in batch {
+                    if processor.isStopping { return }
+                    await processor.process(ledger.track(record))
+                    finishedOne()
+                }
+            }
+        case .key(let maxInFlight):
+            await runPerKey(maxInFlight: maxInFlight)
+        }
+    }
+
+    /// Records with different keys run concurrently (up to `maxInFlight`); each key's records run
+    /// in order, the first one's task going on with the key's next.
+    private func runPerKey(maxInFlight: Int) async {
+        let waiting = KeyQueues()
+        let permits = AsyncSemaphore(permits: maxInFlight)
+        await withDiscardingTaskGroup { group in
+            while let batch = await inbox.takeAll() {
+                for record in batch {
+                    if processor.isStopping { return }
+                    let event = ledger.track(record)
+                    let key = record.key
+                    let busy = waiting.queues.withLock { waiting in
+                        if waiting[key] != nil {
+                            waiting[key]!.append(event)
+                            return true
+                        }
+                        waiting[key] = []
+                        return false
+                    }
+                    if busy { continue }
+                    await permits.acquire()
+                    group.addTask { [self] in
+                        var next: InFlightEvent? = event
+                        while let current = next, !processor.isStopping {
+                            await processor.process(current)
+                            finishedOne()
+                            next = waiting.queues.withLock { waiting in
+                                if let following = waiting[key]?.popFirst() { return following }
+                                waiting[key] = nil
+                                return nil
+                            }
+                        }
+                        permits.release()
+                    }
+                }
+            }
+        }
+    }
+
+    private func finishedOne() {
+        let count = buffered.subtract(1, ordering: .relaxed).newValue
+        if count <= maxBuffered / 2, paused.load(ordering: .relaxed), paused.exchange(false, ordering: .relaxed) {
+            try? consumer.resume([partition])
+        }
+    }
+}
+
+/// Per key, the records waiting behind the one being handled (an empty queue: the key is busy
+/// with nothing behind it).
+private final class KeyQueues: Sendable {
+    let queues = Mutex<[KafkaBytes?: Deque<InFlightEvent>]>([:])
+}

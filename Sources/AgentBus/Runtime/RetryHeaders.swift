@@ -1,0 +1,18 @@
+import Kafka
+
+/// What a record on `<agent>.retry` says about its retry: when it is due, the attempts so far,
+/// and where the event was first read.
+struct RetryHeaders {
+    var due: Int64?
+    var attempts: Int
+    var origin: RecordOrigin?
+
+    init(_ headers: KafkaRecordHeaders) {
+        func text(_ name: String) -> String? {
+            headers[name].flatMap { value in value.withUnsafeBytes { String(validating: $0, as: UTF8.self) } }
+        }
+        due = text(RuntimeHeader.retryDue).flatMap { Int64($0) }
+        attempts = max(0, text(RuntimeHeader.attempts).flatMap { Int($0) } ?? 0)
+        origin = text(RuntimeHeader.retryOrigin).flatMap(RecordOrigin.init)
+    }
+}

@@ -1,0 +1,13 @@
+import Synchronization
+
+/// What an instance has done since it started, for heartbeats.
+final class RuntimeCounters: Sendable {
+    let handled = Atomic<Int>(0)
+    /// Handler attempts that threw or ran past their deadline.
+    let failed = Atomic<Int>(0)
+    let retried = Atomic<Int>(0)
+    let deadLettered = Atomic<Int>(0)
+    let duplicates = Atomic<Int>(0)
+    let inFlight = Atomic<Int>(0)
+
+}
