@@ -12,7 +12,8 @@ struct AgentBusCommand: AsyncParsableCommand {
             """,
         version: AgentBusVersion.current,
         subcommands: [
-            DevBrokerCommand.self, PublishCommand.self, TailCommand.self, SchemasCommand.self, KafkaCommand.self,
+            DevBrokerCommand.self, TopicsCommand.self, PublishCommand.self, TailCommand.self, AgentsCommand.self,
+            DLTCommand.self, SchemasCommand.self, KafkaCommand.self,
         ]
     )
 }

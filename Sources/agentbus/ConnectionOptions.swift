@@ -1,6 +1,7 @@
 import AgentBus
 import ArgumentParser
 import Kafka
+import Logging
 
 /// How a command finds and talks to Kafka: the same flags on every command that connects.
 struct ConnectionOptions: ParsableArguments {
@@ -41,5 +42,24 @@ struct ConnectionOptions: ParsableArguments {
             bootstrapServers: endpoint.bootstrapServers, groupID: group, properties: try librdkafkaProperties())
         if endpoint.isEmbeddedCluster { configuration.tuneForEmbeddedCluster() }
         return configuration
+    }
+
+    func adminConfiguration() throws -> KafkaClientConfiguration {
+        KafkaClientConfiguration(bootstrapServers: endpoint.bootstrapServers, properties: try librdkafkaProperties())
+    }
+
+    /// Reads topics from the beginning to their current end without joining or committing for
+    /// any group (a throwaway group ID, as `tail` uses).
+    func snapshotReader(logger: Logger, timeout: Duration = .seconds(30)) throws -> TopicSnapshotReader {
+        TopicSnapshotReader(
+            consumerConfiguration: try consumerConfiguration(group: "agentbus-snapshot"), timeout: timeout, logger: logger)
+    }
+
+    /// A logger that stays silent: librdkafka's own log lines would bury a command's one-line
+    /// error, and failures arrive as errors anyway.
+    static func quietLogger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = .critical
+        return logger
     }
 }

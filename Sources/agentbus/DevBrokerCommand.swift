@@ -15,9 +15,15 @@ struct DevBrokerCommand: AsyncParsableCommand {
             other agentbus commands read, so `agentbus dev-broker` in one terminal and any other \
             command in another just work. The file is removed on exit.
 
+            At start it creates the topics of the schema catalog, the runtime topics \
+            (agentbus.activity, agentbus.heartbeats, agentbus.registry) and, for each --agent, \
+            <agent>.retry and <agent>.dlt. `agentbus topics create` creates more while it runs, \
+            through a control socket next to the bootstrap file (<file>.sock).
+
             Limits of the embedded cluster: in memory only; each partition keeps at most 5 MiB or \
-            100,000 batches (the oldest are dropped); no Admin API (use --topics; other topics are \
-            auto-created with 4 partitions); no exactly-once; the first group join takes about 3 s.
+            100,000 batches (the oldest are dropped); no Admin API (use --topics or `agentbus \
+            topics create`; other topics are auto-created with 4 partitions); no exactly-once; the \
+            first group join takes about 3 s.
             """
     )
 
@@ -30,8 +36,12 @@ struct DevBrokerCommand: AsyncParsableCommand {
 
     @OptionGroup var schemaOptions: SchemaOptions
 
-    @Option(name: .long, help: "Partitions of each topic the schemas name (created at start).")
+    @Option(name: .long, help: "Partitions of each catalog, runtime and agent topic created at start.")
     var catalogPartitions: Int = 3
+
+    @Option(name: .customLong("agent"), help: ArgumentHelp(
+        "An agent whose retry and dead-letter topics to create at start (repeatable).", valueName: "name"))
+    var agents: [String] = []
 
     @Option(name: .long, help: ArgumentHelp(
         "Where to write the bootstrap list. Default: \(DevBrokerFile.wellKnown.path)", valueName: "file"))
@@ -41,6 +51,9 @@ struct DevBrokerCommand: AsyncParsableCommand {
         guard (1...16).contains(brokers) else { throw ValidationError("--brokers takes 1 to 16 brokers") }
         guard catalogPartitions >= 1 else { throw ValidationError("--catalog-partitions takes a whole number of at least 1") }
         _ = try parsedTopics()
+        for agent in agents {
+            if let problem = AgentTopics.problem(withAgentName: agent) { throw ValidationError("--agent: \(problem)") }
+        }
     }
 
     func parsedTopics() throws -> [(name: String, partitions: Int, replication: Int)] {
@@ -73,12 +86,12 @@ struct DevBrokerCommand: AsyncParsableCommand {
             try cluster.createTopic(topic.name, partitions: topic.partitions, replicationFactor: topic.replication)
         }
         // The schema catalog's topics exist from the start, so `tail` can follow them before
-        // anything is published.
-        var catalogTopics: [String] = []
+        // anything is published; so do the runtime topics and the named agents' retry and
+        // dead-letter topics, so agents start without a separate `topics create`.
+        var startTopics: [String] = []
         switch Result(catching: { () throws(SchemaLoadError) in try schemaOptions.directory.load() }) {
         case .success(let registry):
-            catalogTopics = registry.topics.filter { topic in !explicit.contains { $0.name == topic } }
-            for topic in catalogTopics { try cluster.createTopic(topic, partitions: catalogPartitions) }
+            startTopics = registry.topics
         case .failure(let error):
             if schemaOptions.schemas != nil || schemaOptions.directory.source != .workingDirectory
                 || !(error.problems.first?.message.hasPrefix("no such schema directory") ?? false)
@@ -86,17 +99,36 @@ struct DevBrokerCommand: AsyncParsableCommand {
                 Output.error("agentbus dev-broker: schemas not loaded, catalog topics not created: \(error)")
             }
         }
+        startTopics += agents.flatMap { [AgentTopics.retry(of: $0), AgentTopics.deadLetter(of: $0)] } + AgentTopics.runtime
+        var created: [String] = []
+        for topic in startTopics where !explicit.contains(where: { $0.name == topic }) && !created.contains(topic) {
+            try cluster.createTopic(topic, partitions: catalogPartitions)
+            created.append(topic)
+        }
+
+        // The control socket is listening before the bootstrap line is printed: whoever waits for
+        // that line can create topics at once.
+        let socketPath = DevBrokerControlServer.socketPath(forBootstrapFile: file.path)
+        var control: DevBrokerControlServer?
+        do {
+            control = try DevBrokerControlServer(
+                path: socketPath, cluster: cluster, knownTopics: Set(created + explicit.map(\.name)))
+            control?.start()
+        } catch {
+            Output.error("agentbus dev-broker: no control socket, so `topics create` cannot reach it: \(error)")
+        }
         try file.write(bootstrapServers: cluster.bootstrapServers)
         Output.line(cluster.bootstrapServers)
         Output.error(
             "agentbus dev-broker: \(brokers) broker(s) at \(cluster.bootstrapServers); bootstrap file \(file.path). "
                 + "Ctrl-C to stop.")
-        if !catalogTopics.isEmpty {
-            Output.error("agentbus dev-broker: created \(catalogTopics.joined(separator: ", ")) (\(catalogPartitions) partitions each)")
+        if !created.isEmpty {
+            Output.error("agentbus dev-broker: created \(created.joined(separator: ", ")) (\(catalogPartitions) partitions each)")
         }
 
         let signal = await ShutdownSignal.wait()
         file.remove()
+        control?.stop()
         cluster.stop()
         Output.error("agentbus dev-broker: stopped (\(signal))")
     }
