@@ -79,6 +79,12 @@ let package = Package(
             dependencies: ["AgentBus", "LoanEvents", "Kafka"],
             path: "Benchmarks/event-bench"
         ),
+        // The agent the runtime's integration tests run as processes (roles chosen by environment).
+        .executableTarget(
+            name: "agentbus-test-agent",
+            dependencies: ["AgentBus"],
+            path: "Tests/TestAgent"
+        ),
         .testTarget(
             name: "AgentBusTests",
             dependencies: ["AgentBus", "LoanEvents", "Kafka"]

@@ -1,0 +1,76 @@
+import AgentBus
+import Foundation
+
+/// The agent the runtime's integration tests run as real processes; `AGENTBUS_TEST_ROLE`
+/// picks what it does:
+///
+/// - `worker` (agent `test-worker`): handles `Work` and publishes `Done`, failing as the work's
+///   `behavior` says;
+/// - `sink` (agent `test-sink`): handles `Done` and publishes nothing;
+/// - `ping` / `pong` (agents `test-ping`, `test-pong`): answer each other for ever, a loop the
+///   hop limit must stop.
+///
+/// Policies come from the environment so tests can keep retries short:
+/// `AGENTBUS_TEST_RETRY_DELAYS_MS` (comma-separated retry-topic delays, default none),
+/// `AGENTBUS_TEST_HOP_LIMIT`, `AGENTBUS_TEST_DEADLINE_MS`, `AGENTBUS_TEST_ORDERING` (`key`).
+struct TestAgent: Agent {
+    let role: String
+    let environment: [String: String]
+
+    var name: String { environment["AGENTBUS_TEST_AGENT_NAME"] ?? "test-\(role)" }
+
+    var policies: AgentPolicies {
+        var policies = AgentPolicies()
+        let delays = (environment["AGENTBUS_TEST_RETRY_DELAYS_MS"] ?? "").split(separator: ",").compactMap { Int($0) }
+        policies.retry = RetryPolicy(
+            inPlaceAttempts: 3, initialBackoff: .milliseconds(20), maxBackoff: .milliseconds(100),
+            retryTopicDelays: delays.map { .milliseconds($0) })
+        if let limit = environment["AGENTBUS_TEST_HOP_LIMIT"].flatMap({ Int($0) }) { policies.hopLimit = limit }
+        if let deadline = environment["AGENTBUS_TEST_DEADLINE_MS"].flatMap({ Int($0) }) {
+            policies.handlerDeadline = .milliseconds(deadline)
+        }
+        if environment["AGENTBUS_TEST_ORDERING"] == "key" { policies.ordering = .key(maxInFlight: 8) }
+        return policies
+    }
+
+    var handlers: [EventHandler] {
+        switch role {
+        case "worker":
+            EventHandler(Work.self) { work, context in
+                try await Self.act(on: work, attempt: context.attempt)
+                try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
+            }
+        case "sink":
+            EventHandler(Done.self) { _, _ in }
+        case "ping":
+            EventHandler(Ping.self) { ping, context in try context.publish(Pong(n: ping.n + 1)) }
+        default:
+            EventHandler(Pong.self) { pong, context in try context.publish(Ping(n: pong.n + 1)) }
+        }
+    }
+
+    struct InjectedFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func act(on work: Work, attempt: Int) async throws {
+        switch work.behavior {
+        case "fail-always":
+            throw InjectedFailure(description: "injected failure for \(work.id)")
+        case "fail-until-attempt":
+            if attempt < (work.untilAttempt ?? 1) {
+                throw InjectedFailure(description: "injected failure on attempt \(attempt) of \(work.id)")
+            }
+        case "fail-while-file":
+            if let file = work.file, FileManager.default.fileExists(atPath: file) {
+                throw InjectedFailure(description: "\(file) exists")
+            }
+        case "permanent":
+            throw PermanentFailure("refused \(work.id) for good")
+        case "sleep":
+            try await Task.sleep(for: .milliseconds(work.sleepMs ?? 0))
+        default:
+            break
+        }
+    }
+}
