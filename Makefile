@@ -17,6 +17,8 @@ test: setup
 
 demo: setup
 	$(SWIFT) build --product agentbus
+	$(SWIFT) build --product credit-check
+	$(SWIFT) build --product risk-scorer
 	@scripts/demo.sh .build/debug/agentbus
 
 bench: setup

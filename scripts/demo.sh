@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The demo: starts the embedded cluster in its own process, two consumer processes in one group,
 # sends a few events, and prints what each consumer received; then publishes typed loan events
-# (validated against schemas/) and watches them with `agentbus tail`.
+# (validated against schemas/) and watches them with `agentbus tail`; then runs the example
+# agents (credit-check → risk-scorer) as their own processes, dead-letters a poison record, and
+# stops the agents gracefully.
 set -euo pipefail
 
 agentbus=${1:-.build/debug/agentbus}
+bin=$(dirname "$agentbus")
 work=$(mktemp -d)
 bootstrap_file="$work/dev-broker"
 pids=()
@@ -12,7 +15,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  [ -n "${KEEP_DEMO_FILES:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -20,7 +23,8 @@ trap cleanup EXIT
 wait_for_lines() {
   local file=$1 count=$2 seconds=$3 pattern=${4:-.}
   local deadline=$((SECONDS + seconds))
-  while [ "$(grep -c -- "$pattern" "$file" 2>/dev/null || true)" -lt "$count" ]; do
+  local found
+  while found=$(grep -c -- "$pattern" "$file" 2>/dev/null); [ "${found:-0}" -lt "$count" ]; do
     if [ "$SECONDS" -ge "$deadline" ]; then
       echo "demo: timed out waiting for $file; its stderr:" >&2
       cat "${file%.out}.err" >&2 2>/dev/null || true
@@ -32,6 +36,7 @@ wait_for_lines() {
 
 echo "== starting the embedded Kafka cluster (3 brokers, topic loan.events with 4 partitions)"
 "$agentbus" dev-broker --brokers 3 --topics loan.events:4 --bootstrap-file "$bootstrap_file" \
+  --agent credit-check --agent risk-scorer \
   >"$work/broker.out" 2>"$work/broker.err" &
 pids+=($!)
 wait_for_lines "$work/broker.out" 1 30
@@ -99,3 +104,48 @@ echo "   the same workflow's fraud check, valid this time:"
 wait_for_lines "$work/tail.out" 2 30
 echo "== agentbus tail saw (time topic/partition@offset type id correlation causation key hops payload)"
 sed 's/^/   /' "$work/tail.out"
+
+echo "== agents: credit-check (application → credit check) and risk-scorer (credit check → risk score)"
+for agent in credit-check risk-scorer; do
+  "$bin/$agent" --bootstrap-file "$bootstrap_file" --heartbeat-interval 1 >"$work/$agent.out" 2>"$work/$agent.err" &
+  pids+=($!)
+done
+for agent in credit-check risk-scorer; do
+  wait_for_lines "$work/$agent.err" 1 30 "partitions assigned"
+  echo "   $agent joined its group: $(grep -c 'loan\.' <<<"$(grep 'partitions assigned' "$work/$agent.err" | tail -1 | tr ',' '\n')") event partitions"
+done
+"$agentbus" tail loan.risk --from-beginning --limit 3 --bootstrap-file "$bootstrap_file" \
+  >"$work/risk.out" 2>"$work/risk.err" &
+pids+=($!)
+for applicant in CUS-400001 CUS-400002; do
+  sed "s/CUS-300017/$applicant/; s/APP-001001/APP-${applicant#CUS-}/" "$work/application.json" >"$work/$applicant.json"
+  "$agentbus" publish dev.agentbus.loan.application.received.v1 --file "$work/$applicant.json" \
+    --bootstrap-file "$bootstrap_file" 2>/dev/null | sed -n 's/^correlation-id: /   published a new workflow: /p'
+done
+wait_for_lines "$work/risk.out" 3 30
+echo "   the first application (published before the agents started) and both new ones were scored:"
+sed 's/^/   /' "$work/risk.out" | cut -c1-190
+echo "== the first workflow, hop by hop (tail --json: hops, type, causation)"
+"$agentbus" tail loan.applications loan.checks loan.risk --from-beginning --json --limit 7 \
+  --bootstrap-file "$bootstrap_file" 2>/dev/null | grep "$correlation" | python3 -c '
+import json, sys
+events = [json.loads(line)["event"] for line in sys.stdin]
+for event in sorted(events, key=lambda e: e["hops"]):
+    print("   hop %d  %-42s from %-20s id %s  caused by %s" % (event["hops"], event["type"], event["source"],
+          event["id"][:8], event.get("causationid", "-")[:8]))'
+
+echo "== a record that is not an event goes to credit-check's dead-letter topic; the agent carries on"
+echo "not an event" | "$agentbus" kafka produce loan.applications --bootstrap-file "$bootstrap_file" 2>/dev/null
+wait_for_lines "$work/credit-check.err" 1 30 "event dead-lettered"
+"$agentbus" dlt list credit-check --bootstrap-file "$bootstrap_file" 2>/dev/null | sed 's/^/   /'
+
+echo "== agentbus agents (live instances, from their heartbeats)"
+"$agentbus" agents --bootstrap-file "$bootstrap_file" 2>/dev/null | sed 's/^/   /'
+
+echo "== SIGTERM: each agent finishes what it holds, commits, leaves its group"
+for agent in credit-check risk-scorer; do pkill -TERM -f "$bin/$agent --bootstrap-file $bootstrap_file" || true; done
+for agent in credit-check risk-scorer; do
+  wait_for_lines "$work/$agent.err" 1 30 "agent stopped"
+  echo "   $agent: $(grep -o 'agent stopped.*' "$work/$agent.err" | head -1 | cut -c1-60)"
+done
+echo "== done"
