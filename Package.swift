@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
     ],
     targets: [
         // The only target that sees C: librdkafka from the system (Debian's librdkafka-dev).
@@ -39,6 +40,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // The example system's event types: a loan application workflow. Their schemas are in schemas/.
@@ -87,7 +89,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentBusTests",
-            dependencies: ["AgentBus", "LoanEvents", "Kafka"]
+            dependencies: [
+                "AgentBus", "LoanEvents", "Kafka",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
         // Test helpers: real agentbus and dev-broker processes, waited on by what they print.
         .target(

@@ -264,6 +264,7 @@ public final class AgentRuntime: Service, Sendable {
     private func sendHeartbeat(_ status: Heartbeat.Status) async {
         let counters = processor.counters
         let lag = consumer.lag()
+        processor.metrics.lag.record(lag.values.reduce(0, +))
         let heartbeat = Heartbeat(
             agent: agentName, instance: configuration.instanceID, version: version,
             host: ProcessInfo.processInfo.hostName, pid: getpid(), status: status, startedAt: startedAt,

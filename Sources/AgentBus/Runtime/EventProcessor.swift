@@ -13,6 +13,7 @@ final class EventProcessor: Sendable {
     let deadLetterTopic: String
     let policies: AgentPolicies
     let counters = RuntimeCounters()
+    let metrics: RuntimeMetrics
     private let handlers: [String: Route]
     private let registry: SchemaRegistry
     private let producer: KafkaProducer
@@ -35,6 +36,7 @@ final class EventProcessor: Sendable {
     ) {
         self.agent = agent
         self.instance = instance
+        self.metrics = RuntimeMetrics(agent: agent)
         self.retryTopic = AgentTopics.retry(of: agent)
         self.deadLetterTopic = AgentTopics.deadLetter(of: agent)
         self.policies = policies
@@ -101,6 +103,7 @@ final class EventProcessor: Sendable {
         let dedupeKey = DedupeWindow.key(source: envelope.source, id: envelope.id)
         if dedupe.contains(dedupeKey, now: receivedAt) {
             counters.duplicates.add(1, ordering: .relaxed)
+            metrics.duplicates.increment()
             outcome.result = .duplicate
             return await finish(event, outcome, envelope: envelope)
         }
@@ -123,15 +126,19 @@ final class EventProcessor: Sendable {
             let context = HandlerContext(
                 event: envelope, attempt: outcome.attempts, deadline: .now + policies.handlerDeadline, agent: agent,
                 instance: instance, registry: registry, logger: logger)
+            let attemptStart = ContinuousClock.now
             let failure = await invoke(route.handler, envelope, context)
+            metrics.handlerDuration.record(duration: ContinuousClock.now - attemptStart)
             guard let failure else {
                 dedupe.insert(dedupeKey, now: EventTime.now().millisecondsSinceEpoch)
                 counters.handled.add(1, ordering: .relaxed)
+                metrics.handled.increment()
                 outcome.result = .ok
                 return await finish(event, outcome, envelope: envelope, outputs: context.outputs.withLock { $0 })
             }
             if isStopping, failure.isCancellation { return }  // abandoned: read again after restart
             counters.failed.add(1, ordering: .relaxed)
+            metrics.failedAttempts.increment()
             context.logger.warning(
                 "handler failed", metadata: ["class": "\(failure.failureClass.rawValue)", "error": "\(failure.message)"])
             guard failure.failureClass == .transient else {
@@ -204,6 +211,7 @@ final class EventProcessor: Sendable {
         switch outcome.result {
         case .retried:
             counters.retried.add(1, ordering: .relaxed)
+            metrics.retried.increment()
             var headers = record.headers.compactMap { header in
                 RuntimeHeader.all.contains(header.name) ? nil : KafkaHeader(name: header.name, value: header.value?.array)
             }
@@ -214,6 +222,7 @@ final class EventProcessor: Sendable {
         case .deadLettered, .rejected:
             counters.deadLettered.add(1, ordering: .relaxed)
             let failureClass = outcome.failureClass ?? .poison
+            metrics.deadLettered[failureClass]?.increment()
             let headers = DeadLetter.headers(
                 original: record, origin: outcome.origin, group: agent, agent: agent, instance: instance,
                 failureClass: failureClass, attempts: outcome.attempts, errorType: outcome.errorType ?? "Error",

@@ -1,0 +1,33 @@
+import Metrics
+
+/// The runtime's metrics (swift-metrics), labelled with the agent's name: whatever backend the
+/// program bootstraps (Prometheus, OpenTelemetry, statsd) receives them; with none, they cost
+/// next to nothing.
+struct RuntimeMetrics: Sendable {
+    let handled: Counter
+    /// Handler attempts that threw or ran past their deadline.
+    let failedAttempts: Counter
+    let retried: Counter
+    let duplicates: Counter
+    let deadLettered: [FailureClass: Counter]
+    /// How long successful and failed handler attempts took.
+    let handlerDuration: Timer
+    /// Records between the consumer's position and the end of its partitions, at each heartbeat.
+    let lag: Gauge
+
+    init(agent: String) {
+        let dimensions = [("agent", agent)]
+        handled = Counter(label: "agentbus_events_handled_total", dimensions: dimensions)
+        failedAttempts = Counter(label: "agentbus_handler_failures_total", dimensions: dimensions)
+        retried = Counter(label: "agentbus_events_retried_total", dimensions: dimensions)
+        duplicates = Counter(label: "agentbus_events_duplicate_total", dimensions: dimensions)
+        deadLettered = Dictionary(
+            uniqueKeysWithValues: FailureClass.allCases.map { failureClass in
+                (failureClass, Counter(
+                    label: "agentbus_events_dead_lettered_total",
+                    dimensions: dimensions + [("failure_class", failureClass.rawValue)]))
+            })
+        handlerDuration = Timer(label: "agentbus_handler_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
+        lag = Gauge(label: "agentbus_consumer_lag", dimensions: dimensions)
+    }
+}

@@ -1,0 +1,175 @@
+@testable import AgentBus
+import Foundation
+import Kafka
+import Logging
+import Metrics
+import MetricsTestKit
+import Testing
+
+/// The runtime driven through its API, in this process, against an embedded cluster in this
+/// process: what it counts and what it commits. (The process-level guarantees, crashes and
+/// signals are in AgentRuntimeTests.)
+@Suite("AgentRuntime in process", .serialized, .timeLimit(.minutes(2)))
+struct AgentRuntimeInProcessTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/schemas").path
+    /// swift-metrics can be bootstrapped once per process.
+    static let metrics: TestMetrics = {
+        let metrics = TestMetrics()
+        MetricsSystem.bootstrap(metrics)
+        return metrics
+    }()
+
+    struct Work: TypedEvent {
+        static let eventType = "test.agentbus.work.v1"
+        var id: String
+        var seq: Int
+        var behavior: String
+    }
+
+    struct Done: TypedEvent {
+        static let eventType = "test.agentbus.done.v1"
+        var id: String
+        var seq: Int
+        var attempt: Int
+    }
+
+    struct Worker: Agent {
+        let name = "inprocess-worker"
+        var policies: AgentPolicies { AgentPolicies(retry: .none) }
+        var handlers: [EventHandler] {
+            EventHandler(Work.self) { work, context in
+                if work.behavior == "permanent" { throw PermanentFailure("refused \(work.id)") }
+                try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
+            }
+        }
+    }
+
+    /// Reads `topic` from the beginning until `count` records arrived.
+    func read(_ topic: String, partitions: Int32, count: Int, from cluster: EmbeddedCluster) async throws -> [KafkaRecord] {
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: [cluster.bootstrapServers], groupID: "reader-\(UUID())")
+        configuration.tuneForEmbeddedCluster()
+        let consumer = try KafkaConsumer(configuration: configuration)
+        try consumer.assign(Dictionary(uniqueKeysWithValues: (0..<partitions).map {
+            (KafkaTopicPartition(topic: topic, partition: $0), KafkaStartOffset.beginning)
+        }))
+        var records: [KafkaRecord] = []
+        for try await record in consumer.messages {
+            records.append(record)
+            if records.count == count { break }
+        }
+        await consumer.close()
+        return records
+    }
+
+    @Test("handles, dead-letters, counts in metrics, and commits exactly what it finished")
+    func handleCountCommit() async throws {
+        let metrics = Self.metrics
+        let cluster = try EmbeddedCluster(brokers: 1)
+        defer { cluster.stop() }
+        for topic in ["test.work", "test.done", "inprocess-worker.retry", "inprocess-worker.dlt"] + AgentTopics.runtime {
+            try cluster.createTopic(topic, partitions: 2)
+        }
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let runtime = try AgentRuntime(
+            agent: Worker(),
+            configuration: AgentRuntimeConfiguration(
+                brokers: BrokerEndpoint(bootstrapServers: [cluster.bootstrapServers], source: .devBroker(path: "")),
+                instanceID: "in-process", schemas: SchemaDirectory(path: Self.fixtures, source: .flag)),
+            logger: logger)
+        let running = Task { try await runtime.run() }
+
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        var inputs: [EventEnvelope] = []
+        for (seq, behavior) in ["ok", "permanent", "ok"].enumerated() {
+            var envelope = EventEnvelope.root(
+                type: Work.eventType, source: "/test", data: try Work(id: "w\(seq)", seq: seq, behavior: behavior).jsonPayload())
+            envelope.key = "one-key"  // one partition, so the order is known
+            try await producer.send(topic: "test.work", key: envelope.key, value: envelope.data, headers: envelope.kafkaHeaders)
+            inputs.append(envelope)
+        }
+        try await producer.close()
+
+        // Outputs are keyed by their workflow (each input is a root), so they may be on either partition.
+        let outputs = try await read("test.done", partitions: 2, count: 2, from: cluster).map { try EventEnvelope(record: $0) }
+            .sorted { try! $0.decode(as: Done.self).seq < $1.decode(as: Done.self).seq }
+        #expect(outputs.map(\.causationID) == [inputs[0].id, inputs[2].id])
+        #expect(try outputs.map { try $0.decode(as: Done.self).seq } == [0, 2])
+        let deadLetters = try await read("inprocess-worker.dlt", partitions: 2, count: 1, from: cluster).map(DeadLetter.init)
+        #expect(deadLetters.first?.failureClass == .permanent)
+        #expect(deadLetters.first?.reason == "refused w1")
+
+        runtime.requestStop()
+        try await running.value
+
+        // Metrics: two handled, one dead-lettered as permanent, three attempts timed.
+        let agent = [("agent", "inprocess-worker")]
+        #expect(try metrics.expectCounter("agentbus_events_handled_total", agent).totalValue == 2)
+        #expect(try metrics.expectCounter(
+            "agentbus_events_dead_lettered_total", agent + [("failure_class", "permanent")]).totalValue == 1)
+        #expect(try metrics.expectTimer("agentbus_handler_duration_seconds", agent).values.count == 3)
+
+        // The group committed the end of the input partition: all three finished, none to redo.
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        let partition = try #require(deadLetters.first?.originalPartition)
+        let committed = try await admin.committedOffsets(
+            group: "inprocess-worker", partitions: [KafkaTopicPartition(topic: "test.work", partition: partition)])
+        #expect(committed.first?.offset == 3)
+    }
+
+    struct KeyedWorker: Agent {
+        let name = "keyed-worker"
+        var policies: AgentPolicies { AgentPolicies(ordering: .key(maxInFlight: 4), retry: .none) }
+        var handlers: [EventHandler] {
+            EventHandler(Work.self) { work, context in
+                if work.behavior == "sleep" { try await Task.sleep(for: .milliseconds(400)) }
+                try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt), key: "all")
+            }
+        }
+    }
+
+    @Test("per-key ordering: other keys overtake a slow one; each key stays in order; commit waits for the slow one")
+    func perKeyOrdering() async throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        defer { cluster.stop() }
+        for topic in ["test.work", "test.done"] { try cluster.createTopic(topic, partitions: 1) }
+        for topic in ["keyed-worker.retry", "keyed-worker.dlt"] + AgentTopics.runtime { try cluster.createTopic(topic, partitions: 1) }
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let runtime = try AgentRuntime(
+            agent: KeyedWorker(),
+            configuration: AgentRuntimeConfiguration(
+                brokers: BrokerEndpoint(bootstrapServers: [cluster.bootstrapServers], source: .devBroker(path: "")),
+                instanceID: "keyed", schemas: SchemaDirectory(path: Self.fixtures, source: .flag)),
+            logger: logger)
+        let running = Task { try await runtime.run() }
+
+        // One partition: a1 (sleeps), a2, then b1..b3, all in one batch.
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        let plan: [(id: String, key: String, behavior: String)] = [
+            ("a1", "A", "sleep"), ("a2", "A", "ok"), ("b1", "B", "ok"), ("b2", "B", "ok"), ("b3", "B", "ok"),
+        ]
+        for (seq, item) in plan.enumerated() {
+            let envelope = EventEnvelope.root(
+                type: Work.eventType, source: "/test",
+                data: try Work(id: item.id, seq: seq, behavior: item.behavior).jsonPayload())
+            try await producer.produce(topic: "test.work", key: item.key, value: envelope.data, headers: envelope.kafkaHeaders)
+        }
+        try await producer.flush()
+        try await producer.close()
+
+        let done = try await read("test.done", partitions: 1, count: 5, from: cluster)
+            .map { try EventEnvelope(record: $0).decode(as: Done.self).id }
+        #expect(Array(done.prefix(3)) == ["b1", "b2", "b3"], "B's events did not overtake the slow A: \(done)")
+        #expect(done.firstIndex(of: "a1")! < done.firstIndex(of: "a2")!, "A's events out of order: \(done)")
+
+        runtime.requestStop()
+        try await running.value
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        let committed = try await admin.committedOffsets(
+            group: "keyed-worker", partitions: [KafkaTopicPartition(topic: "test.work", partition: 0)])
+        #expect(committed.first?.offset == 5)
+    }
+}
