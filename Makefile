@@ -24,8 +24,11 @@ demo: setup
 bench: setup
 	$(SWIFT) build -c release --product kafka-bench
 	$(SWIFT) build -c release --product event-bench
+	$(SWIFT) build -c release --product agentbus
+	$(SWIFT) build -c release --product agent-bench
 	.build/release/kafka-bench
 	.build/release/event-bench schemas
+	.build/release/agent-bench --schemas schemas
 
 clean:
 	rm -rf .build

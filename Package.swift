@@ -87,6 +87,17 @@ let package = Package(
             dependencies: ["AgentBus"],
             path: "Tests/TestAgent"
         ),
+        // `make bench`: one agent hop through AgentRuntime against a raw librdkafka relay, with the
+        // embedded cluster in a dev-broker process of its own.
+        .executableTarget(
+            name: "agent-bench",
+            dependencies: [
+                "AgentBus", "LoanEvents", "Kafka", "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/agent-bench"
+        ),
         .testTarget(
             name: "AgentBusTests",
             dependencies: [

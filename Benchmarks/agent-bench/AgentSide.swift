@@ -1,0 +1,127 @@
+import AgentBus
+import Foundation
+import Logging
+import LoanEvents
+import ServiceLifecycle
+
+/// Which handler the agent runs (`--handler`): the same runtime with less of the handler's own
+/// work, to tell the runtime's cost from the typed handler's.
+enum HandlerVariant: String, CaseIterable {
+    /// Examples/risk-scorer's handler as written, its debug log line included.
+    case typed
+    /// The same without the `context.logger.debug` line.
+    case nolog
+    /// An untyped handler publishing a fixed RiskScored payload: no JSONDecoder, no JSONEncoder,
+    /// no logger; the runtime still validates the input and the output.
+    case untyped
+}
+
+/// The agent under test: Examples/risk-scorer's handler, CreditChecked → RiskScored, as users
+/// write agents (its debug log line included, which costs even when debug is off).
+struct BenchRiskScorer: Agent {
+    let name = "risk-scorer"
+    let version = "1.0.0"
+    let produces = [RiskScored.eventType]
+    let capabilities = ["risk-model:risk-v3"]
+    var variant = HandlerVariant.typed
+    /// What the untyped handler publishes.
+    static let fixedOutput = try! RiskScored.examples[0].jsonPayload()
+
+    var handlers: [EventHandler] {
+        switch variant {
+        case .typed: typedHandler(logging: true)
+        case .nolog: typedHandler(logging: false)
+        case .untyped:
+            EventHandler(type: CreditChecked.eventType) { _, context in
+                try context.publish(type: RiskScored.eventType, payload: Self.fixedOutput)
+            }
+        }
+    }
+
+    private func typedHandler(logging: Bool) -> EventHandler {
+        EventHandler(CreditChecked.self) { report, context in
+            let creditFactor = Double(850 - report.score) / 550 * 0.5
+            let delinquencyFactor = min(Double(report.delinquencies) * 0.1, 0.3)
+            let debtFactor = min(report.outstandingDebt.amount / 100_000, 0.2)
+            let score = min(max(creditFactor + delinquencyFactor + debtFactor, 0), 1)
+            if logging { context.logger.debug("scored", metadata: ["score": "\(score)"]) }
+            try context.publish(
+                RiskScored(
+                    applicationId: report.applicationId, score: (score * 100).rounded() / 100,
+                    grade: RiskScored.Grade.allCases[min(Int(score * 5), 4)],
+                    debtToIncomeRatio: (debtFactor * 500).rounded() / 100,
+                    factors: [
+                        .init(name: "creditScore", weight: (creditFactor * 100).rounded() / 100),
+                        .init(name: "delinquencies", weight: (delinquencyFactor * 100).rounded() / 100),
+                        .init(name: "debt", weight: (debtFactor * 100).rounded() / 100),
+                    ],
+                    model: "risk-v3", scoredAt: Date()))
+        }
+    }
+
+    /// The topics the runtime uses besides the event topics, created up front (the mock has no
+    /// Admin API, and the consumer would log "unknown topic" for a retry topic that is missing).
+    static func runtimeTopics(agent: String) -> [(String, Int)] {
+        [
+            (AgentTopics.retry(of: agent), 1), (AgentTopics.deadLetter(of: agent), 1),
+            // One record per handled event, keyed by correlation ID: spread like the events.
+            (AgentTopics.activity, benchPartitions), (AgentTopics.heartbeats, 1), (AgentTopics.registry, 1),
+        ]
+    }
+}
+
+/// An `AgentRuntime` run in this process, in a `ServiceGroup`, stopped gracefully.
+final class RunningAgent: Sendable {
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(bootstrapServers: String, schemas: String, instance: String, variant: HandlerVariant) throws {
+        var logger = Logger(label: "agent-bench.agent") { label in
+            WithoutConfigurationWarnings(inner: StreamLogHandler.standardError(label: label))
+        }
+        logger.logLevel = .warning
+        var properties: [String: String] = [:]
+        for (key, value) in SharedClientProperties.consumer + SharedClientProperties.producer { properties[key] = value }
+        let configuration = AgentRuntimeConfiguration(
+            brokers: BrokerEndpoint(bootstrapServers: [bootstrapServers], source: .flag), instanceID: instance,
+            schemas: SchemaDirectory(path: schemas, source: .flag), properties: properties)
+        let runtime = try AgentRuntime(
+            agent: BenchRiskScorer(variant: variant), configuration: configuration, logger: logger)
+        let group = ServiceGroup(services: [runtime], logger: logger)
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    /// Stops reading, lets handlers finish, waits for acknowledgements, commits, leaves the group.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}
+
+/// Standard error, without librdkafka's CONFWARN lines: `AgentRuntimeConfiguration.properties`
+/// go to both the agent's consumer and its producer, so each warns at start about the other's
+/// properties (fetch.wait.max.ms, linger.ms, ...). Everything else at warning and above shows.
+struct WithoutConfigurationWarnings: LogHandler {
+    var inner: StreamLogHandler
+
+    func log(event: LogEvent) {
+        if event.metadata?["librdkafka.facility"]?.description == "CONFWARN" { return }
+        inner.log(event: event)
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+}
