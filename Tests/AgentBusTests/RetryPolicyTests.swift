@@ -70,7 +70,7 @@ struct DedupeWindowTests {
     @Test("capacity 0 turns deduplication off")
     func off() {
         let window = DedupeWindow(capacity: 0, window: .seconds(60))
-        window.insert("k", now: 0)
-        #expect(!window.contains("k", now: 0))
+        window.insert(DedupeWindow.key(source: "s", id: "k"), now: 0)
+        #expect(!window.contains(DedupeWindow.key(source: "s", id: "k"), now: 0))
     }
 }

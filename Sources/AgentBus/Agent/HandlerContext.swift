@@ -40,16 +40,25 @@ public final class HandlerContext: Sendable {
     }
 
     /// A logger whose every line carries `agent`, `instance`, `event_id`, `event_type` and
-    /// `correlation_id`.
-    public var logger: Logger {
-        var logger = baseLogger
-        logger[metadataKey: "agent"] = "\(agent)"
-        logger[metadataKey: "instance"] = "\(instance)"
-        logger[metadataKey: "event_id"] = "\(event.id)"
-        logger[metadataKey: "event_type"] = "\(event.type)"
-        logger[metadataKey: "correlation_id"] = "\(event.correlationID)"
-        if attempt > 1 { logger[metadataKey: "attempt"] = "\(attempt)" }
-        return logger
+    /// `correlation_id` (and `attempt` after the first).
+    ///
+    /// The metadata comes from a metadata provider reading the handler's task-local context, so
+    /// it is built only for lines that are actually written: a `debug` line at level `info`
+    /// costs nothing.
+    public var logger: Logger { baseLogger }
+
+    /// The context of the handler running in this task, for the metadata provider.
+    @TaskLocal static var current: HandlerContext?
+
+    /// Adds the running handler's event to every line its logger writes.
+    static let metadataProvider = Logger.MetadataProvider {
+        guard let context = HandlerContext.current else { return [:] }
+        var metadata: Logger.Metadata = [
+            "agent": "\(context.agent)", "instance": "\(context.instance)", "event_id": "\(context.event.id)",
+            "event_type": "\(context.event.type)", "correlation_id": "\(context.event.correlationID)",
+        ]
+        if context.attempt > 1 { metadata["attempt"] = "\(context.attempt)" }
+        return metadata
     }
 
     /// Publishes `payload` as a child of the handled event: same correlation ID, causation =

@@ -25,6 +25,7 @@ public final class AgentRuntime: Service, Sendable {
     private let outputTopics: [String]
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
+    private let activityProducer: KafkaProducer
     private let processor: EventProcessor
     private let logger: Logger
     private let startedAt = EventTime.now().millisecondsSinceEpoch
@@ -74,11 +75,19 @@ public final class AgentRuntime: Service, Sendable {
         consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration(group: agent.name), logger: logger)
         let producer = try KafkaProducer(configuration: configuration.producerConfiguration(agent: agent.name), logger: logger)
         self.producer = producer
+        let activityProducer = try KafkaProducer(
+            configuration: configuration.activityProducerConfiguration(agent: agent.name), logger: logger)
+        self.activityProducer = activityProducer
         let failure = FailureSink()
+        // Handlers' loggers get their event's metadata from the task-local context, only for
+        // lines actually written.
+        var handlerLogger = logger
+        handlerLogger.handler.metadataProvider = Logger.MetadataProvider.multiplex(
+            [logger.handler.metadataProvider, HandlerContext.metadataProvider].compactMap { $0 })
         processor = EventProcessor(
             agent: agent.name, instance: configuration.instanceID, policies: agent.policies,
             concurrency: configuration.concurrency ?? agent.policies.concurrency, handlers: routes, registry: registry,
-            producer: producer, logger: logger, onProduceFailure: { failure.report($0) })
+            producer: producer, activityProducer: activityProducer, handlerLogger: handlerLogger, logger: logger, onProduceFailure: { failure.report($0) })
         failure.reference.withLock { $0.runtime = self }
     }
 
@@ -88,6 +97,7 @@ public final class AgentRuntime: Service, Sendable {
                 AgentTopics.retry(of: agentName), AgentTopics.deadLetter(of: agentName), AgentTopics.activity,
                 AgentTopics.heartbeats, AgentTopics.registry,
             ] + outputTopics)
+        try activityProducer.prepare(topics: [AgentTopics.activity])
         try consumer.subscribe(topics: topics)
         await announce()
         logger.info(
@@ -111,8 +121,10 @@ public final class AgentRuntime: Service, Sendable {
         }
 
         await sendHeartbeat(.stopped)
-        do { try await producer.close(timeout: configuration.shutdownDeadline) } catch {
-            logger.warning("producer closed with undelivered messages", metadata: ["error": "\(error.message)"])
+        for client in [producer, activityProducer] {
+            do { try await client.close(timeout: configuration.shutdownDeadline) } catch {
+                logger.warning("producer closed with undelivered messages", metadata: ["error": "\(error.message)"])
+            }
         }
         logger.info("agent stopped", metadata: ["instance": "\(configuration.instanceID)"])
         if let failure = state.withLock({ $0.failure }) {
@@ -231,7 +243,10 @@ public final class AgentRuntime: Service, Sendable {
             logger.warning("cancelling handlers still running at the shutdown deadline; their events will be read again")
             processor.watchdog.cancelAll()
         }
-        do { try await producer.flush(timeout: max(deadline - .now, .seconds(1))) } catch {
+        do {
+            try await producer.flush(timeout: max(deadline - .now, .seconds(1)))
+            try await activityProducer.flush(timeout: max(deadline - .now, .seconds(1)))
+        } catch {
             logger.warning("outputs not acknowledged before stopping; their events will be read again",
                 metadata: ["error": "\(error.message)"])
         }

@@ -18,8 +18,12 @@ public struct AgentRuntimeConfiguration: Sendable {
     /// On SIGTERM/SIGINT, how long in-flight handlers may take to finish before they are
     /// cancelled (and their events left to be read again). Default: 10 s.
     public var shutdownDeadline: Duration
-    /// librdkafka properties for the agent's consumer and producer (`-X key=value`).
+    /// librdkafka properties for the agent's consumer and producers (`-X key=value`).
     public var properties: [String: String]
+    /// How long activity records wait to be sent in batches (`linger.ms` of the producer that
+    /// writes them). They are off the events' path: only the storing of offsets waits for
+    /// them. Default: 20 ms.
+    public var activityLinger: Duration = .milliseconds(20)
 
     public init(
         brokers: BrokerEndpoint = BrokerEndpoint.resolve(brokers: nil), instanceID: String = Self.defaultInstanceID(),
@@ -53,11 +57,19 @@ public struct AgentRuntimeConfiguration: Sendable {
         return configuration
     }
 
-    /// The producer: idempotent, and no linger, since an agent hop's latency is the product.
+    /// The producer of events, retries and dead letters: idempotent, and no linger, since an
+    /// agent hop's latency is the product.
     func producerConfiguration(agent: String) -> KafkaProducerConfiguration {
         KafkaProducerConfiguration(
             bootstrapServers: brokers.bootstrapServers, clientID: "\(agent)-\(instanceID)", linger: .zero,
             properties: properties)
+    }
+
+    /// The producer of activity records: batched, since nothing downstream waits for them.
+    func activityProducerConfiguration(agent: String) -> KafkaProducerConfiguration {
+        KafkaProducerConfiguration(
+            bootstrapServers: brokers.bootstrapServers, clientID: "\(agent)-\(instanceID)-activity",
+            linger: activityLinger, properties: properties)
     }
 }
 

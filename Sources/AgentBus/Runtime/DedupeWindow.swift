@@ -8,8 +8,8 @@ import Synchronization
 /// empty, and the derived output IDs make whatever it handles again harmless downstream.
 final class DedupeWindow: Sendable {
     private struct State {
-        var seen: [String: Int64] = [:]
-        var order: Deque<(key: String, at: Int64)> = []
+        var seen: [Key: Int64] = [:]
+        var order: Deque<(key: Key, at: Int64)> = []
     }
 
     private let state = Mutex(State())
@@ -21,9 +21,16 @@ final class DedupeWindow: Sendable {
         self.maxAgeMilliseconds = window.wholeMilliseconds
     }
 
-    static func key(source: String, id: String) -> String { source + "\u{1F}" + id }
+    /// An event's identity: `ce_source` and `ce_id` together (the strings the envelope already
+    /// holds; nothing is concatenated).
+    struct Key: Hashable, Sendable {
+        let source: String
+        let id: String
+    }
 
-    func contains(_ key: String, now: Int64) -> Bool {
+    static func key(source: String, id: String) -> Key { Key(source: source, id: id) }
+
+    func contains(_ key: Key, now: Int64) -> Bool {
         guard capacity > 0 else { return false }
         return state.withLock { state in
             guard let at = state.seen[key] else { return false }
@@ -31,7 +38,7 @@ final class DedupeWindow: Sendable {
         }
     }
 
-    func insert(_ key: String, now: Int64) {
+    func insert(_ key: Key, now: Int64) {
         guard capacity > 0 else { return }
         state.withLock { state in
             state.seen[key] = now

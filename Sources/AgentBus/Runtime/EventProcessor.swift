@@ -17,10 +17,13 @@ final class EventProcessor: Sendable {
     private let handlers: [String: Route]
     private let registry: SchemaRegistry
     private let producer: KafkaProducer
+    private let activityProducer: KafkaProducer
     private let dedupe: DedupeWindow
     let watchdog: DeadlineWatchdog
     private let concurrency: AsyncSemaphore
     private let logger: Logger
+    /// The logger handlers get: the same, plus their event's metadata.
+    private let handlerLogger: Logger
     private let stopping = Atomic<Bool>(false)
     private let onProduceFailure: @Sendable (KafkaError) -> Void
 
@@ -31,7 +34,7 @@ final class EventProcessor: Sendable {
 
     init(
         agent: String, instance: String, policies: AgentPolicies, concurrency: Int, handlers: [String: Route],
-        registry: SchemaRegistry, producer: KafkaProducer, logger: Logger,
+        registry: SchemaRegistry, producer: KafkaProducer, activityProducer: KafkaProducer, handlerLogger: Logger, logger: Logger,
         onProduceFailure: @escaping @Sendable (KafkaError) -> Void
     ) {
         self.agent = agent
@@ -43,11 +46,13 @@ final class EventProcessor: Sendable {
         self.handlers = handlers
         self.registry = registry
         self.producer = producer
+        self.activityProducer = activityProducer
         self.dedupe = DedupeWindow(capacity: policies.dedupeCapacity, window: policies.dedupeWindow)
         self.watchdog = DeadlineWatchdog(
             tick: min(max(policies.handlerDeadline / 10, .milliseconds(10)), .milliseconds(100)))
         self.concurrency = AsyncSemaphore(permits: concurrency)
         self.logger = logger
+        self.handlerLogger = handlerLogger
         self.onProduceFailure = onProduceFailure
     }
 
@@ -125,7 +130,7 @@ final class EventProcessor: Sendable {
             outcome.attempts += 1
             let context = HandlerContext(
                 event: envelope, attempt: outcome.attempts, deadline: .now + policies.handlerDeadline, agent: agent,
-                instance: instance, registry: registry, logger: logger)
+                instance: instance, registry: registry, logger: handlerLogger)
             let attemptStart = ContinuousClock.now
             let failure = await invoke(route.handler, envelope, context)
             metrics.handlerDuration.record(duration: ContinuousClock.now - attemptStart)
@@ -139,8 +144,10 @@ final class EventProcessor: Sendable {
             if isStopping, failure.isCancellation { return }  // abandoned: read again after restart
             counters.failed.add(1, ordering: .relaxed)
             metrics.failedAttempts.increment()
-            context.logger.warning(
-                "handler failed", metadata: ["class": "\(failure.failureClass.rawValue)", "error": "\(failure.message)"])
+            HandlerContext.$current.withValue(context) {
+                context.logger.warning(
+                    "handler failed", metadata: ["class": "\(failure.failureClass.rawValue)", "error": "\(failure.message)"])
+            }
             guard failure.failureClass == .transient else {
                 return await finish(event, outcome.failed(failure.failureClass, failure.errorType, failure.message),
                     envelope: envelope)
@@ -176,7 +183,7 @@ final class EventProcessor: Sendable {
     private func invoke(_ handler: EventHandler, _ envelope: EventEnvelope, _ context: HandlerContext) async
         -> HandlerFailure?
     {
-        let task = Task { try await handler.body(envelope, context) }
+        let task = Task { try await HandlerContext.$current.withValue(context) { try await handler.body(envelope, context) } }
         let watch = watchdog.watch(task, until: context.deadline)
         defer { watchdog.unwatch(watch) }
         do {
@@ -245,18 +252,21 @@ final class EventProcessor: Sendable {
             startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, outcome: outcome.result,
             attempts: outcome.attempts, published: outputs.map(\.envelope.id), failureClass: outcome.failureClass,
             error: outcome.error)
-        await send(topic: AgentTopics.activity, key: envelope?.correlationID, value: activity.jsonBytes, headers: [], for: event)
+        await send(
+            topic: AgentTopics.activity, key: envelope?.correlationID, value: activity.jsonBytes, headers: [], for: event,
+            through: activityProducer)
         event.release()
     }
 
     /// Produces one message for `event`. A message librdkafka refuses outright (the producer is
     /// closed, or the topic is unknown) leaves `event` unsettled, so its offset is never stored.
     private func send<Key: KafkaBuffer, Value: KafkaBuffer>(
-        topic: String, key: Key?, value: Value, headers: [KafkaHeader], for event: InFlightEvent
+        topic: String, key: Key?, value: Value, headers: [KafkaHeader], for event: InFlightEvent,
+        through producer: KafkaProducer? = nil
     ) async {
         event.expect(1)
         do {
-            try await producer.produce(topic: topic, key: key, value: value, headers: headers, callback: event)
+            try await (producer ?? self.producer).produce(topic: topic, key: key, value: value, headers: headers, callback: event)
         } catch {
             logger.error("cannot produce", metadata: ["topic": "\(topic)", "error": "\(error.message)"])
             onProduceFailure(error)
