@@ -280,6 +280,8 @@ public final class AgentRuntime: Service, Sendable {
         let counters = processor.counters
         let lag = consumer.lag()
         processor.metrics.lag.record(lag.values.reduce(0, +))
+        // Read and not yet stored: being handled, or awaiting acknowledgement of what it produced.
+        let inFlight = state.withLock { Array($0.workers.values) }.reduce(0) { $0 + $1.ledger.count }
         let heartbeat = Heartbeat(
             agent: agentName, instance: configuration.instanceID, version: version,
             host: ProcessInfo.processInfo.hostName, pid: getpid(), status: status, startedAt: startedAt,
@@ -287,7 +289,7 @@ public final class AgentRuntime: Service, Sendable {
             handled: counters.handled.load(ordering: .relaxed), failed: counters.failed.load(ordering: .relaxed),
             retried: counters.retried.load(ordering: .relaxed), deadLettered: counters.deadLettered.load(ordering: .relaxed),
             duplicates: counters.duplicates.load(ordering: .relaxed), lag: lag.values.reduce(0, +),
-            inFlight: counters.inFlight.load(ordering: .relaxed), partitions: lag.keys.sorted().map(\.description))
+            inFlight: inFlight, partitions: lag.keys.sorted().map(\.description))
         do {
             let value = try JSONEncoder().encode(heartbeat)
             try await producer.produce(topic: AgentTopics.heartbeats, key: heartbeat.key, value: [UInt8](value))
