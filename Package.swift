@@ -115,6 +115,11 @@ let package = Package(
             name: "CLITests",
             dependencies: ["TestSupport", "AgentBus", "Kafka"]
         ),
+        // Agents as real processes on the embedded cluster: chains, failures, crashes, redrive.
+        .testTarget(
+            name: "AgentRuntimeTests",
+            dependencies: ["TestSupport", "AgentBus", "Kafka", "LoanEvents"]
+        ),
         .testTarget(
             name: "KafkaTests",
             dependencies: [

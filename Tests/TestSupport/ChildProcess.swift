@@ -19,48 +19,78 @@ public final class ChildProcess: @unchecked Sendable {
     private let errorOutput = PrintedLines()
     private let capturesStandardError: Bool
 
-    /// Starts `agentbus` with `arguments`. Its stderr goes to the test's stderr, for diagnosis,
-    /// unless `capturingStandardError`, which collects it in ``errorLines``.
-    public init(_ arguments: [String], executable: String? = nil, capturingStandardError: Bool = false) throws {
+    /// Starts `agentbus` (or `executable`) with `arguments`. Its stderr goes to the test's
+    /// stderr, for diagnosis, unless `capturingStandardError`, which collects it in
+    /// ``errorLines``. `environment` is added to (and overrides) the test's own environment.
+    public init(
+        _ arguments: [String], executable: String? = nil, environment: [String: String] = [:],
+        capturingStandardError: Bool = false
+    ) throws {
         process = Process()
         capturesStandardError = capturingStandardError
         process.executableURL = URL(fileURLWithPath: executable ?? Self.agentbusPath)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardInput = FileHandle.nullDevice
-        Self.readLines(from: stdout, into: output)
-        if capturingStandardError {
-            let stderr = Pipe()
-            process.standardError = stderr
-            Self.readLines(from: stderr, into: errorOutput)
-        }
+        let stderr = capturingStandardError ? Pipe() : nil
+        if let stderr { process.standardError = stderr }
         try process.run()
+        // Read once the child has the pipes and the parent's write ends are closed, so the
+        // readers see end of file when the child exits.
+        Self.readLines(from: stdout, into: output)
+        if let stderr { Self.readLines(from: stderr, into: errorOutput) }
     }
 
     /// What the process wrote to stderr, when started `capturingStandardError`.
     public var errorLines: [String] { errorOutput.all }
 
+    /// Waits until the stderr lines satisfy `predicate` (for processes that log to stderr, such
+    /// as agents, started `capturingStandardError`); false if stderr ended first or `timeout`
+    /// passed.
+    @discardableResult
+    public func waitForErrorLines(
+        timeout: Duration = .seconds(60), _ predicate: @escaping @Sendable ([String]) -> Bool
+    ) async -> Bool {
+        await errorOutput.waitFor(timeout: timeout, predicate)
+    }
+
+    /// The process ID, for diagnostics.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// Reads `pipe` line by line into `output` until end of file, on a thread of its own.
+    ///
+    /// A blocking read loop, not `FileHandle.readabilityHandler`: on Linux, tearing down the
+    /// dispatch read source behind `readabilityHandler` can crash libdispatch in
+    /// `_dispatch_event_loop_drain` (swift-corelibs-libdispatch#949, swift-corelibs-foundation#3276),
+    /// which now and then took a whole test process down right after it started a child.
     private static func readLines(from pipe: Pipe, into output: PrintedLines) {
-        let pending = Mutex(Data())
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-                output.end()
-                return
-            }
-            let lines: [String] = pending.withLock { data in
-                data.append(chunk)
+        let handle = pipe.fileHandleForReading
+        let thread = Thread {
+            let descriptor = handle.fileDescriptor
+            var pending: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                pending += buffer[0..<count]
                 var lines: [String] = []
-                while let newline = data.firstIndex(of: UInt8(ascii: "\n")) {
-                    lines.append(String(decoding: data[data.startIndex..<newline], as: UTF8.self))
-                    data.removeSubrange(data.startIndex...newline)
+                var start = 0
+                while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                    lines.append(String(decoding: pending[start..<newline], as: UTF8.self))
+                    start = newline + 1
                 }
-                return lines
+                if start > 0 { pending.removeFirst(start) }
+                if !lines.isEmpty { output.append(lines) }
             }
-            if !lines.isEmpty { output.append(lines) }
+            output.end()
+            try? handle.close()
         }
+        thread.start()
     }
 
     deinit {
@@ -118,8 +148,8 @@ public final class ChildProcess: @unchecked Sendable {
             }
         }
         // Both pipes end once the process is gone; wait for that so no line is missed.
-        await output.waitFor(timeout: .seconds(10)) { _ in false }
-        if capturesStandardError { await errorOutput.waitFor(timeout: .seconds(10)) { _ in false } }
+        _ = await output.waitFor(timeout: .seconds(10)) { _ in false }
+        if capturesStandardError { _ = await errorOutput.waitFor(timeout: .seconds(10)) { _ in false } }
         return status
     }
 }

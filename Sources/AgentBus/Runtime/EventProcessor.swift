@@ -114,6 +114,13 @@ final class EventProcessor: Sendable {
         }
         if !route.schema.validator.isValid(record.value) {
             let violations = route.schema.validator.validate(record.value)
+            // Bytes that are not JSON at all are undecodable (poison), not a payload its schema
+            // refuses: the validator reports them as its one `json` violation.
+            if violations.count == 1, let undecodable = violations.first, undecodable.keyword == "json" {
+                return await finish(
+                    event, outcome.failed(.poison, "UndecodablePayload", "payload is not JSON: \(undecodable.message)"),
+                    envelope: envelope)
+            }
             let first = violations.first.map { "schema: \($0)" } ?? "schema: invalid"
             let more = violations.count > 1 ? " (and \(violations.count - 1) more)" : ""
             return await finish(event, outcome.failed(.schema, "SchemaViolation", first + more), envelope: envelope)
