@@ -44,6 +44,34 @@ public struct EventTime: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Years outside 0000–9999, which RFC 3339 cannot express, are written in ISO 8601's
     /// expanded form (`+10000-01-01T00:00:00.000Z`, `-0001-…`), which `init(rfc3339:)` rejects.
     public var description: String {
+        let date = civilDate()
+        let text = String(unsafeUninitializedCapacity: Self.rfc3339Length) { Self.writeRFC3339(date, $0) }
+        let year = date.year
+        if (0 ... 9999).contains(year) { return text }
+        // Rare slow path: only for instants hundreds of years from now (`text` lacks the year).
+        let magnitude = String(year.magnitude)
+        return (year < 0 ? "-" : "+") + String(repeating: "0", count: max(0, 4 - magnitude.count)) + magnitude + text
+    }
+
+    /// The length of the RFC 3339 form: `2026-11-21T09:15:30.123Z`.
+    static let rfc3339Length = 24
+
+    /// Appends ``description`` as UTF-8, without making a `String` for years 0000–9999: the
+    /// typed-payload encoder writes one per date.
+    func appendDescription(to bytes: inout [UInt8]) {
+        let date = civilDate()
+        guard (0 ... 9999).contains(date.year) else {
+            bytes.append(contentsOf: description.utf8)
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.rfc3339Length) { buffer in
+            let length = Self.writeRFC3339(date, buffer)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0 ..< length]))
+        }
+    }
+
+    /// The UTC calendar day and the milliseconds into it.
+    private func civilDate() -> (year: Int64, month: Int, day: Int, msOfDay: Int64) {
         let ms = millisecondsSinceEpoch
         // Floor division, so instants before 1970 land on the previous day with a positive time.
         var days = ms / Self.millisecondsPerDay
@@ -53,34 +81,36 @@ public struct EventTime: Sendable, Hashable, Comparable, CustomStringConvertible
             msOfDay += Self.millisecondsPerDay
         }
         let (year, month, day) = Self.civil(fromDays: days)
-        let fixedYear = (0 ... 9999).contains(year)
-        let text = String(unsafeUninitializedCapacity: 24) { b in
-            var i = 0
-            func put(_ value: Int64, _ width: Int) {
-                var v = value
-                for j in stride(from: width - 1, through: 0, by: -1) {
-                    b[i + j] = 0x30 + UInt8(v % 10)
-                    v /= 10
-                }
-                i += width
+        return (year, month, day, msOfDay)
+    }
+
+    /// Writes the RFC 3339 form of `date` into `b` (``rfc3339Length`` bytes) and returns the
+    /// length written: all of it for years 0000–9999, and everything after the year otherwise.
+    private static func writeRFC3339(
+        _ date: (year: Int64, month: Int, day: Int, msOfDay: Int64), _ b: UnsafeMutableBufferPointer<UInt8>
+    ) -> Int {
+        let (year, month, day, msOfDay) = date
+        var i = 0
+        func put(_ value: Int64, _ width: Int) {
+            var v = value
+            for j in stride(from: width - 1, through: 0, by: -1) {
+                b[i + j] = 0x30 + UInt8(v % 10)
+                v /= 10
             }
-            func put(_ ascii: Unicode.Scalar) {
-                b[i] = UInt8(ascii: ascii)
-                i += 1
-            }
-            if fixedYear { put(year, 4) }
-            put("-"); put(Int64(month), 2); put("-"); put(Int64(day), 2)
-            put("T"); put(msOfDay / 3_600_000, 2)
-            put(":"); put(msOfDay / 60000 % 60, 2)
-            put(":"); put(msOfDay / 1000 % 60, 2)
-            put("."); put(msOfDay % 1000, 3)
-            put("Z")
-            return i
+            i += width
         }
-        if fixedYear { return text }
-        // Rare slow path: only for instants hundreds of years from now.
-        let magnitude = String(year.magnitude)
-        return (year < 0 ? "-" : "+") + String(repeating: "0", count: max(0, 4 - magnitude.count)) + magnitude + text
+        func put(_ ascii: Unicode.Scalar) {
+            b[i] = UInt8(ascii: ascii)
+            i += 1
+        }
+        if (0 ... 9999).contains(year) { put(year, 4) }
+        put("-"); put(Int64(month), 2); put("-"); put(Int64(day), 2)
+        put("T"); put(msOfDay / 3_600_000, 2)
+        put(":"); put(msOfDay / 60000 % 60, 2)
+        put(":"); put(msOfDay / 1000 % 60, 2)
+        put("."); put(msOfDay % 1000, 3)
+        put("Z")
+        return i
     }
 
     /// Proleptic Gregorian (year, month, day) of a day count from 1970-01-01; Howard Hinnant's
@@ -121,7 +151,9 @@ public struct EventTime: Sendable, Hashable, Comparable, CustomStringConvertible
         self.millisecondsSinceEpoch = milliseconds
     }
 
-    private static func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
+    /// ``init(rfc3339:)`` on UTF-8 bytes: milliseconds since the epoch, or nil. The typed-payload
+    /// decoder reads dates straight from the payload with it.
+    static func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
         // The shortest form is "YYYY-MM-DDTHH:MM:SSZ".
         guard s.count >= 20 else { return nil }
         func number(_ at: Int, _ width: Int) -> Int? {

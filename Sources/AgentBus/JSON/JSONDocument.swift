@@ -67,11 +67,15 @@ struct JSONDocument {
 
     /// Whether the string equals `bytes` (already-decoded UTF-8) without decoding when possible.
     func stringEquals(_ index: Int, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { stringEquals(index, $0) }
+    }
+
+    func stringEquals(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let node = nodes[index]
         if node.flags & JSONNode.hasEscapes == 0 {
             guard Int(node.length) == bytes.count else { return false }
             if bytes.isEmpty { return true }
-            return bytes.withUnsafeBufferPointer { memcmp(input.baseAddress! + Int(node.start), $0.baseAddress!, bytes.count) == 0 }
+            return memcmp(input.baseAddress! + Int(node.start), bytes.baseAddress!, bytes.count) == 0
         }
         return withString(index) { decoded in decoded.elementsEqual(bytes) }
     }
