@@ -29,14 +29,6 @@ final class PartitionInbox: Sendable {
         waiter?.resume(returning: [record])
     }
 
-    /// Drops what is queued (the partition was revoked; its new owner reads it again).
-    func discardQueued() -> Int {
-        state.withLock { state in
-            defer { state.records.removeAll() }
-            return state.records.count
-        }
-    }
-
     /// Everything queued, waiting for at least one record; nil once closed or cancelled.
     func takeAll() async -> Deque<KafkaRecord>? {
         await withTaskCancellationHandler {

@@ -40,23 +40,27 @@ final class PartitionLedger: Sendable {
 
     /// Called when some event became done: stores the offset after the longest done prefix.
     /// The store happens under the lock, so concurrent callers never store out of order.
+    ///
+    /// Events fetched before a revocation are dropped from the front whether done or not: their
+    /// partition's next owner (this consumer again, after an eager rebalance) reads them again
+    /// from the committed offset, and storing their offsets now could skip past records of the
+    /// new assignment.
     func eventDone() {
         state.withLock { state in
             var last: InFlightEvent?
-            while let head = state.events.first, head.isDone {
-                last = state.events.removeFirst()
+            while let head = state.events.first {
+                if !consumer.isCurrent(head.record) {
+                    state.events.removeFirst()
+                } else if head.isDone {
+                    last = state.events.removeFirst()
+                } else {
+                    break
+                }
             }
             guard let last else { return }
-            // A revoked partition is someone else's now; the other member reads these again,
-            // and the deterministic output IDs make the repeat harmless.
+            // Revoked meanwhile: `.notAssigned`, and the next owner reads it again.
             try? consumer.storeOffset(for: last.record)
         }
-    }
-
-    /// The partition was revoked: forget what is in flight (its new owner reads it again).
-    /// Later completions of forgotten events find nothing of theirs to store.
-    func reset() {
-        state.withLock { $0.events.removeAll() }
     }
 
     func deliveryFailed(_ error: KafkaError, record: KafkaRecord) {

@@ -39,11 +39,11 @@ final class PartitionWorker: Sendable {
     /// The partition was assigned afresh: librdkafka starts it unpaused.
     func assigned() { paused.store(false, ordering: .relaxed) }
 
-    /// The partition was taken away: drop what waits; the new owner reads it again.
+    /// The partition was taken away. Nothing is dropped here: this notice arrives after the
+    /// fact, when records of a new assignment may already be queued. Records fetched before the
+    /// revocation are recognised by the consumer (`isCurrent`) and skipped as they come up, and
+    /// the ledger never stores their offsets.
     func revoked() {
-        let dropped = inbox.discardQueued()
-        buffered.subtract(dropped, ordering: .relaxed)
-        ledger.reset()
         paused.store(false, ordering: .relaxed)
     }
 
@@ -57,6 +57,10 @@ final class PartitionWorker: Sendable {
             while let batch = await inbox.takeAll() {
                 for record in batch {
                     if processor.isStopping { return }
+                    guard consumer.isCurrent(record) else {
+                        finishedOne()
+                        continue
+                    }
                     await processor.process(ledger.track(record))
                     finishedOne()
                 }
@@ -75,6 +79,10 @@ final class PartitionWorker: Sendable {
             while let batch = await inbox.takeAll() {
                 for record in batch {
                     if processor.isStopping { return }
+                    guard consumer.isCurrent(record) else {
+                        finishedOne()
+                        continue
+                    }
                     let event = ledger.track(record)
                     let key = record.key
                     let busy = waiting.queues.withLock { waiting in
@@ -90,7 +98,12 @@ final class PartitionWorker: Sendable {
                     group.addTask { [self] in
                         var next: InFlightEvent? = event
                         while let current = next, !processor.isStopping {
-                            await processor.process(current)
+                            // Queued behind its key across a rebalance: skip it if it went stale.
+                            if consumer.isCurrent(current.record) {
+                                await processor.process(current)
+                            } else {
+                                current.release()
+                            }
                             finishedOne()
                             next = waiting.queues.withLock { waiting in
                                 if let following = waiting[key]?.popFirst() { return following }

@@ -33,6 +33,11 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
     let maxBatchSize: Int
     let topics = Mutex(TopicTable())
     let assignment = Mutex<Set<KafkaTopicPartition>>([])
+    /// Bumped by every revocation, in the rebalance callback, before anything fetched after it
+    /// is handed over. The assignors AgentBus uses are eager (a rebalance revokes every
+    /// partition), so a record stamped with an older generation was fetched before its
+    /// partition was taken away, whoever owns it now.
+    let generation = Atomic<UInt64>(0)
     let closeState = Mutex(CloseState())
     let gate = RDKafkaHandleGate()
     let events: AsyncStream<KafkaConsumerEvent>
@@ -100,6 +105,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
         var pending: [UnsafeMutablePointer<rd_kafka_message_t>] = []
         pending.reserveCapacity(maxBatchSize)
         var topicCache = (handle: OpaquePointer?.none, slot: Int32(0), name: "")
+        var pendingGeneration = generation.load(ordering: .relaxed)
 
         polling: while true {
             // Empty the pipe before draining, so whatever lands after draining wakes us again.
@@ -111,7 +117,14 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
                     wakeup.wait(timeoutMilliseconds: -1)
                     continue
                 }
-                guard let message = rd_kafka_consumer_poll(handle, 0) else { break }
+                let polled = rd_kafka_consumer_poll(handle, 0)
+                // The poll may have run a revocation: what was fetched before it is stale.
+                if !pending.isEmpty, generation.load(ordering: .relaxed) != pendingGeneration {
+                    for stale in pending { rd_kafka_message_destroy(stale) }
+                    pending.removeAll(keepingCapacity: true)
+                }
+                guard let message = polled else { break }
+                if pending.isEmpty { pendingGeneration = generation.load(ordering: .relaxed) }
                 if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                     report(messageError: message)
                     rd_kafka_message_destroy(message)
@@ -119,10 +132,12 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
                 }
                 pending.append(message)
                 if pending.count == maxBatchSize {
-                    channel.send(makeBatch(&pending, topicCache: &topicCache))
+                    channel.send(makeBatch(&pending, generation: pendingGeneration, topicCache: &topicCache))
                 }
             }
-            if !pending.isEmpty { channel.send(makeBatch(&pending, topicCache: &topicCache)) }
+            if !pending.isEmpty {
+                channel.send(makeBatch(&pending, generation: pendingGeneration, topicCache: &topicCache))
+            }
             // Wake up now and then even when nothing arrives: a consumer that does not call
             // rd_kafka_consumer_poll for max.poll.interval.ms (5 minutes) is put out of its group.
             wakeup.wait(timeoutMilliseconds: 1000)
@@ -135,7 +150,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
 
     /// Copies the messages into one storage, destroys them, and returns their records.
     private func makeBatch(
-        _ messages: inout [UnsafeMutablePointer<rd_kafka_message_t>],
+        _ messages: inout [UnsafeMutablePointer<rd_kafka_message_t>], generation: UInt64,
         topicCache: inout (handle: OpaquePointer?, slot: Int32, name: String)
     ) -> [KafkaRecord] {
         var layout = KafkaBatchLayout()
@@ -177,7 +192,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
                     topic: topicCache.name, partition: m.partition, offset: m.offset, timestamp: timestamp, key: key,
                     value: value,
                     headers: KafkaRecordHeaders(storage: writer.storage, slotsOffset: headersStart, count: headerCount),
-                    topicSlot: topicCache.slot))
+                    topicSlot: topicCache.slot, generation: generation))
             rd_kafka_message_destroy(message)
         }
         messages.removeAll(keepingCapacity: true)
@@ -243,6 +258,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
             if code != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS {
                 logger.warning("rebalance error", metadata: ["error": "\(KafkaError(code, context: "rebalance").message)"])
             }
+            generation.add(1, ordering: .releasing)
             rd_kafka_assign(handle, nil)
             assignment.withLock { $0.subtract(changed) }
             logger.debug("partitions revoked", metadata: ["partitions": "\(changed)"])

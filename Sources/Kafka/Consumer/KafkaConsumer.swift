@@ -134,6 +134,16 @@ public final class KafkaConsumer: Sendable {
         return result
     }
 
+    /// False when `record` was fetched before its partition was revoked: another member may own
+    /// it now and will read it again from the group's committed offset, so work on it is wasted
+    /// and its offset must not be stored. Records delivered after a rebalance can still be
+    /// stale ones that were buffered before it; the messages sequence skips those it can, and
+    /// code that holds records across suspension points (queues, workers) checks again.
+    @inline(__always)
+    public func isCurrent(_ record: KafkaRecord) -> Bool {
+        record.topicSlot < 0 || record.generation == core.generation.load(ordering: .relaxed)
+    }
+
     /// The partitions this consumer owns right now.
     public var assignment: [KafkaTopicPartition] { core.assignment.withLock { $0.sorted() } }
 
@@ -163,18 +173,21 @@ public struct KafkaConsumerMessages: AsyncSequence, Sendable {
         init(core: ConsumerCore) { self.core = core }
 
         public mutating func next() async throws -> KafkaRecord? {
-            if index < batch.count {
-                defer { index += 1 }
-                return batch[index]
+            while true {
+                while index < batch.count {
+                    let record = batch[index]
+                    index += 1
+                    // Fetched before a revocation: not ours to process any more (see isCurrent).
+                    if record.generation == core.generation.load(ordering: .relaxed) { return record }
+                }
+                guard let next = try await core.channel.next() else {
+                    batch = []
+                    if Task.isCancelled { core.requestClose(timeout: .seconds(10)) }
+                    return nil
+                }
+                batch = next
+                index = 0
             }
-            guard let next = try await core.channel.next() else {
-                batch = []
-                if Task.isCancelled { core.requestClose(timeout: .seconds(10)) }
-                return nil
-            }
-            batch = next
-            index = 1
-            return next[0]
         }
     }
 }

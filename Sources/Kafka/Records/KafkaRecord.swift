@@ -33,10 +33,13 @@ public struct KafkaRecord: Sendable {
     public let headers: KafkaRecordHeaders
     /// Index of the topic in the consumer's topic table, so storing its offset needs no lookup.
     let topicSlot: Int32
+    /// The consumer's assignment generation when the record was fetched; records from an
+    /// earlier one were fetched before a revocation (see ``KafkaConsumer/isCurrent(_:)``).
+    let generation: UInt64
 
     init(
         topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?, key: KafkaBytes?,
-        value: KafkaBytes, headers: KafkaRecordHeaders, topicSlot: Int32
+        value: KafkaBytes, headers: KafkaRecordHeaders, topicSlot: Int32, generation: UInt64 = 0
     ) {
         self.topic = topic
         self.partition = partition
@@ -46,6 +49,7 @@ public struct KafkaRecord: Sendable {
         self.value = value
         self.headers = headers
         self.topicSlot = topicSlot
+        self.generation = generation
     }
 
     /// A record built in Swift rather than received: for unit tests of code that handles records.
