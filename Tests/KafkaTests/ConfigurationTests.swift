@@ -21,6 +21,17 @@ struct ConfigurationTests {
         #expect(error?.message.hasPrefix("invalid value \"soon\" for configuration property \"session.timeout.ms\"") == true)
     }
 
+    @Test("cooperative assignors are refused: rebalances are handled as eager ones")
+    func cooperativeRefused() {
+        let error = #expect(throws: KafkaError.self) {
+            _ = try KafkaConsumer(configuration: .init(
+                bootstrapServers: ["localhost:9092"], groupID: "g",
+                properties: ["partition.assignment.strategy": "cooperative-sticky"]))
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("cooperative-sticky is not supported") == true)
+    }
+
     @Test("secrets never appear in errors or descriptions")
     func secretsAreRedacted() {
         let password: KafkaSecret = "hunter2-very-secret"

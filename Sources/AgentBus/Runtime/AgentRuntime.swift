@@ -170,12 +170,8 @@ public final class AgentRuntime: Service, Sendable {
             switch event {
             case .assigned(let partitions):
                 logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
-                let workers = state.withLock { state in partitions.compactMap { state.workers[$0] } }
-                for worker in workers { worker.assigned() }
             case .revoked(let partitions):
                 logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
-                let workers = state.withLock { state in partitions.compactMap { state.workers[$0] } }
-                for worker in workers { worker.revoked() }
             case .commitFailed(let error):
                 logger.warning("commit failed", metadata: ["error": "\(error.message)"])
             case .error, .committed:
@@ -221,7 +217,6 @@ public final class AgentRuntime: Service, Sendable {
         } onCancel: {
             requestStop()
         }
-        if Task.isCancelled && !state.withLock({ $0.stopRequested }) { return }
         await stopGracefully()
     }
 

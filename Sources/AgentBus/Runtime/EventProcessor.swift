@@ -142,7 +142,8 @@ final class EventProcessor: Sendable {
             let failure = await invoke(route.handler, envelope, context)
             metrics.handlerDuration.record(duration: ContinuousClock.now - attemptStart)
             guard let failure else {
-                dedupe.insert(dedupeKey, now: EventTime.now().millisecondsSinceEpoch)
+                let dedupe = dedupe
+                event.onSettled = { dedupe.insert(dedupeKey, now: EventTime.now().millisecondsSinceEpoch) }
                 counters.handled.add(1, ordering: .relaxed)
                 metrics.handled.increment()
                 outcome.result = .ok
@@ -197,6 +198,12 @@ final class EventProcessor: Sendable {
             try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
             return nil
         } catch {
+            // Cancelled by a stop: whatever the handler made of the cancellation (a wrapped or
+            // converted error), the attempt was abandoned, not failed.
+            if task.isCancelled, isStopping, ContinuousClock.now < context.deadline {
+                return HandlerFailure(
+                    failureClass: .transient, errorType: "CancellationError", message: "cancelled", isCancellation: true)
+            }
             if ContinuousClock.now >= context.deadline {
                 return HandlerFailure(
                     failureClass: .transient, errorType: "DeadlineExceeded",

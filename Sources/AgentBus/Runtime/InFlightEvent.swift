@@ -11,6 +11,11 @@ final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
     let record: KafkaRecord
     let ledger: PartitionLedger
     private let pending = Atomic<Int>(1)
+    /// Runs once every message for the record is acknowledged (the handled event enters the
+    /// dedupe window then, not before: a copy read again before its outputs are safe must be
+    /// handled again, not skipped). Set before the runtime's hold is released; read after the
+    /// count reaches zero, whose acquire-release ordering makes the write visible.
+    nonisolated(unsafe) var onSettled: (@Sendable () -> Void)?
 
     init(record: KafkaRecord, ledger: PartitionLedger) {
         self.record = record
@@ -33,6 +38,9 @@ final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
     }
 
     private func settle() {
-        if pending.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { ledger.eventDone() }
+        if pending.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+            onSettled?()
+            ledger.eventDone()
+        }
     }
 }

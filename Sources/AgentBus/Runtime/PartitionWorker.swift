@@ -16,7 +16,11 @@ final class PartitionWorker: Sendable {
     private let maxBuffered: Int
     /// Read and not yet finished by the worker (queued, or being handled).
     private let buffered = Atomic<Int>(0)
-    private let paused = Atomic<Bool>(false)
+    /// Whether this worker paused the partition at the consumer; changed together with the
+    /// pause or resume call, under the lock. `pausedHint` mirrors it so the per-record checks
+    /// take no lock.
+    private let paused = Mutex(false)
+    private let pausedHint = Atomic<Bool>(false)
 
     init(partition: KafkaTopicPartition, consumer: KafkaConsumer, processor: EventProcessor, ledger: PartitionLedger) {
         self.partition = partition
@@ -31,21 +35,24 @@ final class PartitionWorker: Sendable {
     func enqueue(_ record: KafkaRecord) {
         inbox.append(record)
         let count = buffered.add(1, ordering: .relaxed).newValue
-        if count >= maxBuffered, !paused.exchange(true, ordering: .relaxed) {
-            do { try consumer.pause([partition]) } catch { paused.store(false, ordering: .relaxed) }
+        if count >= maxBuffered, !pausedHint.load(ordering: .relaxed) {
+            paused.withLock { paused in
+                guard !paused else { return }
+                // Under the lock with the flag, so a resume can never slip in between.
+                if (try? consumer.pause([partition])) != nil {
+                    paused = true
+                    pausedHint.store(true, ordering: .relaxed)
+                }
+            }
         }
     }
 
-    /// The partition was assigned afresh: librdkafka starts it unpaused.
-    func assigned() { paused.store(false, ordering: .relaxed) }
-
-    /// The partition was taken away. Nothing is dropped here: this notice arrives after the
-    /// fact, when records of a new assignment may already be queued. Records fetched before the
+    /// Nothing to do when partitions are assigned or revoked: records fetched before a
     /// revocation are recognised by the consumer (`isCurrent`) and skipped as they come up, and
-    /// the ledger never stores their offsets.
-    func revoked() {
-        paused.store(false, ordering: .relaxed)
-    }
+    /// the ledger never stores their offsets. (Those notices arrive after the fact, when records
+    /// of the new assignment may already be queued, so acting on them could drop those.) A
+    /// partition assigned again starts unpaused in librdkafka while the flag here may still say
+    /// paused; the worker then resumes it once it catches up, which is harmless.
 
     func close() { inbox.close() }
 
@@ -120,8 +127,12 @@ final class PartitionWorker: Sendable {
 
     private func finishedOne() {
         let count = buffered.subtract(1, ordering: .relaxed).newValue
-        if count <= maxBuffered / 2, paused.load(ordering: .relaxed), paused.exchange(false, ordering: .relaxed) {
+        guard count <= maxBuffered / 2, pausedHint.load(ordering: .relaxed) else { return }
+        paused.withLock { paused in
+            guard paused else { return }
             try? consumer.resume([partition])
+            paused = false
+            pausedHint.store(false, ordering: .relaxed)
         }
     }
 }

@@ -51,6 +51,14 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
         if configuration.groupID.isEmpty {
             throw .configuration("group.id is empty: a consumer needs a group")
         }
+        // Rebalances are handled as eager ones (revoke everything, then assign), which is also
+        // what makes a record's assignment generation meaningful; cooperative assignors have
+        // bugs in librdkafka 2.0.2 anyway (fixed in 2.2).
+        let strategy = configuration.properties["partition.assignment.strategy"] ?? configuration.assignmentStrategy
+        if strategy.contains("cooperative") {
+            throw .configuration(
+                "partition.assignment.strategy \(strategy) is not supported: use range, roundrobin (the default) or both")
+        }
         handle = try RDKafkaHandle.make(.consumer, properties: configuration.librdkafkaProperties, context: self) {
             rd_kafka_conf_set_rebalance_cb($0, consumerRebalanceCallback)
             rd_kafka_conf_set_offset_commit_cb($0, consumerCommitCallback)

@@ -3,10 +3,12 @@ import CRdKafka
 /// Told how the delivery of messages sent with
 /// ``KafkaProducer/produce(topic:key:value:headers:partition:callback:)`` ended.
 ///
-/// Subclass it and override ``delivered(partition:offset:)`` and ``failed(_:)``. Both run on the
-/// producer's polling thread, one report at a time: keep them short, never block, and call no
-/// producer method that waits. A message that is never acknowledged is reported as failed once
-/// its `deliveryTimeout` passes, so every message gets exactly one report.
+/// Subclass it and override ``delivered(partition:offset:)`` and ``failed(_:)``. They run on the
+/// producer's polling thread or, now and then, on a thread that is producing (which serves
+/// pending reports to keep librdkafka's allocations thread-local), so reports for different
+/// messages may run concurrently: keep the subclass's state thread-safe, keep the methods short,
+/// never block, and call no producer method that waits. Every message gets exactly one report:
+/// one never acknowledged fails once its `deliveryTimeout` passes, or when the producer is closed.
 open class KafkaDeliveryCallback: @unchecked Sendable {
     public init() {}
 

@@ -244,6 +244,10 @@ final class ProducerCore: RDKafkaClientContext, @unchecked Sendable {
         let undelivered = rd_kafka_outq_len(handle)
         if undelivered > 0 {
             logger.warning("producer closed with undelivered messages", metadata: ["count": "\(undelivered)"])
+            // Every message still holds its callback or awaiting `send`: purge them so each gets
+            // its (failed) report now, rather than leaking it and leaving its awaiter hanging.
+            rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+            rd_kafka_flush(handle, 1000)
         }
         rd_kafka_destroy(handle)
 
