@@ -83,6 +83,9 @@ final class EventProcessor: Sendable {
                 }
             }
         }
+        // From here to the hand-over of its messages, a stop waits for this record.
+        counters.inFlight.add(1, ordering: .relaxed)
+        defer { counters.inFlight.subtract(1, ordering: .relaxed) }
         var outcome = Outcome(origin: origin, receivedAt: receivedAt, attempts: attemptsBefore)
 
         let envelope: EventEnvelope
@@ -128,8 +131,6 @@ final class EventProcessor: Sendable {
 
         await concurrency.acquire()
         defer { concurrency.release() }
-        counters.inFlight.add(1, ordering: .relaxed)
-        defer { counters.inFlight.subtract(1, ordering: .relaxed) }
         outcome.startedAt = EventTime.now().millisecondsSinceEpoch
         var attemptInPass = 0
         while true {
