@@ -47,13 +47,14 @@ final class PartitionWorker: Sendable {
         }
     }
 
-    /// Nothing to do when partitions are assigned or revoked: records fetched before a
-    /// revocation are recognised by the consumer (`isCurrent`) and skipped as they come up, and
-    /// the ledger never stores their offsets. (Those notices arrive after the fact, when records
-    /// of the new assignment may already be queued, so acting on them could drop those.) A
-    /// partition assigned again starts unpaused in librdkafka while the flag here may still say
-    /// paused; the worker then resumes it once it catches up, which is harmless.
+    // Rebalances need nothing here: records fetched before a revocation are recognised by the
+    // consumer (`isCurrent`) and skipped as they come up, and the ledger never stores their
+    // offsets. (The assigned/revoked notices arrive after the fact, when records of the new
+    // assignment may already be queued, so acting on them could drop those.) A partition
+    // assigned again starts unpaused in librdkafka while the flag here may still say paused;
+    // the worker then resumes it once it catches up, which is harmless.
 
+    /// Ends the worker's loop once what it holds is done (the consumer has closed).
     func close() { inbox.close() }
 
     // MARK: The worker task
