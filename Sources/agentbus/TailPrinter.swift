@@ -12,7 +12,11 @@ struct TailPrinter: Sendable {
         do {
             envelope = try EventEnvelope(record: record)
         } catch {
-            printRaw(record, reason: error.message)
+            if let kind = Self.runtimeRecordKinds[record.topic], let value = try? JSONValue(parsing: record.value) {
+                printRuntimeRecord(record, kind: kind, value: value)
+            } else {
+                printRaw(record, reason: error.message)
+            }
             return
         }
         let problem = schemaProblem(envelope)
@@ -42,6 +46,25 @@ struct TailPrinter: Sendable {
         let violations = schema.validator.validate(envelope.data)
         guard let first = violations.first else { return nil }
         return "schema: \(first)" + (violations.count > 1 ? " (and \(violations.count - 1) more)" : "")
+    }
+
+    /// The runtime's own records are JSON without CloudEvents headers: not foreign, so they are
+    /// named for what they are rather than shown as raw records.
+    static let runtimeRecordKinds = [
+        AgentTopics.activity: "activity", AgentTopics.heartbeats: "heartbeat", AgentTopics.registry: "registry",
+    ]
+
+    private func printRuntimeRecord(_ record: KafkaRecord, kind: String, value: JSONValue) {
+        if json {
+            Output.line(JSONValue.object(JSONObject([
+                "topic": .string(record.topic), "partition": .number(JSONNumber(Int(record.partition))),
+                "offset": .number(JSONNumber(Int(record.offset))), kind: value,
+            ])).jsonText)
+            return
+        }
+        let key = record.key.map(Self.text) ?? "-"
+        Output.line(Self.oneLine(
+            "\(Self.time(of: record)) \(record.topic)/\(record.partition)@\(record.offset) \(kind) key=\(key) \(value.jsonText)"))
     }
 
     private func printRaw(_ record: KafkaRecord, reason: String) {

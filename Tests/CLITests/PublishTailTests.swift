@@ -247,4 +247,18 @@ struct PublishTailTests {
         let line = try #require(tail.lines.first { $0.contains("line one") })
         #expect(line.hasSuffix(#"(raw: no ce_specversion header: not a CloudEvent) key=a\nb line one\nline two\u001b[31m"#), "\(line)")
     }
+
+    @Test("tail names the runtime's own records (activity, heartbeats) instead of calling them raw")
+    func runtimeRecords() async throws {
+        let broker = try await DevBrokerProcess.start(schemas: Self.schemas)
+        defer { Task { await broker.stop() } }
+        let tail = try ChildProcess(
+            ["tail", AgentTopics.activity, "--from-beginning", "--bootstrap-file", broker.bootstrapFile, "--schemas", Self.schemas])
+        let sent = try await kcat(["-b", broker.bootstrapServers, "-P", "-t", AgentTopics.activity, "-p", "0", "-k", "corr-1"],
+            input: #"{"agent":"credit-check","outcome":"ok"}"#)
+        #expect(sent.status == 0, "\(sent.errors)")
+        #expect(await tail.waitFor { $0.contains { $0.contains("credit-check") } })
+        let line = try #require(tail.lines.first { $0.contains("credit-check") })
+        #expect(line.hasSuffix(#"agentbus.activity/0@0 activity key=corr-1 {"agent":"credit-check","outcome":"ok"}"#), "\(line)")
+    }
 }
