@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
     ],
     targets: [
         // The only target that sees C: librdkafka from the system (Debian's librdkafka-dev).
@@ -41,6 +42,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // The example system's event types: a loan application workflow. Their schemas are in schemas/.
@@ -98,11 +100,18 @@ let package = Package(
             ],
             path: "Benchmarks/agent-bench"
         ),
+        // `make bench`: replay of saved logs of 100k and 1M events, next to reading the file raw.
+        .executableTarget(
+            name: "replay-bench",
+            dependencies: ["AgentBus", "Kafka"],
+            path: "Benchmarks/replay-bench"
+        ),
         .testTarget(
             name: "AgentBusTests",
             dependencies: [
                 "AgentBus", "LoanEvents", "Kafka",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // Test helpers: real agentbus and dev-broker processes, waited on by what they print.

@@ -64,6 +64,11 @@ public final class HandlerContext: Sendable {
     /// Publishes `payload` as a child of the handled event: same correlation ID, causation =
     /// the handled event, one hop deeper, in the same trace. Returns the envelope to be sent.
     ///
+    /// When a tracer is bootstrapped, the `traceparent` actually sent is that of the output's
+    /// producer span (a child of this handler's consumer span), started when the output is sent;
+    /// the returned envelope has a child span ID of the input's trace in its place, as without a
+    /// tracer. Everything else, the ID included, is sent as returned.
+    ///
     /// - Throws: ``PublishError`` when the payload fails its schema or its type is unknown; such
     ///   an error is not retried (it is a bug in the agent, not a passing fault).
     @discardableResult

@@ -1,20 +1,33 @@
 import Kafka
+import Tracing
 
 /// Publishes events: validates each payload against its type's schema, fills in the envelope,
 /// picks the topic and key from the schema, and waits for the broker's acknowledgement.
 ///
 /// An event that fails validation is never sent. The key is, in order: the key passed in, the
 /// schema's `x-agentbus-key` field of the payload, the correlation ID.
+///
+/// With a tracer, each publish is a producer span `send <topic>` from hand-over to the broker's
+/// acknowledgement, a child of the task's current `ServiceContext` (a root event with none
+/// starts a trace); the event's `traceparent` is that span's context, so the agents handling it
+/// continue its trace. The envelope in the returned ``PublishedEvent`` carries it.
 public final class EventPublisher: Sendable {
     public let registry: SchemaRegistry
     /// `ce_source` of the events published here, e.g. `/cli` or `/agents/credit-check`.
     public let source: String
     private let producer: KafkaProducer
+    private let tracing: EventTracing
 
-    public init(producer: KafkaProducer, registry: SchemaRegistry, source: String) {
+    /// - Parameter tracer: the tracer of the publisher's spans. Default: whatever tracer the
+    ///   process bootstrapped when the publisher is created (`InstrumentationSystem.tracer`);
+    ///   with none, no span is made and events keep the `traceparent` they were built with.
+    public init(
+        producer: KafkaProducer, registry: SchemaRegistry, source: String, tracer: any Tracer = InstrumentationSystem.tracer
+    ) {
         self.producer = producer
         self.registry = registry
         self.source = source
+        self.tracing = EventTracing(tracer)
     }
 
     /// Builds and validates a root event (a new workflow unless `correlationID` is given)
@@ -70,11 +83,18 @@ public final class EventPublisher: Sendable {
     }
 
     private func send(_ envelope: EventEnvelope, to topic: String) async throws(PublishError) -> PublishedEvent {
+        var envelope = envelope
+        var span: (any Span)?
+        if tracing.tracer != nil {  // without a tracer, not even the parent is looked up
+            span = tracing.startSendSpan(for: &envelope, topic: topic, parent: tracing.parent(publishing: envelope))
+        }
         do {
             let report = try await producer.send(
                 topic: topic, key: envelope.key, value: envelope.data, headers: envelope.kafkaHeaders)
+            if let span { EventTracing.endSendSpan(span, partition: report.partition, offset: report.offset) }
             return PublishedEvent(envelope: envelope, topic: report.topic, partition: report.partition, offset: report.offset)
         } catch {
+            if let span { EventTracing.endSendSpan(span, error: error) }
             throw .kafka(error)
         }
     }

@@ -17,10 +17,20 @@ import Glibc
 ///
 /// Logs go to standard error at `$AGENTBUS_LOG_LEVEL` (default `info`). Exit status: 0 after a
 /// clean stop, 1 when the agent failed, 2 for a bad command line or agent definition.
+///
+/// Spans go to whatever tracer the process bootstrapped before calling `run` (docs/tracing.md);
+/// pass its background service (an OTLP exporter, say) in `services`, so it runs beside the
+/// agent and shuts down after it, flushing the agent's last spans.
 public enum AgentMain {
+    /// - Parameters:
+    ///   - bootstrapLogging: whether to send logs to standard error; pass false when the
+    ///     executable bootstraps `LoggingSystem` itself (it can be bootstrapped once).
+    ///   - services: more services to run in the agent's service group, such as the one
+    ///     swift-otel's `OTel.bootstrap()` returns. They start before the agent and are shut
+    ///     down after it (a service group stops its services in reverse order).
     public static func run(
         _ agent: some Agent, arguments: [String] = Array(CommandLine.arguments.dropFirst()),
-        bootstrapLogging: Bool = true
+        bootstrapLogging: Bool = true, services: [any Service] = []
     ) async -> Never {
         let configuration: AgentRuntimeConfiguration
         do {
@@ -53,11 +63,11 @@ public enum AgentMain {
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
+                services: (services + [runtime]).map {
                     .init(
-                        service: runtime, successTerminationBehavior: .gracefullyShutdownGroup,
+                        service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                         failureTerminationBehavior: .gracefullyShutdownGroup)
-                ],
+                },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

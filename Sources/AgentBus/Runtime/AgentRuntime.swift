@@ -3,6 +3,7 @@ import Kafka
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// Runs one instance of an agent: joins the agent's consumer group, reads its event topics and
 /// `<agent>.retry`, and hands each event to its handler, with at-least-once delivery, retries,
@@ -87,7 +88,8 @@ public final class AgentRuntime: Service, Sendable {
         processor = EventProcessor(
             agent: agent.name, instance: configuration.instanceID, policies: agent.policies,
             concurrency: configuration.concurrency ?? agent.policies.concurrency, handlers: routes, registry: registry,
-            producer: producer, activityProducer: activityProducer, handlerLogger: handlerLogger, logger: logger, onProduceFailure: { failure.report($0) })
+            producer: producer, activityProducer: activityProducer, handlerLogger: handlerLogger, logger: logger,
+            tracer: configuration.tracer ?? InstrumentationSystem.tracer, onProduceFailure: { failure.report($0) })
         failure.reference.withLock { $0.runtime = self }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Tracing
 
 /// Where and how an agent instance runs. Built from code, then overridden by the environment
 /// and the command line (see ``resolve(arguments:environment:)``).
@@ -24,6 +25,12 @@ public struct AgentRuntimeConfiguration: Sendable {
     /// writes them). They are off the events' path: only the storing of offsets waits for
     /// them. Default: 20 ms.
     public var activityLinger: Duration = .milliseconds(20)
+    /// The tracer of the instance's spans (a consumer span per handled event, a producer span
+    /// per output; docs/tracing.md). Default: nil, which means `InstrumentationSystem.tracer`,
+    /// read when the ``AgentRuntime`` is created: whatever tracer the process bootstrapped,
+    /// else the `NoOpTracer`, with which no span is made and events carry the runtime's own
+    /// `traceparent`. Set it to trace one runtime differently from the process (tests do).
+    public var tracer: (any Tracer)?
 
     public init(
         brokers: BrokerEndpoint = BrokerEndpoint.resolve(brokers: nil), instanceID: String = Self.defaultInstanceID(),

@@ -1,11 +1,16 @@
 import Kafka
 import Logging
 import Synchronization
+import Tracing
 
 /// What the runtime does with one record: read the envelope, guard (hop limit, duplicates,
 /// schema), run the handler with retries and a deadline, and hand the outcome to the producer
 /// (outputs, activity record, retry or dead letter), each message settling the record's
 /// ``InFlightEvent`` when acknowledged.
+///
+/// With a tracer, each handled record has a consumer span (`process <topic>`) from here to the
+/// hand-over of its messages, and each output a producer span (`send <topic>`) until the broker
+/// acknowledges it; see ``EventTracing``.
 final class EventProcessor: Sendable {
     let agent: String
     let instance: String
@@ -25,6 +30,7 @@ final class EventProcessor: Sendable {
     /// The logger handlers get: the same, plus their event's metadata.
     private let handlerLogger: Logger
     private let stopping = Atomic<Bool>(false)
+    private let tracing: EventTracing
     private let onProduceFailure: @Sendable (KafkaError) -> Void
 
     struct Route: Sendable {
@@ -35,7 +41,7 @@ final class EventProcessor: Sendable {
     init(
         agent: String, instance: String, policies: AgentPolicies, concurrency: Int, handlers: [String: Route],
         registry: SchemaRegistry, producer: KafkaProducer, activityProducer: KafkaProducer, handlerLogger: Logger, logger: Logger,
-        onProduceFailure: @escaping @Sendable (KafkaError) -> Void
+        tracer: any Tracer = NoOpTracer(), onProduceFailure: @escaping @Sendable (KafkaError) -> Void
     ) {
         self.agent = agent
         self.instance = instance
@@ -53,6 +59,7 @@ final class EventProcessor: Sendable {
         self.concurrency = AsyncSemaphore(permits: concurrency)
         self.logger = logger
         self.handlerLogger = handlerLogger
+        self.tracing = EventTracing(tracer)
         self.onProduceFailure = onProduceFailure
     }
 
@@ -87,33 +94,39 @@ final class EventProcessor: Sendable {
         counters.inFlight.add(1, ordering: .relaxed)
         defer { counters.inFlight.subtract(1, ordering: .relaxed) }
         var outcome = Outcome(origin: origin, receivedAt: receivedAt, attempts: attemptsBefore)
+        // The record's consumer span (nil without a tracer), ended however processing ends.
+        var span: (any Span)?
+        defer { span?.end() }
 
         let envelope: EventEnvelope
         do {
             envelope = try EventEnvelope(record: record)
         } catch {
-            return await finish(event, outcome.failed(.poison, "EnvelopeError", error.message), envelope: nil)
+            span = tracing.startProcessSpan(for: record, envelope: nil, agent: agent, instance: instance)
+            return await finish(event, outcome.failed(.poison, "EnvelopeError", error.message), envelope: nil, span: span)
         }
         guard let route = handlers[envelope.type] else {
             if record.topic == retryTopic {
+                span = tracing.startProcessSpan(for: record, envelope: envelope, agent: agent, instance: instance)
                 return await finish(event, outcome.failed(.poison, "UnhandledType", "\(agent) has no handler for \(envelope.type)"),
-                    envelope: envelope)
+                    envelope: envelope, span: span)
             }
             // Another agent's event on a shared topic: not ours to handle or record.
             return event.release()
         }
+        span = tracing.startProcessSpan(for: record, envelope: envelope, agent: agent, instance: instance)
         if envelope.hops > policies.hopLimit {
             return await finish(event, outcome.failed(
                 .budget, "HopLimitExceeded",
                 "hop \(envelope.hops) is past the hop limit \(policies.hopLimit) (agents triggering each other in a loop?)"),
-                envelope: envelope)
+                envelope: envelope, span: span)
         }
         let dedupeKey = DedupeWindow.key(source: envelope.source, id: envelope.id)
         if dedupe.contains(dedupeKey, now: receivedAt) {
             counters.duplicates.add(1, ordering: .relaxed)
             metrics.duplicates.increment()
             outcome.result = .duplicate
-            return await finish(event, outcome, envelope: envelope)
+            return await finish(event, outcome, envelope: envelope, span: span)
         }
         if !route.schema.validator.isValid(record.value) {
             let violations = route.schema.validator.validate(record.value)
@@ -122,11 +135,11 @@ final class EventProcessor: Sendable {
             if violations.count == 1, let undecodable = violations.first, undecodable.keyword == "json" {
                 return await finish(
                     event, outcome.failed(.poison, "UndecodablePayload", "payload is not JSON: \(undecodable.message)"),
-                    envelope: envelope)
+                    envelope: envelope, span: span)
             }
             let first = violations.first.map { "schema: \($0)" } ?? "schema: invalid"
             let more = violations.count > 1 ? " (and \(violations.count - 1) more)" : ""
-            return await finish(event, outcome.failed(.schema, "SchemaViolation", first + more), envelope: envelope)
+            return await finish(event, outcome.failed(.schema, "SchemaViolation", first + more), envelope: envelope, span: span)
         }
 
         await concurrency.acquire()
@@ -140,7 +153,7 @@ final class EventProcessor: Sendable {
                 event: envelope, attempt: outcome.attempts, deadline: .now + policies.handlerDeadline, agent: agent,
                 instance: instance, registry: registry, logger: handlerLogger)
             let attemptStart = ContinuousClock.now
-            let failure = await invoke(route.handler, envelope, context)
+            let failure = await invoke(route.handler, envelope, context, in: span?.context)
             metrics.handlerDuration.record(duration: ContinuousClock.now - attemptStart)
             guard let failure else {
                 let dedupe = dedupe
@@ -148,9 +161,13 @@ final class EventProcessor: Sendable {
                 counters.handled.add(1, ordering: .relaxed)
                 metrics.handled.increment()
                 outcome.result = .ok
-                return await finish(event, outcome, envelope: envelope, outputs: context.outputs.withLock { $0 })
+                return await finish(event, outcome, envelope: envelope, outputs: context.outputs.withLock { $0 }, span: span)
             }
-            if isStopping, failure.isCancellation { return }  // abandoned: read again after restart
+            if isStopping, failure.isCancellation {  // abandoned: read again after restart
+                tracing.recordAbandoned(on: span)
+                return
+            }
+            tracing.recordFailedAttempt(failure, attempt: outcome.attempts, on: span)
             counters.failed.add(1, ordering: .relaxed)
             metrics.failedAttempts.increment()
             HandlerContext.$current.withValue(context) {
@@ -159,10 +176,11 @@ final class EventProcessor: Sendable {
             }
             guard failure.failureClass == .transient else {
                 return await finish(event, outcome.failed(failure.failureClass, failure.errorType, failure.message),
-                    envelope: envelope)
+                    envelope: envelope, span: span)
             }
             if attemptInPass < policies.retry.inPlaceAttempts {
                 guard await backOff(policies.retry.backoff(afterAttempt: attemptInPass)) else {
+                    tracing.recordAbandoned(on: span)
                     return  // stopping: abandoned, read again later
                 }
                 continue
@@ -172,7 +190,7 @@ final class EventProcessor: Sendable {
                 failed.result = .retried
                 failed.retryDue = EventTime.now().millisecondsSinceEpoch + delay.wholeMilliseconds
             }
-            return await finish(event, failed, envelope: envelope)
+            return await finish(event, failed, envelope: envelope, span: span)
         }
     }
 
@@ -189,10 +207,19 @@ final class EventProcessor: Sendable {
 
     /// Runs one attempt as its own task, so the watchdog can cancel it at its deadline without
     /// cancelling the worker. Returns nil on success.
-    private func invoke(_ handler: EventHandler, _ envelope: EventEnvelope, _ context: HandlerContext) async
-        -> HandlerFailure?
-    {
-        let task = Task { try await HandlerContext.$current.withValue(context) { try await handler.body(envelope, context) } }
+    ///
+    /// `spanContext` (the record's consumer span, when tracing) is the handler's
+    /// `ServiceContext.current`, so spans the handler starts are children of the consumer span
+    /// and its log lines can carry the trace.
+    private func invoke(
+        _ handler: EventHandler, _ envelope: EventEnvelope, _ context: HandlerContext, in spanContext: ServiceContext?
+    ) async -> HandlerFailure? {
+        let task = Task {
+            try await HandlerContext.$current.withValue(context) {
+                guard let spanContext else { return try await handler.body(envelope, context) }
+                try await ServiceContext.$current.withValue(spanContext) { try await handler.body(envelope, context) }
+            }
+        }
         let watch = watchdog.watch(task, until: context.deadline)
         defer { watchdog.unwatch(watch) }
         do {
@@ -218,17 +245,26 @@ final class EventProcessor: Sendable {
 
     /// Hands the outcome's messages to the producer and releases the runtime's hold on `event`;
     /// each message settles `event` when the broker acknowledges it.
+    ///
+    /// With a tracer, each output gets its send span here, a child of the record's `span`, and
+    /// the output's `traceparent` becomes that span's context before it is produced (its ID and
+    /// everything else stay as the handler published them).
     private func finish(
-        _ event: InFlightEvent, _ outcome: Outcome, envelope: EventEnvelope?, outputs: [HandlerContext.Output] = []
+        _ event: InFlightEvent, _ outcome: Outcome, envelope: EventEnvelope?, outputs: [HandlerContext.Output] = [],
+        span: (any Span)? = nil
     ) async {
         var outcome = outcome
         outcome.finishedAt = EventTime.now().millisecondsSinceEpoch
         if outcome.startedAt == 0 { outcome.startedAt = outcome.finishedAt }
         let record = event.record
         for output in outputs {
+            var sent = output.envelope
+            let sendSpan = span.flatMap {
+                tracing.startSendSpan(for: &sent, topic: output.topic, parent: $0.context, agent: agent)
+            }
             await send(
-                topic: output.topic, key: output.envelope.key, value: output.envelope.data,
-                headers: output.envelope.kafkaHeaders, for: event)
+                topic: output.topic, key: sent.key, value: sent.data, headers: sent.kafkaHeaders, for: event,
+                span: sendSpan)
         }
         switch outcome.result {
         case .retried:
@@ -270,19 +306,23 @@ final class EventProcessor: Sendable {
         await send(
             topic: AgentTopics.activity, key: envelope?.correlationID, value: activity.jsonBytes, headers: [], for: event,
             through: activityProducer)
+        tracing.recordOutcome(outcome, on: span)
         event.release()
     }
 
     /// Produces one message for `event`. A message librdkafka refuses outright (the producer is
     /// closed, or the topic is unknown) leaves `event` unsettled, so its offset is never stored.
+    /// `span`, the message's send span, ends with its delivery report.
     private func send<Key: KafkaBuffer, Value: KafkaBuffer>(
         topic: String, key: Key?, value: Value, headers: [KafkaHeader], for event: InFlightEvent,
-        through producer: KafkaProducer? = nil
+        through producer: KafkaProducer? = nil, span: (any Span)? = nil
     ) async {
         event.expect(1)
+        let callback: KafkaDeliveryCallback = span.map { SendSpanDelivery(span: $0, next: event) } ?? event
         do {
-            try await (producer ?? self.producer).produce(topic: topic, key: key, value: value, headers: headers, callback: event)
+            try await (producer ?? self.producer).produce(topic: topic, key: key, value: value, headers: headers, callback: callback)
         } catch {
+            if let span { EventTracing.endSendSpan(span, error: error) }
             logger.error("cannot produce", metadata: ["topic": "\(topic)", "error": "\(error.message)"])
             onProduceFailure(error)
         }
