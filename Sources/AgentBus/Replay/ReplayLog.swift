@@ -219,30 +219,8 @@ public final class ReplayLog: Sendable {
         } else {
             numbers = Array(0..<index.recordCount)
         }
-        let temporary = path + ".partial"
-        guard let file = fopen(temporary, "w") else {
-            throw ReplayLogError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
-        var buffer = ReplayLogFormat.headerLine(metadata)
-        buffer.reserveCapacity(1 << 20)
-        func flush() -> Bool {
-            let written = buffer.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-            let ok = written == buffer.count
-            buffer.removeAll(keepingCapacity: true)
-            return ok
-        }
-        var ok = true
-        for number in numbers where ok {
-            guard let record = try? store.record(number) else { continue }
-            ReplayLogFormat.appendLine(for: record, to: &buffer)
-            if buffer.count >= 1 << 20 { ok = flush() }
-        }
-        ok = ok && flush()
-        ok = fclose(file) == 0 && ok
-        guard ok, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw ReplayLogError("cannot write \(path): \(reason)")
-        }
+        let writer = try ReplayLogWriter(path: path, metadata: metadata)
+        for number in numbers { try writer.append(try store.record(number)) }
+        try writer.finish()
     }
 }
