@@ -9,6 +9,13 @@ enum Output {
 
     static func error(_ text: String) { write(text + "\n", to: 2) }
 
+    /// Writes to stderr without ending the line: a progress line on a terminal, rewritten in
+    /// place with `\r`.
+    static func errorFragment(_ text: String) { write(text, to: 2) }
+
+    /// True when stderr is a terminal, where a progress line can be rewritten in place.
+    static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
+
     private static func write(_ text: String, to descriptor: Int32) {
         var text = text
         text.withUTF8 { bytes in

@@ -4,7 +4,8 @@ import Synchronization
 
 /// Reads topics from the oldest record the brokers keep up to their high watermark at the start
 /// of the read, then stops: how tools inspect what a topic holds (`agentbus dlt`, `agentbus
-/// agents`, replay) without joining, or committing for, the groups that own it.
+/// agents`, replay) without joining, or committing for, the groups that own it. A read can be
+/// narrowed to a range of offsets or times per partition (``TopicSnapshotBounds``).
 ///
 /// It looks the partitions and their high watermarks up first, so it knows where the end is:
 /// empty partitions are not read at all, a topic that does not exist reads as empty, and when
@@ -29,10 +30,38 @@ public struct TopicSnapshotReader: Sendable {
         self.logger = logger
     }
 
+    /// Reports how a long read is going: records read so far, and partitions not at their end.
+    /// Called about ten times a second from the task that watches the read.
+    public typealias Progress = @Sendable (_ recordsRead: Int, _ partitionsLeft: Int) -> Void
+
     /// Every record of `topics`, from the beginning to the end each partition had when the read
-    /// started.
-    public func read(_ topics: [String]) async throws(KafkaError) -> TopicSnapshot {
+    /// started, or within `bounds`.
+    public func read(_ topics: [String], bounds: TopicSnapshotBounds = .everything, progress: Progress? = nil)
+        async throws(KafkaError) -> TopicSnapshot
+    {
         let wanted = Set(topics)
+        return try await read(bounds: bounds, progress: progress) { known in
+            let names = Set(known.filter { $0.partitionCount > 0 }.map(\.name))
+            return (wanted.filter { names.contains($0) }, wanted.subtracting(names))
+        }
+    }
+
+    /// Every record of every topic of the cluster whose name `include` accepts, like
+    /// ``read(_:bounds:progress:)``. One metadata request finds the topics and their partitions.
+    public func read(
+        topicsWhere include: (String) -> Bool, bounds: TopicSnapshotBounds = .everything, progress: Progress? = nil
+    ) async throws(KafkaError) -> TopicSnapshot {
+        try await read(bounds: bounds, progress: progress) { known in
+            (Set(known.filter { $0.partitionCount > 0 }.map(\.name).filter(include)), [])
+        }
+    }
+
+    /// Resolves the bounds of the selected topics' partitions to offsets, reads them, and applies
+    /// what only the records can tell (time bounds the brokers could not look up).
+    private func read(
+        bounds: TopicSnapshotBounds, progress: Progress?,
+        select: ([KafkaTopicMetadata]) -> (existing: Set<String>, missing: Set<String>)
+    ) async throws(KafkaError) -> TopicSnapshot {
         let configuration = consumerConfiguration
         let admin = try KafkaAdmin(
             configuration: KafkaClientConfiguration(
@@ -44,26 +73,35 @@ public struct TopicSnapshotReader: Sendable {
         // The metadata of every topic, not of the wanted ones: asking for a topic by name can
         // auto-create it, and a read must not change the cluster.
         let known = try await admin.topics(timeout: min(timeout, .seconds(10)))
+        let (existing, missing) = select(known)
         var partitions: [KafkaTopicPartition] = []
-        var missing = Set<String>()
-        for topic in wanted {
-            let count = known.first { $0.name == topic }?.partitionCount ?? 0
-            if count == 0 { missing.insert(topic) }
-            partitions += (0..<count).map { KafkaTopicPartition(topic: topic, partition: Int32($0)) }
+        for topic in known where existing.contains(topic.name) {
+            partitions += (0..<topic.partitionCount).map { KafkaTopicPartition(topic: topic.name, partition: Int32($0)) }
+        }
+        let unknown = bounds.namedPartitions.subtracting(partitions)
+        if !unknown.isEmpty {
+            let names = unknown.sorted().prefix(5).map(\.description).joined(separator: ", ")
+            throw KafkaError(
+                code: .unknownTopicOrPartition, message: "no such partition among those read: \(names)")
         }
         let watermarks = partitions.isEmpty ? [:] : try await admin.watermarks(of: partitions, timeout: min(timeout, .seconds(10)))
-        let ends = watermarks.mapValues(\.high)
-        let toRead = watermarks.filter { $0.value.high > $0.value.low }
+        let plan = try await Plan.make(bounds: bounds, watermarks: watermarks, admin: admin, timeout: min(timeout, .seconds(10)))
 
         var byTopic: [String: [KafkaRecord]] = [:]
-        for topic in wanted where !missing.contains(topic) { byTopic[topic] = [] }
+        for topic in existing { byTopic[topic] = [] }
+        let toRead = plan.ranges.filter { !$0.value.isEmpty }
         if !toRead.isEmpty {
-            for record in try await readPartitions(toRead) { byTopic[record.topic, default: []].append(record) }
+            for record in try await readPartitions(toRead, progress: progress) { byTopic[record.topic, default: []].append(record) }
             for topic in byTopic.keys {
                 byTopic[topic]!.sort { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
             }
         }
-        return TopicSnapshot(records: byTopic, missingTopics: missing, endOffsets: ends)
+        var starts = plan.ranges.mapValues(\.lowerBound)
+        var ends = plan.ranges.mapValues(\.upperBound)
+        plan.applyTimeFilters(to: &byTopic, starts: &starts, ends: &ends)
+        return TopicSnapshot(
+            records: byTopic, missingTopics: missing, endOffsets: ends, startOffsets: starts,
+            oldestOffsets: watermarks.mapValues(\.low))
     }
 
     /// What ended a read that did not end by seeing the last record of every partition.
@@ -76,23 +114,23 @@ public struct TopicSnapshotReader: Sendable {
         case watch(WatchOutcome)
     }
 
-    /// Reads each partition from its low watermark until the record before its high watermark.
-    private func readPartitions(_ watermarks: [KafkaTopicPartition: KafkaWatermarks]) async throws(KafkaError)
-        -> [KafkaRecord]
+    /// Reads each partition from the start of its range up to the record before its end.
+    private func readPartitions(_ ranges: [KafkaTopicPartition: Range<Int64>], progress report: Progress?)
+        async throws(KafkaError) -> [KafkaRecord]
     {
-        let ends = watermarks.mapValues(\.high)
+        let ends = ranges.mapValues(\.upperBound)
         var configuration = consumerConfiguration
         configuration.groupID = "agentbus-snapshot-\(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF)"
         configuration.autoOffsetReset = .earliest
         // Never commit: the group is thrown away, and must not linger on the cluster with offsets.
         configuration.properties["enable.auto.commit"] = "false"
         let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
-        // The low watermark exactly, not `.beginning`: a logical offset is looked up when the
-        // partition's leader is known, and a consumer this new does not know it yet, so librdkafka
-        // retries the lookup after 500 ms. If retention moved the low watermark meanwhile, the
-        // out-of-range offset resets to the earliest (`autoOffsetReset`).
-        try consumer.assign(watermarks.mapValues { KafkaStartOffset.offset($0.low) })
-        let progress = Progress(remaining: Set(ends.keys))
+        // The low watermark (or the bounds' start) exactly, not `.beginning`: a logical offset is
+        // looked up when the partition's leader is known, and a consumer this new does not know
+        // it yet, so librdkafka retries the lookup after 500 ms. If retention moved the low
+        // watermark meanwhile, the out-of-range offset resets to the earliest (`autoOffsetReset`).
+        try consumer.assign(ranges.mapValues { KafkaStartOffset.offset($0.lowerBound) })
+        let progress = ReadProgress(remaining: Set(ends.keys))
         let timeout = timeout
 
         let result: Result<[KafkaRecord], KafkaError> = await withTaskGroup(of: Result<ReadOutcome, KafkaError>.self) {
@@ -115,7 +153,8 @@ public struct TopicSnapshotReader: Sendable {
                 return .success(.records(collected))
             }
             group.addTask {
-                .success(.watch(await Self.watch(consumer: consumer, ends: ends, progress: progress, timeout: timeout)))
+                .success(
+                    .watch(await Self.watch(consumer: consumer, ends: ends, progress: progress, timeout: timeout, report: report)))
             }
 
             var records: [KafkaRecord] = []
@@ -156,7 +195,8 @@ public struct TopicSnapshotReader: Sendable {
     /// records the polling thread holds but the reader has not taken yet, so the end counts only
     /// after the reader has seen nothing new for three checks in a row.
     private static func watch(
-        consumer: KafkaConsumer, ends: [KafkaTopicPartition: Int64], progress: Progress, timeout: Duration
+        consumer: KafkaConsumer, ends: [KafkaTopicPartition: Int64], progress: ReadProgress, timeout: Duration,
+        report: TopicSnapshotReader.Progress?
     ) async -> WatchOutcome {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
@@ -167,6 +207,7 @@ public struct TopicSnapshotReader: Sendable {
             if clock.now >= deadline { return .timedOut }
             let remaining = Array(progress.remaining)
             let seen = progress.seen
+            report?(seen, remaining.count)
             let positions = consumer.positions(of: remaining)
             let atEnd = remaining.allSatisfy { partition in (positions[partition] ?? -1) >= ends[partition]! }
             quietChecks = atEnd && seen == lastSeen ? quietChecks + 1 : 0
@@ -178,7 +219,7 @@ public struct TopicSnapshotReader: Sendable {
 
 extension TopicSnapshotReader {
     /// Which partitions a snapshot read still has to finish, shared by its reader and watchdog.
-    fileprivate final class Progress: Sendable {
+    fileprivate final class ReadProgress: Sendable {
         private struct State {
             var remaining: Set<KafkaTopicPartition>
             var seen = 0

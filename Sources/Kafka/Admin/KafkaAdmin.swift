@@ -3,7 +3,7 @@ import Logging
 import Synchronization
 
 /// Cluster operations: create topics, list them, read a group's committed offsets and the
-/// partitions' high watermarks. Every call waits off Swift's cooperative pool.
+/// partitions' watermarks, look offsets up by time. Every call waits off Swift's cooperative pool.
 ///
 /// The embedded cluster has no Admin API: create its topics with ``EmbeddedCluster``.
 public final class KafkaAdmin: Sendable {
@@ -176,6 +176,47 @@ public final class KafkaAdmin: Sendable {
                 watermarks[partition] = KafkaWatermarks(low: low, high: high)
             }
             return .success(watermarks)
+        }
+        return try result.get()
+    }
+
+    /// For each partition, the offset of its earliest record whose timestamp is at or after the
+    /// given time (milliseconds since 1970): where a read "since that time" starts, or where one
+    /// "until that time" ends. Nil when the partition has no such record (every record is older).
+    ///
+    /// Timestamps are the records' own (`CreateTime` unless the topic uses `LogAppendTime`), and
+    /// producers' clocks need not agree, so a record after the answer can be older than the time.
+    ///
+    /// The embedded cluster (librdkafka 2.0.2's mock) cannot look offsets up by time: it answers
+    /// nil for every partition. Callers that must work there too check first with a partition that
+    /// holds records and time 0, which real Kafka always answers.
+    public func offsets(forTimes times: [KafkaTopicPartition: Int64], timeout: Duration = .seconds(10))
+        async throws(KafkaError) -> [KafkaTopicPartition: Int64?]
+    {
+        // librdkafka refuses an empty list (`__INVALID_ARG`); there is nothing to ask.
+        guard !times.isEmpty else { return [:] }
+        let rk = try client()
+        let ordered = times.sorted { $0.key < $1.key }
+        let result: Result<[KafkaTopicPartition: Int64?], KafkaError> = await RDKafkaBlockingCall.run("agentbus-admin") {
+            // A fresh list per call (KAFKA-NOTES.md): the call writes its answers into it.
+            let list = rd_kafka_topic_partition_list_new(Int32(ordered.count))!
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for (partition, time) in ordered {
+                rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition).pointee.offset = time
+            }
+            let code = rd_kafka_offsets_for_times(rk.pointer, list, Int32(clamping: timeout.wholeMilliseconds))
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                return .failure(KafkaError(code, context: "cannot look up the offsets of \(ordered.count) partition(s) by time"))
+            }
+            var offsets: [KafkaTopicPartition: Int64?] = [:]
+            for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
+                let partition = KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    return .failure(KafkaError(element.err, context: "cannot look up the offset of \(partition) by time"))
+                }
+                offsets[partition] = element.offset >= 0 ? element.offset : nil
+            }
+            return .success(offsets)
         }
         return try result.get()
     }

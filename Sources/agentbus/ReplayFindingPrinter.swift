@@ -1,0 +1,61 @@
+import AgentBus
+
+/// How `replay` prints findings: as `lint` results on stdout (with cause and fix), and as
+/// warnings on stderr where another view is the output (problems with the input: malformed or
+/// foreign records, a cut-off file, records retention may have dropped).
+enum ReplayFindingPrinter {
+    /// Warnings beyond this many are counted, not printed: a topic full of foreign records would
+    /// otherwise bury the view. `replay lint` prints them all.
+    static let warningLimit = 20
+
+    /// `<kind> <correlation>/<event>: <message>`, or without the part that does not apply.
+    static func headline(_ finding: ReplayFinding) -> String {
+        let subject = [finding.correlationID, finding.eventID].compactMap { $0 }.joined(separator: "/")
+        return subject.isEmpty
+            ? "\(finding.kind.rawValue): \(oneLine(finding.message))"
+            : "\(finding.kind.rawValue) \(oneLine(subject)): \(oneLine(finding.message))"
+    }
+
+    /// The headline, then `cause:` and `fix:` indented beneath it.
+    static func lintLines(_ finding: ReplayFinding) -> [String] {
+        [headline(finding), "  cause: \(oneLine(finding.cause))", "  fix: \(oneLine(finding.fix))"]
+    }
+
+    /// One stderr line per finding, at most ``warningLimit`` of them.
+    static func printWarnings(_ findings: [ReplayFinding], command: String) {
+        for finding in findings.prefix(warningLimit) { Output.error("agentbus \(command): warning: \(headline(finding))") }
+        if findings.count > warningLimit {
+            Output.error(
+                "agentbus \(command): warning: \(findings.count - warningLimit) more problem(s) with the input; `agentbus replay lint` lists them all")
+        }
+    }
+
+    /// "3 findings in 12 workflows (2 orphan, 1 stalled)".
+    static func summary(_ findings: [ReplayFinding], workflows: Int) -> String {
+        let workflowsText = workflows == 1 ? "1 workflow" : "\(workflows) workflows"
+        guard !findings.isEmpty else { return "no findings in \(workflowsText)" }
+        var counts: [ReplayFinding.Kind: Int] = [:]
+        for finding in findings { counts[finding.kind, default: 0] += 1 }
+        let kinds = ReplayFinding.Kind.allCases.compactMap { kind in counts[kind].map { "\($0) \(kind.rawValue)" } }
+        let findingsText = findings.count == 1 ? "1 finding" : "\(findings.count) findings"
+        return "\(findingsText) in \(workflowsText) (\(kinds.joined(separator: ", ")))"
+    }
+
+    /// Control characters (a newline in a foreign record's ID, an escape sequence) escaped, so
+    /// every finding stays on its lines and cannot repaint the terminal.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                result += "\\u{\(String(scalar.value, radix: 16))}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}
