@@ -11,7 +11,8 @@ import Foundation
 // replay's alone): load and index, render one workflow as a tree, list all workflows, lint all.
 // The floor is reading the same file and finding its lines without parsing, in the same child.
 //
-//   replay-bench [--events N]...        sizes to run (default 100000 and 1000000)
+//   replay-bench [--events N]... [--keep]   sizes to run (default 100000 and 1000000); --keep
+//                                           leaves the logs for agentbus replay --from-file
 //   replay-bench --measure FILE CID     (internal) the child's part
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -23,6 +24,7 @@ if arguments.first == "--measure", arguments.count == 3 {
 }
 
 var sizes: [Int] = []
+var keep = false
 var index = 0
 while index < arguments.count {
     switch arguments[index] {
@@ -33,8 +35,11 @@ while index < arguments.count {
         }
         sizes.append(size)
         index += 2
+    case "--keep":
+        keep = true
+        index += 1
     case "--help", "-h":
-        print("usage: replay-bench [--events N]...   (default: 100000 and 1000000)")
+        print("usage: replay-bench [--events N]... [--keep]   (default: 100000 and 1000000; --keep leaves the logs)")
         exit(0)
     default:
         FileHandle.standardError.write(Data("replay-bench: unknown argument \(arguments[index]); see --help\n".utf8))
@@ -49,7 +54,7 @@ func megabytes(_ bytes: Int64) -> String { String(format: "%.0f MB", Double(byte
 print("replay-bench: replay of saved logs (goal: 1M events loaded, indexed, rendered and linted in under 5 s and 1.5 GB)")
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("agentbus-replay-bench-\(getpid())").path
 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(atPath: directory) }
+defer { if !keep { try? FileManager.default.removeItem(atPath: directory) } }
 
 for size in sizes {
     let path = "\(directory)/log-\(size).jsonl"
@@ -86,5 +91,9 @@ for size in sizes {
         let timeMet = total < 5, memoryMet = m.peakBytes < 1_500_000_000
         print("  goal: load + render + lint \(format(total)) < 5 s: \(timeMet ? "met" : "NOT met"); peak \(megabytes(m.peakBytes)) < 1.5 GB: \(memoryMet ? "met" : "NOT met")")
     }
-    try? FileManager.default.removeItem(atPath: path)
+    if keep {
+        print("  kept                  \(path) (try: agentbus replay ls --from-file \(path) --slowest 5)")
+    } else {
+        try? FileManager.default.removeItem(atPath: path)
+    }
 }

@@ -49,24 +49,24 @@ struct WorkflowGraph {
 
     init(correlation: Int32, log: ReplayLog, options: ReplayOptions) {
         self.correlation = correlation
-        let index = log.index
-        // Events earliest first; ties broken by where they were read, so a read from Kafka and
-        // the same log read back from a file order them alike.
+        // The index's arrays one by one: copying the whole index would retain every array in it.
+        let events = log.index.events
+        let activities = log.index.activities
+        let deadLetters = log.index.deadLetters
+        // Events earliest first; ties broken by record order, which is topic, partition and
+        // offset order both for a read from Kafka and for the same records saved and read back.
         var rows = Array(log.eventsByCorrelation[correlation])
         rows.sort { a, b in
-            let x = index.events[Int(a)], y = index.events[Int(b)]
-            if x.time != y.time { return x.time < y.time }
-            if x.topic != y.topic { return index.symbols[x.topic] < index.symbols[y.topic] }
-            if x.partition != y.partition { return x.partition < y.partition }
-            return x.offset < y.offset
+            let x = events[Int(a)], y = events[Int(b)]
+            return x.time != y.time ? x.time < y.time : x.record < y.record
         }
         var nodeOfID: [Int32: Int] = [:]
         nodeOfID.reserveCapacity(rows.count)
         for row in rows {
-            let event = index.events[Int(row)]
+            let event = events[Int(row)]
             if let existing = nodeOfID[event.id] {
                 nodes[existing].copies += 1
-                if index.events[Int(nodes[existing].event)].digest != event.digest {
+                if events[Int(nodes[existing].event)].digest != event.digest {
                     nodes[existing].differingCopies.append(row)
                 }
                 continue
@@ -75,7 +75,7 @@ struct WorkflowGraph {
             nodes.append(Node(event: row, cause: .none, end: event.time))
         }
         for position in nodes.indices {
-            let event = index.events[Int(nodes[position].event)]
+            let event = events[Int(nodes[position].event)]
             guard event.causation >= 0 else {
                 roots.append(position)
                 continue
@@ -85,40 +85,39 @@ struct WorkflowGraph {
                 nodes[parent].children.append(position)
             } else {
                 let elsewhere = log.firstEventOfID(event.causation)
-                nodes[position].cause = elsewhere.map { .otherWorkflow(correlation: index.events[Int($0)].correlation) } ?? .missing
+                nodes[position].cause = elsewhere.map { .otherWorkflow(correlation: events[Int($0)].correlation) } ?? .missing
                 roots.append(position)
             }
         }
         findCycles()
 
-        var handledBy: [Int: Set<Int32>] = [:]
         for row in log.activitiesByCorrelation[correlation] {
-            let activity = index.activities[Int(row)]
+            let activity = activities[Int(row)]
             guard let position = nodeOfID[activity.event] else {
                 strayActivities.append(row)
                 continue
             }
             nodes[position].handlings.append(row)
-            handledBy[position, default: []].insert(activity.agent)
         }
         for row in log.deadLettersByCorrelation[correlation] {
-            let letter = index.deadLetters[Int(row)]
+            let letter = deadLetters[Int(row)]
             guard let position = nodeOfID[letter.event] else {
                 strayDeadLetters.append(row)
                 continue
             }
             nodes[position].deadLetters.append(row)
-            handledBy[position, default: []].insert(letter.agent)
         }
         for row in log.retriesByCorrelation[correlation] {
-            if let position = nodeOfID[index.retries[Int(row)].event] { nodes[position].retries += 1 }
+            if let position = nodeOfID[log.index.retries[Int(row)].event] { nodes[position].retries += 1 }
         }
 
         var first = Int64.max, last = Int64.min
         for position in nodes.indices {
-            nodes[position].handlings.sort { index.activities[Int($0)].finishedAt < index.activities[Int($1)].finishedAt }
-            settle(position, handledBy: handledBy[position] ?? [], log: log)
-            first = min(first, index.events[Int(nodes[position].event)].time)
+            if nodes[position].handlings.count > 1 {
+                nodes[position].handlings.sort { activities[Int($0)].finishedAt < activities[Int($1)].finishedAt }
+            }
+            settle(position, log: log, activities: activities, deadLetters: deadLetters)
+            first = min(first, events[Int(nodes[position].event)].time)
             last = max(last, nodes[position].end)
         }
         start = nodes.isEmpty ? 0 : first
@@ -134,37 +133,45 @@ struct WorkflowGraph {
         }
     }
 
-    /// Works out a node's status from its handlings, dead letters and the registry.
-    private mutating func settle(_ position: Int, handledBy: Set<Int32>, log: ReplayLog) {
-        let index = log.index
+    /// Works out a node's status from its handlings, dead letters and the registry. Nodes have
+    /// a handful of each, so plain scans beat building sets or dictionaries per node.
+    private mutating func settle(
+        _ position: Int, log: ReplayLog, activities: [IndexedActivity], deadLetters: [IndexedDeadLetter]
+    ) {
         var node = nodes[position]
         var stillFailed = false
         var retrying = false
-        // The last word of each agent: a later success resolves an earlier failure (a redrive).
-        var lastOutcome: [Int32: (time: Int64, outcome: ActivityRecord.Outcome)] = [:]
-        for row in node.handlings {
-            let activity = index.activities[Int(row)]
+        /// The last word of `agent` on this event: a later success resolves an earlier failure
+        /// (a redrive). Handlings are in the order they finished.
+        func lastHandling(by agent: Int32) -> IndexedActivity? {
+            for row in node.handlings.reversed() where activities[Int(row)].agent == agent { return activities[Int(row)] }
+            return nil
+        }
+        for (slot, row) in node.handlings.enumerated() {
+            let activity = activities[Int(row)]
             node.end = max(node.end, activity.finishedAt)
-            if let known = lastOutcome[activity.agent], known.time > activity.finishedAt { continue }
-            lastOutcome[activity.agent] = (activity.finishedAt, activity.outcome)
-        }
-        for row in node.deadLetters {
-            let letter = index.deadLetters[Int(row)]
-            node.end = max(node.end, letter.failedAt)
-            let later = lastOutcome[letter.agent]
-            let resolved = later.map { $0.outcome == .ok && $0.time >= letter.failedAt } ?? false
-            node.resolved.append(resolved)
-            if !resolved { stillFailed = true }
-        }
-        for (_, last) in lastOutcome {
-            switch last.outcome {
+            // Only each agent's last handling counts.
+            if node.handlings[(slot + 1)...].contains(where: { activities[Int($0)].agent == activity.agent }) { continue }
+            switch activity.outcome {
             case .retried: retrying = true
             case .deadLettered, .rejected: if node.deadLetters.isEmpty { stillFailed = true }
             case .ok, .duplicate: break
             }
         }
-        let type = index.events[Int(node.event)].type
-        node.awaitedBy = log.consumers(ofType: type).filter { !handledBy.contains($0) }
+        for row in node.deadLetters {
+            let letter = deadLetters[Int(row)]
+            node.end = max(node.end, letter.failedAt)
+            let resolved = lastHandling(by: letter.agent).map { $0.outcome == .ok && $0.finishedAt >= letter.failedAt } ?? false
+            node.resolved.append(resolved)
+            if !resolved { stillFailed = true }
+        }
+        let consumers = log.consumers(ofType: log.index.events[Int(node.event)].type)
+        if !consumers.isEmpty {
+            node.awaitedBy = consumers.filter { agent in
+                !node.handlings.contains { activities[Int($0)].agent == agent }
+                    && !node.deadLetters.contains { deadLetters[Int($0)].agent == agent }
+            }
+        }
         if stillFailed {
             node.status = .deadLettered
         } else if retrying {
