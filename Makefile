@@ -26,9 +26,11 @@ bench: setup
 	$(SWIFT) build -c release --product event-bench
 	$(SWIFT) build -c release --product agentbus
 	$(SWIFT) build -c release --product agent-bench
+	$(SWIFT) build -c release --product replay-bench
 	.build/release/kafka-bench
 	.build/release/event-bench schemas
 	.build/release/agent-bench --schemas schemas
+	.build/release/replay-bench
 
 clean:
 	rm -rf .build

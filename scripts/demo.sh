@@ -3,7 +3,8 @@
 # sends a few events, and prints what each consumer received; then publishes typed loan events
 # (validated against schemas/) and watches them with `agentbus tail`; then runs the example
 # agents (credit-check → risk-scorer) as their own processes, dead-letters a poison record, and
-# stops the agents gracefully.
+# stops the agents gracefully. Last, it replays the first workflow from the event log: the causal
+# tree, the timeline, the list of workflows from a saved log, and lint's findings.
 set -euo pipefail
 
 agentbus=${1:-.build/debug/agentbus}
@@ -138,6 +139,18 @@ echo "== a record that is not an event goes to credit-check's dead-letter topic;
 echo "not an event" | "$agentbus" kafka produce loan.applications --bootstrap-file "$bootstrap_file" 2>/dev/null
 wait_for_lines "$work/credit-check.err" 1 30 "event dead-lettered"
 "$agentbus" dlt list credit-check --bootstrap-file "$bootstrap_file" 2>/dev/null | sed 's/^/   /'
+
+echo "== replay: the first workflow rebuilt from the event log (agentbus replay <correlation ID>)"
+"$agentbus" replay "$correlation" --bootstrap-file "$bootstrap_file" 2>/dev/null | sed 's/^/   /'
+echo "== replay --format timeline: per hop, queue wait (·) against processing (█)"
+"$agentbus" replay "$correlation" --format timeline --bootstrap-file "$bootstrap_file" 2>/dev/null | sed 's/^/   /'
+echo "== replay ls: every workflow in the log, saved to a file and listed from it"
+"$agentbus" replay --save "$work/run.jsonl" --bootstrap-file "$bootstrap_file" 2>/dev/null | sed 's/^/   /'
+"$agentbus" replay ls --from-file "$work/run.jsonl" 2>/dev/null | sed 's/^/   /'
+echo "== replay lint: what looks wrong, with cause and fix (exit status 1 when anything does)"
+echo "   (the fraud check above was published by hand into the first workflow: a second root)"
+"$agentbus" replay lint "$correlation" --from-file "$work/run.jsonl" 2>/dev/null | sed 's/^/   /' || true
+echo "   exports for other tools: --format json, dot, mermaid, chrome (Perfetto), otlp (Jaeger)"
 
 echo "== agentbus agents (live instances, from their heartbeats)"
 "$agentbus" agents --bootstrap-file "$bootstrap_file" 2>/dev/null | sed 's/^/   /'

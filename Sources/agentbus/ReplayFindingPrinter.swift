@@ -22,6 +22,23 @@ enum ReplayFindingPrinter {
     }
 
     /// One stderr line per finding, at most ``warningLimit`` of them.
+    /// Warns about what matters to one workflow: its own unreadable records, and retention
+    /// (which may explain missing causes). Other workflows' problems are `replay lint`'s to list.
+    static func printWarnings(_ findings: [ReplayFinding], about correlationID: String, command: String) {
+        printWarnings(findings.filter { $0.correlationID == correlationID || $0.kind == .retention }, command: command)
+    }
+
+    /// Warns about retention in full, and counts the rest of the input's problems in one line.
+    static func printOverviewWarnings(_ findings: [ReplayFinding], command: String) {
+        let retention = findings.filter { $0.kind == .retention }
+        printWarnings(retention, command: command)
+        let others = findings.count - retention.count
+        if others > 0 {
+            Output.error(
+                "agentbus \(command): warning: \(others) record(s) could not be placed in a workflow or read; `agentbus replay lint` lists them")
+        }
+    }
+
     static func printWarnings(_ findings: [ReplayFinding], command: String) {
         for finding in findings.prefix(warningLimit) { Output.error("agentbus \(command): warning: \(headline(finding))") }
         if findings.count > warningLimit {

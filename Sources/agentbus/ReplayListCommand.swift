@@ -39,7 +39,7 @@ struct ReplayListCommand: AsyncParsableCommand {
         }
         let options = try source.replayOptions(command: command)
         let log = try await source.load(command: command)
-        ReplayFindingPrinter.printWarnings(log.inputFindings, command: command)
+        ReplayFindingPrinter.printOverviewWarnings(log.inputFindings, command: command)
 
         let all = log.summaries(options: options)
         var shown = failed ? all.filter { $0.status == .failed || $0.status == .stalled } : all

@@ -59,9 +59,8 @@ struct ReplayShowCommand: AsyncParsableCommand {
         }
         let options = try source.replayOptions(command: command)
         let log = try await source.load(command: command)
-        ReplayFindingPrinter.printWarnings(log.inputFindings, command: command)
-
         guard let correlationID else {
+            ReplayFindingPrinter.printOverviewWarnings(log.inputFindings, command: command)
             try write(log, correlationID: nil, command: command)
             let workflows = log.summaries(options: options).count
             Output.line("saved \(log.recordCount) record(s) of \(workflows) workflow(s) from \(log.metadata.source) to \(save!)")
@@ -71,6 +70,7 @@ struct ReplayShowCommand: AsyncParsableCommand {
             Output.error("agentbus \(command): \(Self.notFound(correlationID, in: log))")
             throw ExitCode.failure
         }
+        ReplayFindingPrinter.printWarnings(log.inputFindings, about: correlationID, command: command)
         if save != nil { try write(log, correlationID: correlationID, command: command) }
         Output.line(Self.trimmingFinalNewline(format.render(workflow, criticalPath: criticalPath)))
     }

@@ -23,6 +23,15 @@ extension ReplayLog {
                 cause: "a producer other than AgentBus writes to this topic, or writes structured-mode or plain records",
                 fix: "publish with agentbus publish or EventPublisher (binary-mode ce_ headers), or keep foreign data on topics of its own"))
         }
+        // Dead letters of records that were not readable events belong to no workflow; lint all
+        // must still show them.
+        for letter in index.deadLetters where letter.event < 0 {
+            findings.append(ReplayFinding(
+                kind: .deadLettered, correlationID: nil, eventID: nil,
+                message: "\(index.symbols[letter.topic])/\(letter.partition)/\(letter.offset) holds a record that is not an event: \(index.symbols.string(letter.reason) ?? "no reason recorded")",
+                cause: Self.deadLetterCause(letter.failureClass),
+                fix: "see agentbus dlt show \(index.symbols[letter.agent]); fix or drop its producer's records (a redrive would fail again)"))
+        }
         findings += retentionFindings
         return findings
     }
