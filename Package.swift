@@ -124,7 +124,7 @@ let package = Package(
             name: "CLITests",
             dependencies: ["TestSupport", "AgentBus", "Kafka"]
         ),
-        // Agents as real processes on the embedded cluster: chains, failures, crashes, redrive.
+        // Agents as real processes on the embedded cluster: chains, failures, crashes, redrive, replay.
         .testTarget(
             name: "AgentRuntimeTests",
             dependencies: ["TestSupport", "AgentBus", "Kafka", "LoanEvents"]

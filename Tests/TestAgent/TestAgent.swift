@@ -8,7 +8,12 @@ import Foundation
 ///   `behavior` says;
 /// - `sink` (agent `test-sink`): handles `Done` and publishes nothing;
 /// - `ping` / `pong` (agents `test-ping`, `test-pong`): answer each other for ever, a loop the
-///   hop limit must stop.
+///   hop limit must stop;
+/// - `fanout` (agent `test-fanout`): handles `Work` and publishes a `Left` and a `Right`, a
+///   branching workflow for replay;
+/// - `left` (agent `test-left`): handles `Left` and publishes `Done`;
+/// - `right` (agent `test-right`): handles `Right` and refuses it with a `PermanentFailure`, so
+///   that branch is dead-lettered.
 ///
 /// Policies come from the environment so tests can keep retries short:
 /// `AGENTBUS_TEST_RETRY_DELAYS_MS` (comma-separated retry-topic delays, default none),
@@ -44,6 +49,17 @@ struct TestAgent: Agent {
             EventHandler(Done.self) { _, _ in }
         case "ping":
             EventHandler(Ping.self) { ping, context in try context.publish(Pong(n: ping.n + 1)) }
+        case "fanout":
+            EventHandler(Work.self) { work, context in
+                try context.publish(Left(id: work.id, seq: work.seq))
+                try context.publish(Right(id: work.id, seq: work.seq))
+            }
+        case "left":
+            EventHandler(Left.self) { left, context in
+                try context.publish(Done(id: left.id, seq: left.seq, attempt: context.attempt))
+            }
+        case "right":
+            EventHandler(Right.self) { right, _ in throw PermanentFailure("right branch refused \(right.id)") }
         default:
             EventHandler(Pong.self) { pong, context in try context.publish(Ping(n: pong.n + 1)) }
         }

@@ -28,3 +28,17 @@ struct Pong: TypedEvent {
     static let eventType = "test.agentbus.pong.v1"
     var n: Int
 }
+
+/// The two branches the `fanout` role publishes for each `Work`: different types, so each goes
+/// to an agent of its own.
+struct Left: TypedEvent {
+    static let eventType = "test.agentbus.left.v1"
+    var id: String
+    var seq: Int
+}
+
+struct Right: TypedEvent {
+    static let eventType = "test.agentbus.right.v1"
+    var id: String
+    var seq: Int
+}

@@ -5,7 +5,7 @@ import TestSupport
 enum Paths {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    /// The test agent's catalog: test.agentbus.work/done/ping/pong.
+    /// The test agent's catalog: test.agentbus.work/done/ping/pong/left/right.
     static let fixtureSchemas = repository.appendingPathComponent("Tests/Fixtures/schemas").path
     /// The example system's catalog (loan events).
     static let loanSchemas = repository.appendingPathComponent("schemas").path
@@ -35,7 +35,7 @@ final class AgentProcess: Sendable {
             executable: Paths.product(executable), environment: environment, capturingStandardError: true)
     }
 
-    /// The test agent (`agentbus-test-agent`) in `role` (worker, sink, ping, pong).
+    /// The test agent (`agentbus-test-agent`) in `role` (worker, sink, ping, pong, fanout, left, right).
     static func testAgent(
         role: String, instance: String, broker: DevBrokerProcess, environment: [String: String] = [:],
         heartbeatInterval: Double = 5, arguments: [String] = []

@@ -10,10 +10,14 @@ enum TestTypes {
     static let done = "test.agentbus.done.v1"
     static let ping = "test.agentbus.ping.v1"
     static let pong = "test.agentbus.pong.v1"
+    static let left = "test.agentbus.left.v1"
+    static let right = "test.agentbus.right.v1"
     static let workTopic = "test.work"
     static let doneTopic = "test.done"
     static let pingTopic = "test.ping"
     static let pongTopic = "test.pong"
+    static let leftTopic = "test.left"
+    static let rightTopic = "test.right"
 }
 
 /// A `Work` payload: `behavior` tells the test agent how to act.
