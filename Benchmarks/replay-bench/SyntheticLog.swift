@@ -20,7 +20,7 @@ enum SyntheticLog {
     }
 
     static func write(events target: Int, to path: String) throws -> Written {
-        let base: Int64 = 1_795_755_600_000
+        let base: Int64 = 1_795_237_200_000
         let metadata = ReplayLogMetadata(
             readAt: base + Int64(target) * 2 + 60_000, source: "replay-bench synthetic", embeddedCluster: false)
         let writer = try ReplayLogWriter(path: path, metadata: metadata)
@@ -28,6 +28,8 @@ enum SyntheticLog {
         var offsets: [String: Int64] = [:]
         var workflow = 0
         func produce(_ envelope: EventEnvelope, topic: String, at time: Int64) throws {
+            var envelope = envelope
+            envelope.time = EventTime(millisecondsSinceEpoch: time)
             let offset = offsets[topic, default: 0]
             offsets[topic] = offset + 1
             try writer.append(KafkaRecord(

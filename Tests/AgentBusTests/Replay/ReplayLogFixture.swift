@@ -7,7 +7,7 @@ struct ReplayLogFixture {
     var records: [KafkaRecord] = []
     var offsets: [String: Int64] = [:]
     /// Milliseconds since 1970 of the fixture's "zero": 2026-11-21T05:00:00Z.
-    static let base: Int64 = 1_795_755_600_000
+    static let base: Int64 = 1_795_237_200_000
     var readAt: Int64 = base + 3_600_000
     var partitions: [ReplayPartitionRange] = []
     var embedded = true
