@@ -6,7 +6,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "JSONSchema", targets: ["JSONSchema"]),
         .library(name: "AgentBus", targets: ["AgentBus"]),
+        .library(name: "AgentBusReplay", targets: ["AgentBusReplay"]),
         .library(name: "LoanEvents", targets: ["LoanEvents"]),
         .executable(name: "agentbus", targets: ["agentbus"]),
     ],
@@ -33,11 +35,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The agent runtime, built on Kafka.
+        // JSON and the JSON Schema (draft 2020-12) validator: parser, document, compiler, formats,
+        // patterns. Knows nothing of Kafka or events.
+        .target(name: "JSONSchema"),
+        // What an agent author imports: envelope, typed events and their coding, the schema catalog,
+        // the publisher, the Agent protocol and its runtime, dead letters, tracing, runtime records.
         .target(
             name: "AgentBus",
             dependencies: [
                 "Kafka",
+                "JSONSchema",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -45,17 +52,26 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        // Reading the event log back: topic snapshots, the causal graph of workflows, its views and
+        // lint, saved logs, redrive, the dead-letter inbox. The CLI links it; agents do not.
+        .target(
+            name: "AgentBusReplay",
+            dependencies: ["Kafka", "JSONSchema", "AgentBus"]
+        ),
         // The example system's event types: a loan application workflow. Their schemas are in schemas/.
         .target(
             name: "LoanEvents",
-            dependencies: ["AgentBus"]
+            dependencies: ["AgentBus"],
+            path: "Examples/LoanEvents"
         ),
         // The command-line tool.
         .executableTarget(
             name: "agentbus",
             dependencies: [
                 "Kafka",
+                "JSONSchema",
                 "AgentBus",
+                "AgentBusReplay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -80,7 +96,7 @@ let package = Package(
         // `make bench`: validation and envelope speed, next to Foundation's JSON parser.
         .executableTarget(
             name: "event-bench",
-            dependencies: ["AgentBus", "LoanEvents", "Kafka"],
+            dependencies: ["JSONSchema", "AgentBus", "LoanEvents", "Kafka"],
             path: "Benchmarks/event-bench"
         ),
         // The agent the runtime's integration tests run as processes (roles chosen by environment).
@@ -94,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "agent-bench",
             dependencies: [
-                "AgentBus", "LoanEvents", "Kafka", "CRdKafka",
+                "AgentBus", "JSONSchema", "LoanEvents", "Kafka", "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -103,16 +119,28 @@ let package = Package(
         // `make bench`: replay of saved logs of 100k and 1M events, next to reading the file raw.
         .executableTarget(
             name: "replay-bench",
-            dependencies: ["AgentBus", "Kafka"],
+            dependencies: ["AgentBus", "AgentBusReplay", "JSONSchema", "Kafka"],
             path: "Benchmarks/replay-bench"
+        ),
+        .testTarget(
+            name: "JSONSchemaTests",
+            dependencies: ["JSONSchema"]
         ),
         .testTarget(
             name: "AgentBusTests",
             dependencies: [
-                "AgentBus", "LoanEvents", "Kafka",
+                "AgentBus", "JSONSchema", "Kafka", "LoanEvents",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
+        ),
+        .testTarget(
+            name: "AgentBusReplayTests",
+            dependencies: ["AgentBusReplay", "AgentBus", "JSONSchema", "Kafka"]
+        ),
+        .testTarget(
+            name: "LoanEventsTests",
+            dependencies: ["LoanEvents", "AgentBus", "JSONSchema"]
         ),
         // Test helpers: real agentbus and dev-broker processes, waited on by what they print.
         .target(
@@ -122,12 +150,12 @@ let package = Package(
         // The CLI as users run it: processes against a dev-broker process, and kcat for interop.
         .testTarget(
             name: "CLITests",
-            dependencies: ["TestSupport", "AgentBus", "Kafka"]
+            dependencies: ["TestSupport", "AgentBus", "AgentBusReplay", "JSONSchema", "Kafka"]
         ),
         // Agents as real processes on the embedded cluster: chains, failures, crashes, redrive, replay.
         .testTarget(
             name: "AgentRuntimeTests",
-            dependencies: ["TestSupport", "AgentBus", "Kafka", "LoanEvents"]
+            dependencies: ["TestSupport", "AgentBus", "AgentBusReplay", "JSONSchema", "Kafka", "LoanEvents"]
         ),
         .testTarget(
             name: "KafkaTests",

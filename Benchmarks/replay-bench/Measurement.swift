@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import AgentBus
+import AgentBusReplay
 
 /// One replay of a saved log, in a process of its own so its peak memory is replay's alone.
 struct Measurement {

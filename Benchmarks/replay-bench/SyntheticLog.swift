@@ -1,4 +1,5 @@
 import AgentBus
+import AgentBusReplay
 import Kafka
 
 /// Writes a replay log of synthetic workflows shaped like a real run: a root from the CLI, then

@@ -1,6 +1,8 @@
 import AgentBus
+import AgentBusReplay
 import ArgumentParser
 import Foundation
+import JSONSchema
 
 struct AgentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

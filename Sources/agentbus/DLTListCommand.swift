@@ -1,5 +1,6 @@
 import AgentBus
 import ArgumentParser
+import JSONSchema
 
 struct DLTListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,5 @@
 import AgentBus
+import AgentBusReplay
 
 /// One `--where KEY=VALUE` of `dlt redrive`: which dead letters to select.
 struct DeadLetterFilter: Sendable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import AgentBus
+import AgentBusReplay
 import ArgumentParser
 
 /// Reads an agent's dead letters for the `dlt` commands, failing with one line.

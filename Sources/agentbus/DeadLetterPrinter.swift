@@ -1,4 +1,6 @@
 import AgentBus
+import AgentBusReplay
+import JSONSchema
 import Kafka
 
 /// Renders dead letters for the `dlt` commands: one block per dead letter for people, one JSON

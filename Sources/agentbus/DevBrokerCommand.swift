@@ -4,6 +4,7 @@ import Kafka
 
 #if canImport(Glibc)
 import Glibc
+import JSONSchema
 #endif
 
 struct DevBrokerCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import AgentBus
 import ArgumentParser
 import Foundation
+import JSONSchema
 import Kafka
 import Logging
 

@@ -1,4 +1,5 @@
 import AgentBus
+import AgentBusReplay
 
 /// How `replay` prints findings: as `lint` results on stdout (with cause and fix), and as
 /// warnings on stderr where another view is the output (problems with the input: malformed or

@@ -1,4 +1,5 @@
 import AgentBus
+import AgentBusReplay
 
 /// The views `agentbus replay --format` can print.
 ///

@@ -1,5 +1,7 @@
 import AgentBus
+import AgentBusReplay
 import ArgumentParser
+import JSONSchema
 
 struct ReplayListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,3 +1,4 @@
+import AgentBusReplay
 import Synchronization
 
 /// How far a long replay read has got, on stderr: rewritten in place on a terminal (after a

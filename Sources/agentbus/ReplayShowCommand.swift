@@ -1,4 +1,5 @@
 import AgentBus
+import AgentBusReplay
 import ArgumentParser
 
 struct ReplayShowCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import AgentBus
 import Foundation
+import JSONSchema
 import Kafka
 
 /// Renders records for `tail`: decoded events, or raw records with the reason they are not.

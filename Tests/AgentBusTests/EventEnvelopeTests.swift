@@ -1,4 +1,5 @@
 import AgentBus
+import JSONSchema
 import Kafka
 import Testing
 

@@ -1,5 +1,6 @@
 @testable import AgentBus
 import Foundation
+import JSONSchema
 import LoanEvents
 import Testing
 

@@ -1,7 +1,11 @@
 @testable import AgentBus
 import Foundation
+import JSONSchema
 import LoanEvents
 import Testing
+
+/// What the generic checks need: `Equatable` to compare a decoded value with the original.
+private typealias EquatableEvent = TypedEvent & Equatable
 
 /// ``JSONPayloadEncoder`` writes what Foundation's `JSONEncoder` writes with the payload
 /// conventions (``EventCoding/makeEncoder()``), byte for byte, and ``JSONPayloadDecoder`` reads

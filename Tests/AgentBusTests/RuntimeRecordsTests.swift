@@ -1,5 +1,6 @@
 @testable import AgentBus
 import Foundation
+import JSONSchema
 import Kafka
 import Testing
 

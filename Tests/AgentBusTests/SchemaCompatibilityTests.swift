@@ -1,5 +1,6 @@
-import Foundation
 import AgentBus
+import Foundation
+import JSONSchema
 import Testing
 
 @Suite("Schema compatibility (agentbus schemas check)")
@@ -439,7 +440,7 @@ struct SchemaCompatibilityTests {
         let directory = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("schemas").path
-        let documents = try SchemaRegistry.readDocuments(directory: directory)
+        let documents = try SchemaSet.readDocuments(directory: directory)
         let registry = try SchemaRegistry(documents: documents)
         #expect(SchemaCompatibility.compare(old: registry, new: registry).isEmpty)
 

@@ -1,5 +1,6 @@
 import AgentBus
 import Foundation
+import JSONSchema
 import Kafka
 import TestSupport
 import Testing

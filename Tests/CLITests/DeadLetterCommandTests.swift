@@ -1,5 +1,7 @@
 import AgentBus
+import AgentBusReplay
 import Foundation
+import JSONSchema
 import Kafka
 import TestSupport
 import Testing

@@ -24,5 +24,5 @@ public enum EnvelopeHeader {
         specVersion, id, source, type, time, dataSchema, contentType, correlationID, causationID, traceParent,
         traceState, hops,
     ]
-    static let interpreted = Set(interpretedNames)
+    package static let interpreted = Set(interpretedNames)
 }

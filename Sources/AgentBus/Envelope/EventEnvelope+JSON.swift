@@ -1,3 +1,5 @@
+import JSONSchema
+
 extension EventEnvelope {
     /// The event in CloudEvents' JSON format (attribute names without the `ce_` prefix), plus
     /// AgentBus's attributes and the Kafka key: what `tail --json` prints and event logs store.

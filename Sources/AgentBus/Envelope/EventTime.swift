@@ -153,7 +153,7 @@ public struct EventTime: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// ``init(rfc3339:)`` on UTF-8 bytes: milliseconds since the epoch, or nil. The typed-payload
     /// decoder reads dates straight from the payload with it.
-    static func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
+    package static func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
         // The shortest form is "YYYY-MM-DDTHH:MM:SSZ".
         guard s.count >= 20 else { return nil }
         func number(_ at: Int, _ width: Int) -> Int? {

@@ -59,7 +59,7 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
         self = result
     }
 
-    static func parse(_ s: UnsafeBufferPointer<UInt8>) -> TraceParent? {
+    package static func parse(_ s: UnsafeBufferPointer<UInt8>) -> TraceParent? {
         guard s.count >= 55,
               let version = Hex.read(s, at: 0, digits: 2, allowUppercase: false), version != 0xFF,
               s[2] == UInt8(ascii: "-"), s[35] == UInt8(ascii: "-"), s[52] == UInt8(ascii: "-"),

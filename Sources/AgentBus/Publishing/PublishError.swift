@@ -1,3 +1,4 @@
+import JSONSchema
 import Kafka
 
 /// Why an event was not published. Nothing reaches Kafka in any of these cases except `kafka`,

@@ -1,3 +1,5 @@
+import JSONSchema
+
 /// What one agent instance did with one event: written to `agentbus.activity` for every
 /// event it handled, so replay can show consumers, including sinks that publish nothing.
 public struct ActivityRecord: Sendable, Hashable, Codable {

@@ -1,3 +1,4 @@
+import JSONSchema
 import Kafka
 import Logging
 import Synchronization

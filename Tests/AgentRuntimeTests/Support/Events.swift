@@ -1,4 +1,5 @@
 import AgentBus
+import AgentBusReplay
 import Foundation
 import Kafka
 import TestSupport

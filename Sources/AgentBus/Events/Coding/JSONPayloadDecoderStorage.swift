@@ -1,4 +1,5 @@
 import Foundation
+import JSONSchema
 
 /// What one ``JSONPayloadDecoder/decode(_:from:)`` reads: the parsed payload, shared by its
 /// decoders and containers, and the coding paths of the values being decoded.

@@ -1,4 +1,5 @@
 import Foundation
+import JSONSchema
 
 /// What one ``JSONPayloadEncoder/encode(_:)`` writes to: its encoders and containers all share
 /// one of these.

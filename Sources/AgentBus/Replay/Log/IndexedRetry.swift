@@ -1,7 +1,0 @@
-/// One record of a `<agent>.retry` topic: an event waiting for another attempt, or redriven.
-struct IndexedRetry: Sendable {
-    var event: Int32
-    var correlation: Int32
-    var agent: Int32
-    var record: Int32
-}

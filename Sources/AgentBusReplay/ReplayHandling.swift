@@ -1,0 +1,37 @@
+import AgentBus
+
+/// What one agent instance did with one event, from its activity record.
+public struct ReplayHandling: Sendable {
+    public var agent: String
+    public var instance: String
+    public var outcome: ActivityRecord.Outcome
+    /// When the runtime read the record, started the first attempt and finished, in
+    /// milliseconds since 1970.
+    public var receivedAt: Int64
+    public var startedAt: Int64
+    public var finishedAt: Int64
+    public var attempts: Int
+    /// The `ce_id`s the handler published.
+    public var published: [String]
+    public var failureClass: FailureClass?
+    public var error: String?
+
+    public init(
+        agent: String, instance: String, outcome: ActivityRecord.Outcome, receivedAt: Int64, startedAt: Int64,
+        finishedAt: Int64, attempts: Int, published: [String], failureClass: FailureClass?, error: String?
+    ) {
+        self.agent = agent
+        self.instance = instance
+        self.outcome = outcome
+        self.receivedAt = receivedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.attempts = attempts
+        self.published = published
+        self.failureClass = failureClass
+        self.error = error
+    }
+
+    /// Milliseconds the handling took, first attempt to finish.
+    public var processing: Int64 { finishedAt - startedAt }
+}

@@ -1,0 +1,60 @@
+import AgentBus
+import Kafka
+import Logging
+
+/// Reads what replay needs from Kafka: every event topic, every agent's retry and dead-letter
+/// topics, `agentbus.activity` and `agentbus.registry`, in one bounded snapshot.
+///
+/// It reads like ``TopicSnapshotReader`` (on which it is built): `assign()` with a throwaway
+/// group ID and auto-commit off, so it never commits and never disturbs the agents' groups, from
+/// the oldest record kept (or `since`) to the high watermark at the start of the read (or
+/// `until`). Which topics are event topics is not known without the schema catalog, and events
+/// from foreign producers may be anywhere, so it reads every topic except Kafka's internal ones
+/// (names starting with `__`) and `agentbus.heartbeats`, which says nothing about workflows and
+/// is the busiest runtime topic.
+public struct ReplayReader: Sendable {
+    /// Reads the topics; its timeout bounds the whole read.
+    public var snapshotReader: TopicSnapshotReader
+    /// True when the brokers are AgentBus's embedded cluster (recorded in the metadata, so
+    /// replay can warn that its 5 MiB per partition may have dropped old events).
+    public var embeddedCluster: Bool
+
+    public init(snapshotReader: TopicSnapshotReader, embeddedCluster: Bool) {
+        self.snapshotReader = snapshotReader
+        self.embeddedCluster = embeddedCluster
+    }
+
+    /// Whether replay reads `topic`.
+    public static func reads(topic: String) -> Bool {
+        !topic.hasPrefix("__") && topic != AgentTopics.heartbeats
+    }
+
+    /// Every record of the replayed topics within the bounds, by topic name, then partition,
+    /// then offset; and where and when it was read.
+    ///
+    /// - Throws: ``KafkaError``: no broker answers, the read does not finish within the reader's
+    ///   timeout (`.timedOut`), or a bound names a partition that is not read
+    ///   (`.unknownTopicOrPartition`).
+    public func read(since: ReplayBound? = nil, until: ReplayBound? = nil, progress: TopicSnapshotReader.Progress? = nil)
+        async throws(KafkaError) -> (records: [KafkaRecord], metadata: ReplayLogMetadata)
+    {
+        let readAt = EventTime.now().millisecondsSinceEpoch
+        let snapshot = try await snapshotReader.read(
+            topicsWhere: Self.reads(topic:), bounds: ReplayBound.snapshotBounds(since: since, until: until),
+            progress: progress)
+        var records: [KafkaRecord] = []
+        records.reserveCapacity(snapshot.records.values.reduce(0) { $0 + $1.count })
+        for topic in snapshot.records.keys.sorted() { records += snapshot.records[topic]! }
+        let partitions = snapshot.endOffsets.keys.sorted().map { partition in
+            let high = snapshot.endOffsets[partition]!
+            return ReplayPartitionRange(
+                topic: partition.topic, partition: partition.partition, low: snapshot.oldestOffsets[partition] ?? 0,
+                high: high, readFrom: snapshot.startOffsets[partition] ?? high)
+        }
+        let servers = snapshotReader.consumerConfiguration.bootstrapServers.joined(separator: ",")
+        let metadata = ReplayLogMetadata(
+            readAt: readAt, source: embeddedCluster ? "\(servers) (embedded cluster)" : servers,
+            embeddedCluster: embeddedCluster, since: since?.text, until: until?.text, partitions: partitions)
+        return (records, metadata)
+    }
+}
