@@ -21,17 +21,25 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Starts `agentbus` (or `executable`) with `arguments`. Its stderr goes to the test's
     /// stderr, for diagnosis, unless `capturingStandardError`, which collects it in
-    /// ``errorLines``. `environment` is added to (and overrides) the test's own environment.
+    /// ``errorLines``. `environment` is added to (and overrides) the test's own environment;
+    /// `removingEnvironment` names variables the child must not inherit. It runs in
+    /// `currentDirectory` when given, else in the test's.
     public init(
         _ arguments: [String], executable: String? = nil, environment: [String: String] = [:],
-        capturingStandardError: Bool = false
+        removingEnvironment: [String] = [], currentDirectory: URL? = nil, capturingStandardError: Bool = false
     ) throws {
         process = Process()
         capturesStandardError = capturingStandardError
         process.executableURL = URL(fileURLWithPath: executable ?? Self.agentbusPath)
         process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        if !removingEnvironment.isEmpty {
+            var inherited = ProcessInfo.processInfo.environment
+            for name in removingEnvironment { inherited[name] = nil }
+            process.environment = inherited
+        }
         if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.environment = (process.environment ?? ProcessInfo.processInfo.environment).merging(environment) { $1 }
         }
         let stdout = Pipe()
         process.standardOutput = stdout
