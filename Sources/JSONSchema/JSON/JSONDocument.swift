@@ -6,12 +6,17 @@ import Darwin
 
 /// A parsed JSON text: the input bytes and the nodes that point into them. Lives only inside
 /// ``withParsed(_:_:)``, because both buffers are borrowed.
+///
+/// The accessors the typed decoders call per field are `@inlinable`: they run in AgentBus, and
+/// across a module boundary an opaque call per field costs the decoders about a quarter of their
+/// speed.
 package struct JSONDocument {
     package let input: UnsafeBufferPointer<UInt8>
     package let nodes: UnsafeBufferPointer<JSONNode>
 
     /// A document over nodes a caller parsed itself (``JSONParser/parse(_:into:)``), for readers
     /// that reuse one node buffer across many inputs.
+    @inlinable
     package init(input: UnsafeBufferPointer<UInt8>, nodes: UnsafeBufferPointer<JSONNode>) {
         self.input = input
         self.nodes = nodes
@@ -24,6 +29,7 @@ package struct JSONDocument {
     /// Parses `input` and hands the document to `body`. The nodes live in a temporary stack
     /// allocation, so parsing an event allocates nothing on the heap; only a document with more
     /// than ``stackNodeCount`` values is parsed again into a buffer that fits it.
+    @inlinable @inline(__always)
     package static func withParsed<Result>(
         _ input: UnsafeBufferPointer<UInt8>, _ body: (JSONDocument) -> Result
     ) throws(JSONParseError) -> Result {
@@ -44,7 +50,8 @@ package struct JSONDocument {
         return try small.get()
     }
 
-    private static func parse<Result>(
+    @usableFromInline @inline(__always)
+    static func parse<Result>(
         _ input: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<JSONNode>,
         _ body: (JSONDocument) -> Result
     ) throws(JSONParseError) -> Result {
@@ -52,12 +59,14 @@ package struct JSONDocument {
         return body(JSONDocument(input: input, nodes: UnsafeBufferPointer(rebasing: buffer[0..<count])))
     }
 
+    @inlinable @inline(__always)
     package subscript(index: Int) -> JSONNode { nodes[index] }
 
     // MARK: - Strings
 
     /// The string's content with escapes decoded, as UTF-8. Without escapes this is a slice of
     /// the input; with them, a temporary buffer (decoding never makes a string longer).
+    @inlinable @inline(__always)
     package func withString<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let node = nodes[index]
         let raw = UnsafeBufferPointer(rebasing: input[Int(node.start)..<Int(node.start + node.length)])
@@ -68,15 +77,18 @@ package struct JSONDocument {
         }
     }
 
+    @inlinable
     package func string(_ index: Int) -> String {
         withString(index) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Whether the string equals `bytes` (already-decoded UTF-8) without decoding when possible.
+    @inlinable
     package func stringEquals(_ index: Int, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { stringEquals(index, $0) }
     }
 
+    @inlinable @inline(__always)
     package func stringEquals(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let node = nodes[index]
         if node.flags & JSONNode.hasEscapes == 0 {
@@ -160,18 +172,21 @@ package struct JSONDocument {
 
     /// The number's value. Integers of up to 18 digits and short decimals are converted exactly
     /// in place; anything else goes through `strtod`.
+    @inlinable
     package func number(_ index: Int) -> Double {
         let node = nodes[index]
         return Self.parseDouble(UnsafeBufferPointer(rebasing: input[Int(node.start)..<Int(node.start + node.length)]))
     }
 
     /// The number's text, as written.
+    @inlinable
     package func numberText(_ index: Int) -> UnsafeBufferPointer<UInt8> {
         let node = nodes[index]
         return UnsafeBufferPointer(rebasing: input[Int(node.start)..<Int(node.start + node.length)])
     }
 
     /// Whether the number has no fractional part: JSON Schema counts `1.0` as an integer.
+    @inlinable
     package func isInteger(_ index: Int) -> Bool {
         if nodes[index].flags & JSONNode.isLexicalInteger != 0 { return true }
         let value = number(index)
