@@ -18,7 +18,7 @@ import Logging
 ///
 ///     func makeAgent(services: inout AgentServices) async throws -> CreditCheckAgent {
 ///         let latency = try bureauLatency ?? AgentEnvironment.value("CREDIT_CHECK_BUREAU_LATENCY_MS", as: Int.self) ?? 0
-///         return CreditCheckAgent(bureauLatency: .milliseconds(latency))
+///         return CreditCheckAgent(bureau: CreditBureau(latency: .milliseconds(latency)))
 ///     }
 /// }
 /// ```
