@@ -43,12 +43,3 @@ extension AgentCommand {
         }
     }
 }
-
-/// Reports a failure as the one line a person reads, then the status ArgumentParser exits with.
-enum AgentFailure {
-    static func report(_ message: String, status: ExitCode) -> ExitCode {
-        let line = message.split(whereSeparator: \.isNewline).joined(separator: " ") + "\n"
-        FileHandle.standardError.write(Data(line.utf8))
-        return status
-    }
-}
