@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "AgentBusReplay", targets: ["AgentBusReplay"]),
         .library(name: "LoanEvents", targets: ["LoanEvents"]),
         .executable(name: "agentbus", targets: ["agentbus"]),
+        // Embeds a target's schemas/**/*.json into its code as `EmbeddedSchemas.module`.
+        .plugin(name: "AgentBusSchemaEmbedder", targets: ["AgentBusSchemaEmbedder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -39,12 +41,14 @@ let package = Package(
         // patterns. Knows nothing of Kafka or events.
         .target(name: "JSONSchema"),
         // What an agent author imports: envelope, typed events and their coding, the schema catalog,
-        // the publisher, the Agent protocol and its runtime, dead letters, tracing, runtime records.
+        // the publisher, the Agent protocol and its runtime, the agent command line, dead letters,
+        // tracing, runtime records.
         .target(
             name: "AgentBus",
             dependencies: [
                 "Kafka",
                 "JSONSchema",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -58,11 +62,26 @@ let package = Package(
             name: "AgentBusReplay",
             dependencies: ["Kafka", "JSONSchema", "AgentBus"]
         ),
-        // The example system's event types: a loan application workflow. Their schemas are in schemas/.
+        // The example system's event types: a loan application workflow. Their schemas are in the
+        // top-level schemas/, which Examples/LoanEvents/schemas links to, so they are embedded too.
         .target(
             name: "LoanEvents",
             dependencies: ["AgentBus"],
-            path: "Examples/LoanEvents"
+            path: "Examples/LoanEvents",
+            exclude: ["schemas"],
+            plugins: ["AgentBusSchemaEmbedder"]
+        ),
+        // The build-tool plugin that embeds schemas, and the tool it runs (no dependencies, so it
+        // builds first and fast).
+        .plugin(
+            name: "AgentBusSchemaEmbedder",
+            capability: .buildTool(),
+            dependencies: ["AgentBusSchemaEmbedderTool"],
+            path: "Plugins/AgentBusSchemaEmbedder"
+        ),
+        .executableTarget(
+            name: "AgentBusSchemaEmbedderTool",
+            path: "Plugins/AgentBusSchemaEmbedderTool"
         ),
         // The command-line tool.
         .executableTarget(
@@ -79,12 +98,12 @@ let package = Package(
         // The example system's agents, one executable each: the template for writing an agent.
         .executableTarget(
             name: "credit-check",
-            dependencies: ["AgentBus", "LoanEvents"],
+            dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/credit-check"
         ),
         .executableTarget(
             name: "risk-scorer",
-            dependencies: ["AgentBus", "LoanEvents"],
+            dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/risk-scorer"
         ),
         // `make bench`: the Kafka layer against raw librdkafka calls, in one process and run.
@@ -102,7 +121,7 @@ let package = Package(
         // The agent the runtime's integration tests run as processes (roles chosen by environment).
         .executableTarget(
             name: "agentbus-test-agent",
-            dependencies: ["AgentBus"],
+            dependencies: ["AgentBus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tests/TestAgent"
         ),
         // `make bench`: one agent hop through AgentRuntime against a raw librdkafka relay, with the
@@ -130,6 +149,8 @@ let package = Package(
             name: "AgentBusTests",
             dependencies: [
                 "AgentBus", "JSONSchema", "Kafka", "LoanEvents",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]

@@ -11,10 +11,12 @@ struct CreditCheckAgent: Agent {
     let version = "1.0.0"
     let produces = [CreditChecked.eventType]
     let capabilities = ["credit-report"]
+    /// The bureau client, made once by the command and shared by every handler call.
+    let bureau: CreditBureau
 
     var handlers: [EventHandler] {
-        EventHandler(ApplicationReceived.self) { application, context in
-            let report = CreditBureau.report(for: application.applicantId)
+        EventHandler(ApplicationReceived.self) { [bureau] application, context in
+            let report = try await bureau.report(for: application.applicantId)
             try context.publish(
                 CreditChecked(
                     applicationId: application.applicationId, applicantId: application.applicantId,

@@ -10,12 +10,14 @@ struct RiskScorerAgent: Agent {
     let version = "1.0.0"
     let produces = [RiskScored.eventType]
     let capabilities = ["risk-model:risk-v3"]
+    /// Outstanding debt at which the debt factor reaches its cap (0.2).
+    var debtCeiling: Double = 100_000
 
     var handlers: [EventHandler] {
-        EventHandler(CreditChecked.self) { report, context in
+        EventHandler(CreditChecked.self) { [debtCeiling] report, context in
             let creditFactor = Double(850 - report.score) / 550 * 0.5
             let delinquencyFactor = min(Double(report.delinquencies) * 0.1, 0.3)
-            let debtFactor = min(report.outstandingDebt.amount / 100_000, 0.2)
+            let debtFactor = min(report.outstandingDebt.amount / debtCeiling, 0.2)
             let score = (creditFactor + delinquencyFactor + debtFactor).clamped(to: 0...1)
             context.logger.debug("scored", metadata: ["score": "\(score)"])
             try context.publish(

@@ -1,3 +1,4 @@
+import AgentBus
 import ArgumentParser
 import Kafka
 

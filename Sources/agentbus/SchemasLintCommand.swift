@@ -9,7 +9,9 @@ struct SchemasLintCommand: AsyncParsableCommand {
             Reports every problem on its own line as file: location: message: JSON errors, \
             keywords AgentBus does not implement, unresolved $refs, event schemas without $id, \
             topic, title, description or examples, examples that fail their schema, files not \
-            named after their type. Exits 0 when clean (warnings allowed), 1 on any error.
+            named after their type. Warnings are advice: an event type outside the \
+            <reverse-dns>.<name>.v<major> convention (fine for another producer's type), no \
+            "additionalProperties": false. Exits 0 when clean (warnings allowed), 1 on any error.
             """
     )
 

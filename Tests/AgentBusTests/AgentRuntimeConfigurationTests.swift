@@ -1,56 +1,134 @@
 @testable import AgentBus
+import ArgumentParser
 import Testing
 
 @Suite("Agent configuration from flags and environment")
 struct AgentRuntimeConfigurationTests {
+    /// An agent executable as an author writes one: the runtime's options and one of its own.
+    struct Command: AgentCommand {
+        static let configuration = CommandConfiguration(commandName: "config-test")
+        @OptionGroup(title: "Runtime options") var runtime: AgentOptions
+        @Option(help: "Triage threshold. Default: $TRIAGE_THRESHOLD, then 0.5.") var threshold: Double?
+
+        func makeAgent(services: inout AgentServices) async throws -> AgentRuntimeInProcessTests.Worker {
+            AgentRuntimeInProcessTests.Worker()
+        }
+    }
+
     func resolve(_ arguments: [String], _ environment: [String: String] = [:]) throws -> AgentRuntimeConfiguration {
-        guard case .run(let configuration) = try AgentRuntimeConfiguration.resolve(arguments: arguments, environment: environment)
-        else { throw AgentConfigurationError("not a run request") }
-        return configuration
+        try Command.parse(arguments).runtime.configuration(environment: environment)
     }
 
     @Test("flags win over the environment, which wins over defaults")
     func precedence() throws {
         let environment = [
             "AGENTBUS_BROKERS": "env:9092", "AGENTBUS_INSTANCE_ID": "env-1", "AGENTBUS_CONCURRENCY": "4",
-            "AGENTBUS_SCHEMAS": "/env/schemas",
+            "AGENTBUS_SCHEMAS": "/env/schemas", "AGENTBUS_HEARTBEAT_INTERVAL": "2", "AGENTBUS_SHUTDOWN_DEADLINE": "3",
+            "AGENTBUS_LOG_LEVEL": "debug",
         ]
         let fromEnvironment = try resolve([], environment)
         #expect(fromEnvironment.brokers.bootstrapServers == ["env:9092"])
         #expect(fromEnvironment.instanceID == "env-1")
         #expect(fromEnvironment.concurrency == 4)
         #expect(fromEnvironment.schemas.path == "/env/schemas")
+        #expect(fromEnvironment.heartbeatInterval == .seconds(2))
+        #expect(fromEnvironment.shutdownDeadline == .seconds(3))
+        #expect(try Command.parse([]).runtime.logLevel(environment: environment) == .debug)
 
-        let fromFlags = try resolve(
-            ["--brokers", "a:1,b:2", "--instance-id=flag-1", "--concurrency", "9", "--schemas", "/flag",
-             "-X", "fetch.wait.max.ms=1", "--heartbeat-interval", "0.5"], environment)
+        let flags = [
+            "--brokers", "a:1,b:2", "--instance-id=flag-1", "--concurrency", "9", "--schemas", "/flag",
+            "-X", "fetch.wait.max.ms=1", "--heartbeat-interval", "0.5", "--shutdown-deadline", "1.5", "--log-level", "ERROR",
+        ]
+        let fromFlags = try resolve(flags, environment)
         #expect(fromFlags.brokers.bootstrapServers == ["a:1", "b:2"])
         #expect(fromFlags.instanceID == "flag-1")
         #expect(fromFlags.concurrency == 9)
         #expect(fromFlags.schemas.path == "/flag")
         #expect(fromFlags.properties == ["fetch.wait.max.ms": "1"])
         #expect(fromFlags.heartbeatInterval == .milliseconds(500))
+        #expect(fromFlags.shutdownDeadline == .milliseconds(1500))
+        #expect(try Command.parse(flags).runtime.logLevel(environment: environment) == .error)
+
+        let defaults = try resolve(["--brokers", "a:1"])
+        #expect(defaults.concurrency == nil)
+        #expect(defaults.heartbeatInterval == .seconds(5))
+        #expect(defaults.shutdownDeadline == .seconds(10))
+        #expect(defaults.schemas == SchemaDirectory(path: "schemas", source: .workingDirectory))
+        #expect(try Command.parse([]).runtime.logLevel(environment: [:]) == .info)
     }
 
-    @Test("--help asks for the usage")
-    func help() throws {
-        guard case .help = try AgentRuntimeConfiguration.resolve(arguments: ["--concurrency", "2", "-h"], environment: [:])
-        else { Issue.record("expected help"); return }
-        #expect(AgentRuntimeConfiguration.usage(agent: "credit-check").contains("--instance-id"))
+    @Test("--help lists the agent's own options and the runtime's, each with its environment variable")
+    func help() {
+        let help = Command.helpMessage(columns: 200)
+        for text in [
+            "--threshold", "TRIAGE_THRESHOLD", "--brokers", "AGENTBUS_BROKERS", "--bootstrap-file", "--property",
+            "--instance-id", "AGENTBUS_INSTANCE_ID", "--concurrency", "AGENTBUS_CONCURRENCY", "--schemas",
+            "AGENTBUS_SCHEMAS", "--heartbeat-interval", "AGENTBUS_HEARTBEAT_INTERVAL", "--shutdown-deadline",
+            "AGENTBUS_SHUTDOWN_DEADLINE", "--log-level", "AGENTBUS_LOG_LEVEL", "RUNTIME OPTIONS",
+        ] {
+            #expect(help.contains(text), "help lacks \(text)")
+        }
     }
 
-    @Test("bad input is one clear error naming the flag", arguments: [
-        (["--nope"], "unknown option --nope"),
-        (["--concurrency"], "--concurrency needs a value"),
-        (["--concurrency", "0"], "concurrency must be a whole number of at least 1"),
-        (["-X", "novalue"], "-X takes key=value"),
-        (["--heartbeat-interval", "-1"], "heartbeat interval must be a number of seconds above 0"),
+    @Test("a bad flag is one clear usage error naming it", arguments: [
+        (["--nope"], "Unknown option '--nope'"),
+        (["--concurrency"], "Missing value for '--concurrency <n>'"),
+        (["--concurrency", "0"], "concurrency must be a whole number of at least 1, got \"0\""),
+        (["-X", "novalue"], "-X takes key=value, got \"novalue\""),
+        (["--property=novalue"], "-X takes key=value, got \"novalue\""),
+        (["--heartbeat-interval", "0"], "heartbeat interval must be a number of seconds above 0, got \"0\""),
+        (["--shutdown-deadline", "soon"], "shutdown deadline must be a number of seconds above 0, got \"soon\""),
+        (["--log-level", "loud"], "log level must be one of trace, debug, info, notice, warning, error, critical, got \"loud\""),
     ])
-    func errors(arguments: [String], message: String) {
-        #expect {
-            _ = try AgentRuntimeConfiguration.resolve(arguments: arguments, environment: [:])
-        } throws: { error in
-            (error as? AgentConfigurationError)?.message.hasPrefix(message) == true
+    func flagErrors(arguments: [String], message: String) {
+        do {
+            _ = try Command.parseAsRoot(arguments)
+            Issue.record("\(arguments) parsed")
+        } catch {
+            #expect(Command.message(for: error).hasPrefix(message), "\(Command.message(for: error))")
+            #expect(Command.exitCode(for: error) == .validationFailure)
+        }
+    }
+
+    @Test("a bad environment variable is one clear error naming it", arguments: [
+        (["AGENTBUS_CONCURRENCY": "zero"], "concurrency must be a whole number of at least 1, got \"zero\""),
+        (["AGENTBUS_HEARTBEAT_INTERVAL": "-1"], "heartbeat interval must be a number of seconds above 0, got \"-1\""),
+        (["AGENTBUS_SHUTDOWN_DEADLINE": "0"], "shutdown deadline must be a number of seconds above 0, got \"0\""),
+    ])
+    func environmentErrors(environment: [String: String], message: String) throws {
+        let options = try Command.parse([]).runtime
+        #expect(throws: AgentConfigurationError(message)) { try options.configuration(environment: environment) }
+        #expect(throws: AgentConfigurationError(
+            "log level must be one of trace, debug, info, notice, warning, error, critical, got \"loud\"")
+        ) { try options.logLevel(environment: ["AGENTBUS_LOG_LEVEL": "loud"]) }
+    }
+
+    @Test("an agent's own variable: unset is nil, a good value parses, a bad one names the variable")
+    func agentEnvironment() throws {
+        #expect(try AgentEnvironment.value("TRIAGE_THRESHOLD", as: Double.self, environment: [:]) == nil)
+        #expect(try AgentEnvironment.value("TRIAGE_THRESHOLD", as: Double.self, environment: ["TRIAGE_THRESHOLD": ""]) == nil)
+        #expect(try AgentEnvironment.value("TRIAGE_THRESHOLD", as: Double.self, environment: ["TRIAGE_THRESHOLD": "0.7"]) == 0.7)
+        #expect(throws: AgentConfigurationError("TRIAGE_THRESHOLD must be a Double, got \"high\"")) {
+            try AgentEnvironment.value("TRIAGE_THRESHOLD", as: Double.self, environment: ["TRIAGE_THRESHOLD": "high"])
+        }
+        #expect(throws: AgentConfigurationError("LATENCY_MS must be an Int, got \"1.5\"")) {
+            try AgentEnvironment.value("LATENCY_MS", as: Int.self, environment: ["LATENCY_MS": "1.5"])
+        }
+    }
+
+    @Test("the connection flags: brokers, bootstrap file and -X, as the CLI takes them")
+    func connectionOptions() throws {
+        let options = try ConnectionOptions.parse(["--brokers", "k1:9092, k2:9092", "-X", "a=b", "--property", "c=d=e"])
+        #expect(options.endpoint(environment: ["AGENTBUS_BROKERS": "env:1"]).bootstrapServers == ["k1:9092", "k2:9092"])
+        #expect(try options.librdkafkaProperties() == ["a": "b", "c": "d=e"])
+        let environment = try ConnectionOptions.parse([]).endpoint(environment: ["AGENTBUS_BROKERS": "env:1"])
+        #expect(environment.bootstrapServers == ["env:1"])
+        #expect(environment.source == .environment)
+        do {
+            _ = try ConnectionOptions.parse(["-X", "=b"])
+            Issue.record("-X =b parsed")
+        } catch {
+            #expect(ConnectionOptions.message(for: error) == "-X takes key=value, got \"=b\"")
         }
     }
 

@@ -3,19 +3,18 @@
 /// ```swift
 /// struct CreditCheck: Agent {
 ///     let name = "credit-check"
+///     let bureau: CreditBureau
 ///
 ///     var handlers: [EventHandler] {
-///         EventHandler(ApplicationReceived.self) { application, context in
+///         EventHandler(ApplicationReceived.self) { [bureau] application, context in
 ///             let report = try await bureau.report(for: application.applicantId)
 ///             try context.publish(CreditChecked(application, report))
 ///         }
 ///     }
 /// }
-///
-/// @main enum Main {
-///     static func main() async { await AgentMain.run(CreditCheck()) }
-/// }
 /// ```
+///
+/// An executable runs it through an ``AgentCommand``, whose `makeAgent(services:)` builds it.
 ///
 /// Each running copy of the executable is one instance; instances of one agent share its
 /// consumer group (the agent's name), so running more of them spreads the partitions.

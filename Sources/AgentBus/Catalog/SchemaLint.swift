@@ -1,7 +1,9 @@
 import JSONSchema
 
 /// The checks of `agentbus schemas lint`: everything ``SchemaRegistry`` refuses to load, plus
-/// the conventions of an event catalog that loading does not need.
+/// the conventions of an event catalog that loading does not need (some only advice: an event
+/// type outside the versioned reverse-DNS convention is a warning, since it may be another
+/// producer's).
 public enum SchemaLint {
     public struct Finding: Sendable, CustomStringConvertible {
         public enum Severity: String, Sendable { case error, warning }
@@ -48,6 +50,10 @@ public enum SchemaLint {
                 let type = document.value["$id"]?.stringValue.flatMap(SchemaRegistry.eventType(fromID:)),
                 let schema = registry.eventSchema(for: type)
             else { continue }
+            if !SchemaRegistry.isConventionalEventType(type) {
+                add(.warning, "/$id", "event type \(type) is not <reverse-dns>.<name>.v<major> (e.g. "
+                    + "com.example.order.created.v1); fine for another producer's type, advised for your own")
+            }
             if let file = document.file, file.split(separator: "/").last.map(String.init) != type + ".json" {
                 add(.error, "", "an event schema's file is named after its type: \(type).json")
             }

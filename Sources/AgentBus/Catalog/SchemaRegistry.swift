@@ -28,7 +28,7 @@ public struct SchemaRegistry: Sendable {
             guard let id = document.value["$id"]?.stringValue,
                 let type = Self.eventType(fromID: id)
             else {
-                problem("", "an event schema needs an $id ending in /<ce_type>.json")
+                problem("", "an event schema needs an $id ending in /<ce_type>.json, where <ce_type> can be a file name")
                 continue
             }
             guard let topic = topic.stringValue, Self.isValidTopicName(topic) else {
@@ -109,9 +109,25 @@ public struct SchemaRegistry: Sendable {
         return isValidEventType(type) ? type : nil
     }
 
-    /// Reverse-DNS segments of lowercase letters, digits and '-', ending in a major version:
-    /// `dev.agentbus.loan.application.received.v1`.
+    /// Whether `type` can be an event type in the catalog: any CloudEvents `type` (a non-empty
+    /// string) that can also be a file name segment and its `$id`'s last path segment. So no `/`,
+    /// `\\`, `?` or `#`, no whitespace or control characters, not `.` or `..`, and at most 250
+    /// bytes (the file name adds `.json`).
+    ///
+    /// Other producers' types (`com.example.order.created`) pass; the catalog's own convention,
+    /// ``isConventionalEventType(_:)``, is advice from `agentbus schemas lint`.
     public static func isValidEventType(_ type: String) -> Bool {
+        !type.isEmpty && type != "." && type != ".." && type.utf8.count <= 250
+            && type.unicodeScalars.allSatisfy { scalar in
+                !"/\\?#".unicodeScalars.contains(scalar) && !scalar.properties.isWhitespace
+                    && scalar.properties.generalCategory != .control && scalar.properties.generalCategory != .format
+                    && scalar.properties.generalCategory != .unassigned
+            }
+    }
+
+    /// The convention for types of your own: reverse-DNS segments of lowercase letters, digits
+    /// and '-', ending in a major version, `dev.agentbus.loan.application.received.v1`.
+    public static func isConventionalEventType(_ type: String) -> Bool {
         let segments = type.split(separator: ".", omittingEmptySubsequences: false)
         guard segments.count >= 3, let version = segments.last, version.hasPrefix("v"),
             version.count > 1, version.dropFirst().allSatisfy(\.isASCIIDigit)

@@ -10,7 +10,7 @@ import Tracing
 /// `<agent>.retry`, and hands each event to its handler, with at-least-once delivery, retries,
 /// dead letters, activity records and heartbeats.
 ///
-/// A `Service`: run it in a `ServiceGroup` (``AgentMain`` does) and it stops gracefully on
+/// A `Service`: run it in a `ServiceGroup` (``AgentCommand`` does) and it stops gracefully on
 /// SIGTERM or SIGINT: it stops reading, lets in-flight handlers finish within the shutdown
 /// deadline, waits for their outputs to be acknowledged, commits, and leaves the group.
 /// Whatever was not finished is read again by the next owner of its partition.
@@ -53,8 +53,8 @@ public final class AgentRuntime: Service, Sendable {
             guard let schema = registry.eventSchema(for: handler.eventType) else {
                 let hint = registry.suggestions(for: handler.eventType).first.map { "; did you mean \($0)?" } ?? ""
                 throw AgentConfigurationError(
-                    "\(agent.name) handles \(handler.eventType), which is not in the schema catalog at "
-                        + "\(configuration.schemas.path)\(hint)")
+                    "\(agent.name) handles \(handler.eventType), which is not in "
+                        + "\(configuration.schemas.catalogDescription)\(hint)")
             }
             guard routes[handler.eventType] == nil else {
                 throw AgentConfigurationError("\(agent.name) has two handlers for \(handler.eventType)")
@@ -108,6 +108,7 @@ public final class AgentRuntime: Service, Sendable {
             metadata: [
                 "instance": "\(configuration.instanceID)", "topics": "\(topics.joined(separator: ","))",
                 "brokers": "\(configuration.brokers.bootstrapServers.joined(separator: ","))",
+                "schemas": "\(configuration.schemas.path)",
             ])
 
         await withGracefulShutdownHandler {

@@ -1,38 +1,11 @@
 import AgentBus
 import AgentBusReplay
-import ArgumentParser
 import Kafka
 import Logging
 
-/// How a command finds and talks to Kafka: the same flags on every command that connects.
-struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "Kafka bootstrap servers, HOST:PORT[,HOST:PORT...]. Default: $AGENTBUS_BROKERS, then a running dev-broker, then localhost:9092.",
-        valueName: "brokers"))
-    var brokers: String?
-
-    @Option(name: .long, help: ArgumentHelp("Read the brokers from this dev-broker bootstrap file.", valueName: "file"))
-    var bootstrapFile: String?
-
-    @Option(name: [.customShort("X"), .customLong("property")], help: ArgumentHelp(
-        "A librdkafka property, as key=value (repeatable); wins over AgentBus's settings.", valueName: "key=value"))
-    var properties: [String] = []
-
-    var endpoint: BrokerEndpoint {
-        BrokerEndpoint.resolve(brokers: brokers, devBrokerFile: bootstrapFile.map(DevBrokerFile.init(path:)))
-    }
-
-    func librdkafkaProperties() throws -> [String: String] {
-        var result: [String: String] = [:]
-        for property in properties {
-            guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {
-                throw ValidationError("-X takes key=value, got \"\(property)\"")
-            }
-            result[String(property[..<equals])] = String(property[property.index(after: equals)...])
-        }
-        return result
-    }
-
+/// The Kafka clients of a command, from its connection flags (AgentBus's ``ConnectionOptions``,
+/// shared with every agent).
+extension ConnectionOptions {
     func producerConfiguration() throws -> KafkaProducerConfiguration {
         KafkaProducerConfiguration(bootstrapServers: endpoint.bootstrapServers, properties: try librdkafkaProperties())
     }

@@ -1,3 +1,0 @@
-import AgentBus
-
-await AgentMain.run(RiskScorerAgent())

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+extension AgentCommand {
+    /// What the default ``run()`` does, for a command that implements `run()` to do more around
+    /// it. Failures are thrown for ArgumentParser to report: `ValidationError` for bad settings,
+    /// `ExitCode` after one line on stderr for the rest; nothing here exits the process.
+    public func runAgent(environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
+        let configuration: AgentRuntimeConfiguration
+        let level: Logger.Level
+        do {
+            configuration = try runtime.configuration(embeddedSchemas: embeddedSchemas, environment: environment)
+            level = try runtime.logLevel(environment: environment)
+        } catch {
+            throw ValidationError(error.message)
+        }
+        bootstrapLogging(level: level)
+        let logger = Logger(label: "agentbus.agent")
+
+        var services = AgentServices()
+        let agent: AgentType
+        do {
+            agent = try await makeAgent(services: &services)
+        } catch let error as AgentConfigurationError {
+            throw ValidationError(error.message)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw AgentFailure.report("\(Self._commandName): \(error)", status: .failure)
+        }
+
+        let runtime: AgentRuntime
+        do {
+            runtime = try AgentRuntime(agent: agent, configuration: configuration, logger: logger)
+        } catch {
+            throw AgentFailure.report("\(agent.name): \(error)", status: ExitCode(2))
+        }
+        do {
+            try await services.serviceGroup(runtime: runtime, logger: logger).run()
+        } catch {
+            throw AgentFailure.report("\(agent.name): \(error)", status: .failure)
+        }
+    }
+}
