@@ -1,8 +1,8 @@
 import Logging
 import Synchronization
 
-/// What a handler gets besides its event: the envelope, its attempt and deadline, a logger,
-/// and ``publish(_:key:)`` for the events it emits.
+/// What a handler gets besides its event: the envelope, its attempt and deadline, a logger, a
+/// clock, and ``publish(_:key:)`` for the events it emits.
 ///
 /// Events published here are validated at once but sent only when the handler returns: a
 /// failed attempt publishes nothing, and a retried one publishes the same event IDs (derived
@@ -13,31 +13,63 @@ public final class HandlerContext: Sendable {
     public let event: EventEnvelope
     /// 1 for the first attempt, counting attempts made before a pass through `<agent>.retry`.
     public let attempt: Int
-    /// When this attempt is cancelled.
+    /// When this attempt is cancelled, on the continuous clock. Under a test clock (see
+    /// ``clock``) it is the real instant the deadline would be, read when the attempt started;
+    /// ``timeRemaining`` follows the test clock.
     public let deadline: ContinuousClock.Instant
     public let agent: String
     public let instance: String
+    /// The clock of this handling: `ContinuousClock` in the runtime, a manual clock in tests.
+    ///
+    /// A handler that waits (a pause between calls, a poll) should sleep on it, e.g.
+    /// `try await context.clock.sleep(for: .seconds(1))`, so tests can pass the time at once
+    /// and the handler's deadline is measured on the same clock as its waits.
+    public let clock: any Clock<Duration>
     let registry: SchemaRegistry
     let baseLogger: Logger
-    let outputs = Mutex<[Output]>([])
+    private let remaining: @Sendable () -> Duration
+    private let state = Mutex(Outputs())
 
-    struct Output: Sendable {
-        var envelope: EventEnvelope
-        var topic: String
+    /// One output, validated, waiting for the handler to return.
+    package struct Output: Sendable {
+        package var envelope: EventEnvelope
+        package var topic: String
     }
 
-    init(
+    /// The outputs so far.
+    private struct Outputs {
+        var list: [Output] = []
+    }
+
+    /// A context on the continuous clock: the runtime's.
+    package convenience init(
         event: EventEnvelope, attempt: Int, deadline: ContinuousClock.Instant, agent: String, instance: String,
         registry: SchemaRegistry, logger: Logger
     ) {
+        self.init(
+            event: event, attempt: attempt, clock: ContinuousClock(), deadline: deadline, agent: agent,
+            instance: instance, registry: registry, logger: logger)
+    }
+
+    /// A context whose deadline is an instant of `clock`.
+    package init<C: Clock>(
+        event: EventEnvelope, attempt: Int, clock: C, deadline: C.Instant, agent: String, instance: String,
+        registry: SchemaRegistry, logger: Logger
+    ) where C.Duration == Duration {
         self.event = event
         self.attempt = attempt
-        self.deadline = deadline
+        self.clock = clock
+        let remaining: @Sendable () -> Duration = { clock.now.duration(to: deadline) }
+        self.remaining = remaining
+        self.deadline = (deadline as? ContinuousClock.Instant) ?? ContinuousClock.now + remaining()
         self.agent = agent
         self.instance = instance
         self.registry = registry
         self.baseLogger = logger
     }
+
+    /// The outputs published so far, in publishing order.
+    package var outputs: [Output] { state.withLock { $0.list } }
 
     /// A logger whose every line carries `agent`, `instance`, `event_id`, `event_type` and
     /// `correlation_id` (and `attempt` after the first).
@@ -48,7 +80,7 @@ public final class HandlerContext: Sendable {
     public var logger: Logger { baseLogger }
 
     /// The context of the handler running in this task, for the metadata provider.
-    @TaskLocal static var current: HandlerContext?
+    @TaskLocal package static var current: HandlerContext?
 
     /// Adds the running handler's event to every line its logger writes.
     static let metadataProvider = Logger.MetadataProvider {
@@ -87,17 +119,17 @@ public final class HandlerContext: Sendable {
         guard schema.validator.isValid(payload) else {
             throw .invalidPayload(type: type, violations: schema.validator.validate(payload))
         }
-        let envelope = outputs.withLock { outputs in
+        let envelope = state.withLock { state in
             var child = event.child(
-                type: type, data: payload, agent: agent, index: outputs.count, dataSchema: schema.id)
+                type: type, data: payload, agent: agent, index: state.list.count, dataSchema: schema.id)
             child.key = key ?? EventPublisher.schemaKey(payload, schema) ?? child.correlationID
-            outputs.append(Output(envelope: child, topic: schema.topic))
+            state.list.append(Output(envelope: child, topic: schema.topic))
             return child
         }
         return envelope
     }
 
     /// How long this attempt has left.
-    public var timeRemaining: Duration { deadline - .now }
+    public var timeRemaining: Duration { remaining() }
 }
 
