@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "AgentBusTests",
             dependencies: [
-                "AgentBus", "JSONSchema", "Kafka", "LoanEvents",
+                "AgentBus", "AgentBusTesting", "JSONSchema", "Kafka", "LoanEvents",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
