@@ -170,6 +170,21 @@ struct AgentTesterTests {
         #expect(try result.published(Done.self).map(\.attempt) == [3])
     }
 
+    @Test("after a pass through the retry topic, attempts go on counting and a new pass of in-place attempts starts")
+    func retryTopicPass() async throws {
+        var agent = Worker()
+        agent.retry = RetryPolicy(inPlaceAttempts: 2, initialBackoff: .milliseconds(100), retryTopicDelays: [.seconds(10)])
+        let clock = ManualClock()
+        // Attempts 1 and 2 fail (the first pass), the retry topic, attempt 3 succeeds.
+        let result = try await tester(agent, clock: clock).handle(Work(id: "w1", seq: 0, behavior: "fail-until-attempt"))
+        #expect(result.outcome == .handled)
+        #expect(result.attempts == 3)
+        #expect(result.waits.count == 2)
+        #expect(result.waits.last == .retryTopic(.seconds(10)))
+        #expect(try result.published(Done.self).map(\.attempt) == [3])
+        #expect(clock.now.offset >= .seconds(10))
+    }
+
     @Test("a handler sleeping on the context's clock past its deadline is abandoned as DeadlineExceeded")
     func deadline() async throws {
         var agent = Worker()
