@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
         .library(name: "AgentBus", targets: ["AgentBus"]),
         .library(name: "AgentBusReplay", targets: ["AgentBusReplay"]),
+        .library(name: "AgentBusTesting", targets: ["AgentBusTesting"]),
         .library(name: "LoanEvents", targets: ["LoanEvents"]),
         .executable(name: "agentbus", targets: ["agentbus"]),
         // Embeds a target's schemas/**/*.json into its code as `EmbeddedSchemas.module`.
@@ -61,6 +62,15 @@ let package = Package(
         .target(
             name: "AgentBusReplay",
             dependencies: ["Kafka", "JSONSchema", "AgentBus"]
+        ),
+        // What agent authors' tests import: handlers and agents run in process without Kafka, on a
+        // manual clock, with the runtime's decisions; and agents run for real on an embedded cluster.
+        .target(
+            name: "AgentBusTesting",
+            dependencies: [
+                "AgentBus", "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The example system's event types: a loan application workflow. Their schemas are in the
         // top-level schemas/, which Examples/LoanEvents/schemas links to, so they are embedded too.
@@ -148,12 +158,16 @@ let package = Package(
         .testTarget(
             name: "AgentBusTests",
             dependencies: [
-                "AgentBus", "JSONSchema", "Kafka", "LoanEvents",
+                "AgentBus", "AgentBusTesting", "JSONSchema", "Kafka", "LoanEvents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
+        ),
+        .testTarget(
+            name: "AgentBusTestingTests",
+            dependencies: ["AgentBusTesting", "AgentBus", "Kafka"]
         ),
         .testTarget(
             name: "AgentBusReplayTests",

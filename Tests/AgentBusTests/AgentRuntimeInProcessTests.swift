@@ -1,4 +1,5 @@
 @testable import AgentBus
+import AgentBusTesting
 import Foundation
 import Kafka
 import Logging
@@ -66,43 +67,22 @@ struct AgentRuntimeInProcessTests {
     @Test("handles, dead-letters, counts in metrics, and commits exactly what it finished")
     func handleCountCommit() async throws {
         let metrics = Self.metrics
-        let cluster = try EmbeddedCluster(brokers: 1)
-        defer { cluster.stop() }
-        for topic in ["test.work", "test.done", "inprocess-worker.retry", "inprocess-worker.dlt"] + AgentTopics.runtime {
-            try cluster.createTopic(topic, partitions: 2)
-        }
-        var logger = Logger(label: "test")
-        logger.logLevel = .warning
-        let runtime = try AgentRuntime(
-            agent: Worker(),
-            configuration: AgentRuntimeConfiguration(
-                brokers: BrokerEndpoint(bootstrapServers: [cluster.bootstrapServers], source: .devBroker(path: "")),
-                instanceID: "in-process", schemas: SchemaDirectory(path: Self.fixtures, source: .flag)),
-            logger: logger)
-        let running = Task { try await runtime.run() }
-
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        let harness = try AgentHarness(Worker(), schemas: Self.fixtures, partitions: 2, instanceID: "in-process")
         var inputs: [EventEnvelope] = []
         for (seq, behavior) in ["ok", "permanent", "ok"].enumerated() {
-            var envelope = EventEnvelope.root(
-                type: Work.eventType, source: "/test", data: try Work(id: "w\(seq)", seq: seq, behavior: behavior).jsonPayload())
-            envelope.key = "one-key"  // one partition, so the order is known
-            try await producer.send(topic: "test.work", key: envelope.key, value: envelope.data, headers: envelope.kafkaHeaders)
-            inputs.append(envelope)
+            // One key, so one partition, so the order is known.
+            inputs.append(try await harness.publish(Work(id: "w\(seq)", seq: seq, behavior: behavior), key: "one-key").envelope)
         }
-        try await producer.close()
 
         // Outputs are keyed by their workflow (each input is a root), so they may be on either partition.
-        let outputs = try await read("test.done", partitions: 2, count: 2, from: cluster).map { try EventEnvelope(record: $0) }
+        let outputs = try await harness.envelopes(of: Done.eventType, count: 2)
             .sorted { try! $0.decode(as: Done.self).seq < $1.decode(as: Done.self).seq }
         #expect(outputs.map(\.causationID) == [inputs[0].id, inputs[2].id])
         #expect(try outputs.map { try $0.decode(as: Done.self).seq } == [0, 2])
-        let deadLetters = try await read("inprocess-worker.dlt", partitions: 2, count: 1, from: cluster).map(DeadLetter.init)
+        let deadLetters = try await harness.deadLetters(count: 1)
         #expect(deadLetters.first?.failureClass == .permanent)
         #expect(deadLetters.first?.reason == "refused w1")
-
-        runtime.requestStop()
-        try await running.value
+        try await harness.stop()
 
         // Metrics: two handled, one dead-lettered as permanent, three attempts timed.
         let agent = [("agent", "inprocess-worker")]
@@ -112,7 +92,7 @@ struct AgentRuntimeInProcessTests {
         #expect(try metrics.expectTimer("agentbus_handler_duration_seconds", agent).values.count == 3)
 
         // The group committed the end of the input partition: all three finished, none to redo.
-        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: [harness.cluster.bootstrapServers]))
         let partition = try #require(deadLetters.first?.originalPartition)
         let committed = try await admin.committedOffsets(
             group: "inprocess-worker", partitions: [KafkaTopicPartition(topic: "test.work", partition: partition)])

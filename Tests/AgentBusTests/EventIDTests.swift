@@ -159,6 +159,26 @@ struct EventIDTests {
         #expect(EventID.derived(from: parent, agent: "a", index: 1) == id)
     }
 
+    /// Expected values from CPython 3: `uuid.uuid5(namespace, f"{parent}/{agent}/{type}/{index}")`
+    /// for unnamed outputs, `f"{parent}/{agent}/{type}/#{name}"` for named ones.
+    @Test("per-type and named derivations equal Python's uuid.uuid5 over their documented names")
+    func outputDerivationsMatchPython() {
+        let type = "dev.agentbus.loan.credit.checked.v1"
+        #expect(EventID.derived(from: "parent-1", agent: "credit-check", type: type, index: 0).description
+            == "9ea5560d-01a7-593d-9a53-e4e18540fd14")
+        #expect(EventID.derived(from: "parent-1", agent: "credit-check", type: type, name: "summary").description
+            == "b3887370-ee7f-550d-b540-92b46382bcf1")
+    }
+
+    @Test("per-type derivation depends on the type; a name never equals an index")
+    func outputDerivationsDistinct() {
+        let first = EventID.derived(from: "p", agent: "a", type: "t.one.v1", index: 0)
+        #expect(first != EventID.derived(from: "p", agent: "a", type: "t.two.v1", index: 0))
+        #expect(first != EventID.derived(from: "p", agent: "a", type: "t.one.v1", index: 1))
+        #expect(first != EventID.derived(from: "p", agent: "a", type: "t.one.v1", name: "0"))
+        #expect(first.version == 5 && first.variantBits == 0b10)
+    }
+
     // MARK: Text
 
     @Test("parsing accepts any case and prints lowercase; description round-trips")

@@ -139,7 +139,7 @@ struct TracingTests {
 
         // The output is the event the handler published: its derived ID is unchanged by tracing.
         let outputEnvelope = try EventEnvelope(record: output)
-        #expect(outputEnvelope.id == EventID.derived(from: published.envelope.id, agent: Self.agent, index: 0).description)
+        #expect(outputEnvelope.id == EventID.derived(from: published.envelope.id, agent: Self.agent, type: Done.eventType, index: 0).description)
         #expect(outputEnvelope.causationID == published.envelope.id)
 
         // The consumer span's attributes.

@@ -62,7 +62,7 @@ extension AgentRuntimeTests {
                 checkedInputs[parent.id, default: 0] += 1
                 #expect(check.correlationID == parent.correlationID)
                 #expect(check.hops == 1)
-                #expect(check.id == EventID.derived(from: parent.id, agent: "credit-check", index: 0).description)
+                #expect(check.id == EventID.derived(from: parent.id, agent: "credit-check", type: CreditChecked.eventType, index: 0).description)
                 #expect(check.traceParent.map { traceID($0.description) } == parent.traceParent.map { traceID($0.description) })
                 let payload = try check.decode(as: CreditChecked.self)
                 #expect(payload.applicationId == (try parent.decode(as: ApplicationReceived.self)).applicationId)
@@ -83,7 +83,7 @@ extension AgentRuntimeTests {
                 #expect(score.correlationID == root?.correlationID)
                 #expect(score.correlationID == parent.correlationID)
                 #expect(score.hops == 2)
-                #expect(score.id == EventID.derived(from: parent.id, agent: "risk-scorer", index: 0).description)
+                #expect(score.id == EventID.derived(from: parent.id, agent: "risk-scorer", type: RiskScored.eventType, index: 0).description)
                 #expect(score.traceParent.map { traceID($0.description) } == root?.traceParent.map { traceID($0.description) })
                 #expect((try score.decode(as: RiskScored.self)).applicationId
                     == (try parent.decode(as: CreditChecked.self)).applicationId)

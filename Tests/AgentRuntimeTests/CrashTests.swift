@@ -42,7 +42,7 @@ extension AgentRuntimeTests {
                     continue
                 }
                 causes[cause, default: 0] += 1
-                #expect(id == EventID.derived(from: cause, agent: agent, index: 0).description,
+                #expect(id == EventID.derived(from: cause, agent: agent, type: TestTypes.done, index: 0).description,
                         "output IDs are derived from the input's")
             }
             // Counts, not the sets: a failure message with thousands of IDs helps nobody.

@@ -75,7 +75,7 @@ extension AgentRuntimeTests {
             let done = watcher[TestTypes.doneTopic]
             #expect(done.compactMap { $0.decode(DonePayload.self) } == [DonePayload(id: "fixable", seq: 0, attempt: 1)])
             #expect(done.first?.envelope?.causationID == event.id)
-            #expect(done.first?.envelope?.id == EventID.derived(from: event.id, agent: Self.agent, index: 0).description)
+            #expect(done.first?.envelope?.id == EventID.derived(from: event.id, agent: Self.agent, type: TestTypes.done, index: 0).description)
             let activity = watcher[AgentTopics.activity].compactMap { $0.decode(ActivityRecord.self) }.filter { $0.eventId == event.id }
             #expect(activity.map(\.outcome) == [.deadLettered, .ok])
             #expect(activity.map(\.topic) == [TestTypes.workTopic, Self.retryTopic])

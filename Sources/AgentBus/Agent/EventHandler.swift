@@ -6,7 +6,7 @@
 public struct EventHandler: Sendable {
     /// The `ce_type` handled.
     public let eventType: String
-    let body: @Sendable (EventEnvelope, HandlerContext) async throws -> Void
+    package let body: @Sendable (EventEnvelope, HandlerContext) async throws -> Void
 
     /// A typed handler: the payload is decoded into `Event` (after it passed its schema).
     public init<Event: TypedEvent>(

@@ -36,7 +36,7 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// Where an event that has had `attempts` attempts so far goes after failing again: the delay
     /// of its next retry-topic pass, or nil when the passes are used up.
-    func retryTopicDelay(afterAttempts attempts: Int) -> Duration? {
+    package func retryTopicDelay(afterAttempts attempts: Int) -> Duration? {
         let pass = attempts / inPlaceAttempts  // passes finished, the current one included
         let index = pass - 1
         return index >= 0 && index < retryTopicDelays.count ? retryTopicDelays[index] : nil

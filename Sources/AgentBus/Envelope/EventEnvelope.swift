@@ -71,17 +71,48 @@ public struct EventEnvelope: Sendable, Equatable {
             traceParent: .newRoot(), key: key, data: data)
     }
 
+    /// Which of the outputs of one handling an event is: what its derived ID is made from.
+    public enum OutputIdentity: Sendable, Hashable {
+        /// The `n`th output of its type in this handling, from 0.
+        case index(Int)
+        /// A name the handler gave it, unique in this handling.
+        case name(String)
+    }
+
     /// The event an agent publishes while handling this one: same workflow, caused by this
     /// event, one hop deeper, in the same trace.
     ///
-    /// Its ID is derived from (this event's ID, `agent`, `index`), so handling the same event
-    /// again after a crash republishes the same IDs, and consumers drop the duplicates.
-    /// `index` counts the outputs of one handling, from 0.
+    /// Its ID is derived from (this event's ID, `agent`, `type`, `output`), so handling the same
+    /// event again after a crash republishes the same IDs, and consumers drop the duplicates;
+    /// see ``EventID/derived(from:agent:type:index:)`` and ``EventID/derived(from:agent:type:name:)``.
+    public func child(
+        type: String, data: [UInt8], agent: String, output: OutputIdentity, dataSchema: String? = nil,
+        key: String? = nil
+    ) -> EventEnvelope {
+        let childID: EventID
+        switch output {
+        case .index(let index): childID = EventID.derived(from: id, agent: agent, type: type, index: index)
+        case .name(let name): childID = EventID.derived(from: id, agent: agent, type: type, name: name)
+        }
+        return child(id: childID, type: type, data: data, agent: agent, dataSchema: dataSchema, key: key)
+    }
+
+    /// The same, with the ID derived from (this event's ID, `agent`, `index`), `index` counting
+    /// the outputs of one handling whatever their type: the derivation before
+    /// ``child(type:data:agent:output:dataSchema:key:)``, which the runtime now uses.
     public func child(
         type: String, data: [UInt8], agent: String, index: Int, dataSchema: String? = nil, key: String? = nil
     ) -> EventEnvelope {
+        child(
+            id: EventID.derived(from: id, agent: agent, index: index), type: type, data: data, agent: agent,
+            dataSchema: dataSchema, key: key)
+    }
+
+    private func child(
+        id childID: EventID, type: String, data: [UInt8], agent: String, dataSchema: String?, key: String?
+    ) -> EventEnvelope {
         EventEnvelope(
-            id: EventID.derived(from: id, agent: agent, index: index).description, source: "/agents/\(agent)",
+            id: childID.description, source: "/agents/\(agent)",
             type: type, dataSchema: dataSchema, correlationID: correlationID, causationID: id,
             traceParent: traceParent?.child() ?? .newRoot(), traceState: traceState, hops: hops + 1, key: key,
             data: data)

@@ -11,8 +11,8 @@ import Synchronization
 ///
 /// Stored as 16 bytes and printed in the canonical lowercase 8-4-4-4-12 form. AgentBus makes two
 /// kinds: time-ordered UUIDv7 for fresh events (`random()`), and name-based UUIDv5 for events an
-/// agent derives from another (`derived(from:agent:index:)`), so a retried handler emits the same
-/// IDs and consumers can deduplicate.
+/// agent derives from another (`derived(from:agent:type:index:)` and `derived(from:agent:type:name:)`),
+/// so a retried handler emits the same IDs and consumers can deduplicate.
 ///
 /// Not every `ce_id` is an `EventID`: CloudEvents allows any non-empty string and foreign producers
 /// use whatever they like, so the envelope keeps `ce_id` as a `String`.
@@ -79,7 +79,10 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible, 
 
     // MARK: UUIDv5
 
-    /// The deterministic ID of the `index`th event that `agent` emits while handling `parent`.
+    /// The deterministic ID of the `index`th event, of any type, that `agent` emits while
+    /// handling `parent`. The runtime's outputs use ``derived(from:agent:type:index:)`` and
+    /// ``derived(from:agent:type:name:)`` instead, whose IDs do not depend on the order in which
+    /// outputs of different types were published; this one stays for IDs derived before.
     ///
     /// A UUIDv5 (RFC 9562, SHA-1) in `EventID.namespace` over the UTF-8 name
     /// `"<parent>/<agent>/<index>"`, with `index` in plain decimal. Because it is the standard
@@ -91,12 +94,68 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible, 
     /// The name is not escaped, so `("a/b", "c", 0)` and `("a", "b/c", 0)` give the same ID; agent
     /// names are not expected to contain `/`. Hashes in place, without building the name string.
     public static func derived(from parent: String, agent: String, index: Int) -> EventID {
+        derive { sha in
+            sha.update(utf8: parent)
+            sha.update(byte: UInt8(ascii: "/"))
+            sha.update(utf8: agent)
+            sha.update(byte: UInt8(ascii: "/"))
+            updateDecimal(&sha, index)
+        }
+    }
+
+    /// The deterministic ID of the `index`th output of type `type` that `agent` emits while
+    /// handling `parent`: what ``HandlerContext/publish(_:key:name:)`` uses.
+    ///
+    /// A UUIDv5 in `EventID.namespace` over `"<parent>/<agent>/<type>/<index>"`, `index` in plain
+    /// decimal; in Python:
+    ///
+    ///     uuid.uuid5(uuid.UUID("413f799d-ac9b-5f74-be08-fbe56004a6c1"), f"{parent}/{agent}/{type}/{index}")
+    ///
+    /// Counting within one type, rather than across all outputs, keeps the IDs of outputs of
+    /// different types independent of the order in which they were published.
+    public static func derived(from parent: String, agent: String, type: String, index: Int) -> EventID {
+        derive { sha in
+            sha.update(utf8: parent)
+            sha.update(byte: UInt8(ascii: "/"))
+            sha.update(utf8: agent)
+            sha.update(byte: UInt8(ascii: "/"))
+            sha.update(utf8: type)
+            sha.update(byte: UInt8(ascii: "/"))
+            updateDecimal(&sha, index)
+        }
+    }
+
+    /// The deterministic ID of the output of type `type` that `agent` named `name` while
+    /// handling `parent`.
+    ///
+    /// A UUIDv5 in `EventID.namespace` over `"<parent>/<agent>/<type>/#<name>"`: the `#` keeps
+    /// a name such as `"0"` apart from the first unnamed output of the type.
+    public static func derived(from parent: String, agent: String, type: String, name: String) -> EventID {
+        derive { sha in
+            sha.update(utf8: parent)
+            sha.update(byte: UInt8(ascii: "/"))
+            sha.update(utf8: agent)
+            sha.update(byte: UInt8(ascii: "/"))
+            sha.update(utf8: type)
+            sha.update(byte: UInt8(ascii: "/"))
+            sha.update(byte: UInt8(ascii: "#"))
+            sha.update(utf8: name)
+        }
+    }
+
+    /// A UUIDv5 in `EventID.namespace` over the name that `name` feeds to the hash.
+    private static func derive(_ name: (inout SHA1) -> Void) -> EventID {
         var sha = SHA1()
         withUnsafeBytes(of: (namespace.high.bigEndian, namespace.low.bigEndian)) { sha.update($0) }
-        sha.update(utf8: parent)
-        sha.update(byte: UInt8(ascii: "/"))
-        sha.update(utf8: agent)
-        sha.update(byte: UInt8(ascii: "/"))
+        name(&sha)
+        let digest = sha.finalize()
+        return EventID(
+            high: digest.high64 & ~0xF000 | 0x5000,
+            low: digest.low64 & ~(0xC000_0000_0000_0000 as UInt64) | 0x8000_0000_0000_0000)
+    }
+
+    /// Hashes `index` in plain decimal without building a string.
+    private static func updateDecimal(_ sha: inout SHA1, _ index: Int) {
         // Decimal digits of index, written backwards into a stack buffer; 20 digits + sign fit Int64.
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { buffer in
@@ -113,10 +172,6 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible, 
             }
             sha.update(UnsafeRawBufferPointer(rebasing: buffer[position...]))
         }
-        let digest = sha.finalize()
-        return EventID(
-            high: digest.high64 & ~0xF000 | 0x5000,
-            low: digest.low64 & ~(0xC000_0000_0000_0000 as UInt64) | 0x8000_0000_0000_0000)
     }
 
     // MARK: Text

@@ -46,22 +46,8 @@ public final class AgentRuntime: Service, Sendable {
     ///   does not know, or two handlers for one type; `SchemaLoadError`; `KafkaError` for a bad
     ///   client property.
     public init(agent: some Agent, configuration: AgentRuntimeConfiguration, logger: Logger) throws {
-        if let problem = AgentTopics.problem(withAgentName: agent.name) { throw AgentConfigurationError(problem) }
         let registry = try configuration.schemas.load()
-        var routes: [String: EventProcessor.Route] = [:]
-        for handler in agent.handlers {
-            guard let schema = registry.eventSchema(for: handler.eventType) else {
-                let hint = registry.suggestions(for: handler.eventType).first.map { "; did you mean \($0)?" } ?? ""
-                throw AgentConfigurationError(
-                    "\(agent.name) handles \(handler.eventType), which is not in "
-                        + "\(configuration.schemas.catalogDescription)\(hint)")
-            }
-            guard routes[handler.eventType] == nil else {
-                throw AgentConfigurationError("\(agent.name) has two handlers for \(handler.eventType)")
-            }
-            routes[handler.eventType] = EventProcessor.Route(handler: handler, schema: schema)
-        }
-        guard !routes.isEmpty else { throw AgentConfigurationError("\(agent.name) has no handlers") }
+        let routes = try HandlerRoute.routes(for: agent, registry: registry, catalog: configuration.schemas.catalogDescription)
 
         agentName = agent.name
         version = agent.version
@@ -186,7 +172,8 @@ public final class AgentRuntime: Service, Sendable {
 
     // MARK: Stopping
 
-    func requestStop() {
+    /// Stops the instance as SIGTERM would: ``run()`` returns once the stop sequence is done.
+    package func requestStop() {
         let waiter = state.withLock { state in
             state.stopRequested = true
             defer { state.stopWaiter = nil }

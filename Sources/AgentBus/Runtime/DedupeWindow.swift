@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// Bounded by age and by count, oldest first out. It lives in memory: a new instance starts
 /// empty, and the derived output IDs make whatever it handles again harmless downstream.
-final class DedupeWindow: Sendable {
+package final class DedupeWindow: Sendable {
     private struct State {
         var seen: [Key: Int64] = [:]
         var order: Deque<(key: Key, at: Int64)> = []
@@ -16,21 +16,21 @@ final class DedupeWindow: Sendable {
     private let capacity: Int
     private let maxAgeMilliseconds: Int64
 
-    init(capacity: Int, window: Duration) {
+    package init(capacity: Int, window: Duration) {
         self.capacity = max(0, capacity)
         self.maxAgeMilliseconds = window.wholeMilliseconds
     }
 
     /// An event's identity: `ce_source` and `ce_id` together (the strings the envelope already
     /// holds; nothing is concatenated).
-    struct Key: Hashable, Sendable {
+    package struct Key: Hashable, Sendable {
         let source: String
         let id: String
     }
 
-    static func key(source: String, id: String) -> Key { Key(source: source, id: id) }
+    package static func key(source: String, id: String) -> Key { Key(source: source, id: id) }
 
-    func contains(_ key: Key, now: Int64) -> Bool {
+    package func contains(_ key: Key, now: Int64) -> Bool {
         guard capacity > 0 else { return false }
         return state.withLock { state in
             guard let at = state.seen[key] else { return false }
@@ -38,7 +38,7 @@ final class DedupeWindow: Sendable {
         }
     }
 
-    func insert(_ key: Key, now: Int64) {
+    package func insert(_ key: Key, now: Int64) {
         guard capacity > 0 else { return }
         state.withLock { state in
             state.seen[key] = now

@@ -34,10 +34,7 @@ final class EventProcessor: Sendable {
     private let tracing: EventTracing
     private let onProduceFailure: @Sendable (KafkaError) -> Void
 
-    struct Route: Sendable {
-        let handler: EventHandler
-        let schema: EventSchema
-    }
+    typealias Route = HandlerRoute
 
     init(
         agent: String, instance: String, policies: AgentPolicies, concurrency: Int, handlers: [String: Route],
@@ -116,31 +113,22 @@ final class EventProcessor: Sendable {
             return event.release()
         }
         span = tracing.startProcessSpan(for: record, envelope: envelope, agent: agent, instance: instance)
-        if envelope.hops > policies.hopLimit {
-            return await finish(event, outcome.failed(
-                .budget, "HopLimitExceeded",
-                "hop \(envelope.hops) is past the hop limit \(policies.hopLimit) (agents triggering each other in a loop?)"),
-                envelope: envelope, span: span)
-        }
         let dedupeKey = DedupeWindow.key(source: envelope.source, id: envelope.id)
-        if dedupe.contains(dedupeKey, now: receivedAt) {
+        let admission = EventAdmission.check(envelope, schema: route.schema, hopLimit: policies.hopLimit) {
+            dedupe.contains(dedupeKey, now: receivedAt)
+        }
+        switch admission {
+        case .admitted:
+            break
+        case .duplicate:
             counters.duplicates.add(1, ordering: .relaxed)
             metrics.duplicates.increment()
             outcome.result = .duplicate
             return await finish(event, outcome, envelope: envelope, span: span)
-        }
-        if !route.schema.validator.isValid(record.value) {
-            let violations = route.schema.validator.validate(record.value)
-            // Bytes that are not JSON at all are undecodable (poison), not a payload its schema
-            // refuses: the validator reports them as its one `json` violation.
-            if violations.count == 1, let undecodable = violations.first, undecodable.keyword == "json" {
-                return await finish(
-                    event, outcome.failed(.poison, "UndecodablePayload", "payload is not JSON: \(undecodable.message)"),
-                    envelope: envelope, span: span)
-            }
-            let first = violations.first.map { "schema: \($0)" } ?? "schema: invalid"
-            let more = violations.count > 1 ? " (and \(violations.count - 1) more)" : ""
-            return await finish(event, outcome.failed(.schema, "SchemaViolation", first + more), envelope: envelope, span: span)
+        case .rejected(let rejection):
+            return await finish(
+                event, outcome.failed(rejection.failureClass, rejection.errorType, rejection.reason), envelope: envelope,
+                span: span)
         }
 
         await concurrency.acquire()
@@ -162,7 +150,7 @@ final class EventProcessor: Sendable {
                 counters.handled.add(1, ordering: .relaxed)
                 metrics.handled.increment()
                 outcome.result = .ok
-                return await finish(event, outcome, envelope: envelope, outputs: context.outputs.withLock { $0 }, span: span)
+                return await finish(event, outcome, envelope: envelope, outputs: context.outputs, span: span)
             }
             if isStopping, failure.isCancellation {  // abandoned: read again after restart
                 tracing.recordAbandoned(on: span)
@@ -175,23 +163,22 @@ final class EventProcessor: Sendable {
                 context.logger.warning(
                     "handler failed", metadata: ["class": "\(failure.failureClass.rawValue)", "error": "\(failure.message)"])
             }
-            guard failure.failureClass == .transient else {
-                return await finish(event, outcome.failed(failure.failureClass, failure.errorType, failure.message),
-                    envelope: envelope, span: span)
-            }
-            if attemptInPass < policies.retry.inPlaceAttempts {
-                guard await backOff(policies.retry.backoff(afterAttempt: attemptInPass)) else {
+            switch policies.retry.decision(after: failure, attemptInPass: attemptInPass, attempts: outcome.attempts) {
+            case .retryInPlace(let backoff):
+                guard await backOff(backoff) else {
                     tracing.recordAbandoned(on: span)
                     return  // stopping: abandoned, read again later
                 }
                 continue
-            }
-            var failed = outcome.failed(.transient, failure.errorType, failure.message)
-            if let delay = policies.retry.retryTopicDelay(afterAttempts: outcome.attempts) {
+            case .retryTopic(let delay):
+                var failed = outcome.failed(.transient, failure.errorType, failure.message)
                 failed.result = .retried
                 failed.retryDue = EventTime.now().millisecondsSinceEpoch + delay.wholeMilliseconds
+                return await finish(event, failed, envelope: envelope, span: span)
+            case .deadLetter:
+                return await finish(event, outcome.failed(failure.failureClass, failure.errorType, failure.message),
+                    envelope: envelope, span: span)
             }
-            return await finish(event, failed, envelope: envelope, span: span)
         }
     }
 
@@ -233,12 +220,9 @@ final class EventProcessor: Sendable {
                 return HandlerFailure(
                     failureClass: .transient, errorType: "CancellationError", message: "cancelled", isCancellation: true)
             }
-            if ContinuousClock.now >= context.deadline {
-                return HandlerFailure(
-                    failureClass: .transient, errorType: "DeadlineExceeded",
-                    message: "the handler ran past its deadline of \(policies.handlerDeadline)", isCancellation: false)
-            }
-            return HandlerFailure(error)
+            return HandlerFailure(
+                attemptError: error, pastDeadline: ContinuousClock.now >= context.deadline,
+                handlerDeadline: policies.handlerDeadline)
         }
     }
 

@@ -1,15 +1,16 @@
 import Kafka
 
-/// A handler attempt that failed, classified.
-struct HandlerFailure: Sendable {
-    let failureClass: FailureClass
+/// A handler attempt that failed, classified: the runtime and `AgentBusTesting` classify
+/// through it alike.
+package struct HandlerFailure: Sendable, Equatable {
+    package let failureClass: FailureClass
     /// The error's type name, for `kafka_dlt-exception-fqcn`.
-    let errorType: String
-    let message: String
+    package let errorType: String
+    package let message: String
     /// The attempt ended because it was cancelled (shutdown), not because the handler failed.
-    let isCancellation: Bool
+    package let isCancellation: Bool
 
-    init(failureClass: FailureClass, errorType: String, message: String, isCancellation: Bool) {
+    package init(failureClass: FailureClass, errorType: String, message: String, isCancellation: Bool) {
         self.failureClass = failureClass
         self.errorType = errorType
         self.message = message
@@ -18,7 +19,7 @@ struct HandlerFailure: Sendable {
 
     /// Non-retryable errors and bad outputs are permanent; a payload the Swift type cannot
     /// decode is a schema failure; everything else (including Kafka errors) is transient.
-    init(_ error: any Error) {
+    package init(_ error: any Error) {
         let message = Outcome.oneLine(String(describing: error))
         let errorType = String(reflecting: type(of: error))
         switch error {
@@ -36,6 +37,21 @@ struct HandlerFailure: Sendable {
             self.init(failureClass: .transient, errorType: errorType, message: "cancelled", isCancellation: true)
         default:
             self.init(failureClass: .transient, errorType: errorType, message: message, isCancellation: false)
+        }
+    }
+}
+
+extension HandlerFailure {
+    /// The failure of an attempt that threw `error`: past its deadline (the watchdog cancelled
+    /// it, or it threw late), a transient `DeadlineExceeded` whatever it threw; otherwise
+    /// ``init(_:)``.
+    package init(attemptError error: any Error, pastDeadline: Bool, handlerDeadline: Duration) {
+        if pastDeadline {
+            self.init(
+                failureClass: .transient, errorType: "DeadlineExceeded",
+                message: "the handler ran past its deadline of \(handlerDeadline)", isCancellation: false)
+        } else {
+            self.init(error)
         }
     }
 }

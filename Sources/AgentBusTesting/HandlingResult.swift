@@ -1,0 +1,85 @@
+import AgentBus
+
+/// What became of one event given to an ``AgentTester``: what the runtime would have done with
+/// it, without Kafka.
+public struct HandlingResult: Sendable {
+    /// How the handling ended.
+    public enum Outcome: Sendable, Hashable {
+        /// A handler attempt returned: its outputs would be sent.
+        case handled
+        /// Refused before its handler ran (`poison`, `schema`, `budget`), or failed for good
+        /// (`permanent`, or `transient` with every retry used up): the event would go to the
+        /// agent's dead-letter topic.
+        case deadLettered(FailureClass)
+        /// The same event (`ce_source` and `ce_id`) was handled before by this tester, within the
+        /// agent's dedupe window: skipped, nothing published.
+        case duplicate
+        /// The agent has no handler for the event's type: the runtime would leave it alone.
+        case notHandled
+    }
+
+    /// An output, as the runtime would send it.
+    public struct Output: Sendable {
+        public let envelope: EventEnvelope
+        /// The topic of its type, from the schema catalog.
+        public let topic: String
+
+        /// Its payload as `Event`.
+        public func decode<Event: TypedEvent>(as type: Event.Type = Event.self) throws(EventCodingError) -> Event {
+            try envelope.decode(as: type)
+        }
+    }
+
+    /// What the dead letter would say.
+    public struct DeadLetter: Sendable, Hashable {
+        public let failureClass: FailureClass
+        /// The error's type name (`kafka_dlt-exception-fqcn`): the thrown error's Swift type, or
+        /// one of the runtime's own (`DeadlineExceeded`, `HopLimitExceeded`, `SchemaViolation`,
+        /// `UndecodablePayload`, `EnvelopeError`).
+        public let errorType: String
+        /// The one-line reason (`kafka_dlt-exception-message`).
+        public let reason: String
+    }
+
+    /// A wait between attempts, as the runtime would have taken it.
+    public enum Wait: Sendable, Hashable {
+        /// An in-place backoff (random within the policy's ceiling, as in the runtime).
+        case backoff(Duration)
+        /// A pass through `<agent>.retry`, due after this delay.
+        case retryTopic(Duration)
+
+        public var duration: Duration {
+            switch self {
+            case .backoff(let duration), .retryTopic(let duration): duration
+            }
+        }
+    }
+
+    /// The event given to the tester, as the handler saw it; nil for a record that is not an
+    /// event (dead-lettered as `poison`).
+    public let input: EventEnvelope?
+    public let outcome: Outcome
+    /// The outputs of the attempt that succeeded, in publishing order; empty unless ``outcome``
+    /// is ``Outcome/handled``, since a failed attempt publishes nothing.
+    public let outputs: [Output]
+    public let deadLetter: DeadLetter?
+    /// Handler attempts made, over every pass; 0 when the handler never ran.
+    public let attempts: Int
+    /// The waits between attempts, in order. Taken on the tester's ``ManualClock``, which they
+    /// advanced.
+    public let waits: [Wait]
+
+    /// The outputs of type `Event`, decoded, in publishing order.
+    public func published<Event: TypedEvent>(_ type: Event.Type) throws(EventCodingError) -> [Event] {
+        var events: [Event] = []
+        for output in outputs where output.envelope.type == Event.eventType {
+            events.append(try output.decode(as: type))
+        }
+        return events
+    }
+
+    /// The output envelopes of `type` (a `ce_type`), in publishing order.
+    public func published(type: String) -> [EventEnvelope] {
+        outputs.filter { $0.envelope.type == type }.map(\.envelope)
+    }
+}
