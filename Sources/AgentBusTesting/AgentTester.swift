@@ -51,7 +51,7 @@ public final class AgentTester: Sendable {
         _ agent: some Agent, schemas: SchemaRegistry, clock: ManualClock = ManualClock(), instance: String = "test",
         logger: Logger = Logger(label: "agentbus.testing", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws(AgentConfigurationError) {
-        routes = try HandlerRoute.routes(for: agent, registry: schemas, catalogPath: "the given schema registry")
+        routes = try HandlerRoute.routes(for: agent, registry: schemas, catalog: "the given schema registry")
         agentName = agent.name
         policies = agent.policies
         registry = schemas
