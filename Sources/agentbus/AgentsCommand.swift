@@ -81,7 +81,7 @@ struct AgentsCommand: AsyncParsableCommand {
                 let padding = String(repeating: " ", count: widths[column] - cell.count)
                 return numeric.contains(column) ? padding + cell : cell + padding
             }
-            var line = TailPrinter.oneLine(cells.joined(separator: "  "))
+            var line = cells.joined(separator: "  ").oneLine
             while line.last == " " { line.removeLast() }
             Output.line(line)
         }

@@ -19,7 +19,7 @@ enum DeadLetterPrinter {
     }
 
     static func header(_ entry: DeadLetterInbox.Entry, _ name: String) -> String? {
-        entry.deadLetter.record.headers[name].map { TailPrinter.oneLine($0.string) }
+        entry.deadLetter.record.headers[name].map { $0.string.oneLine }
     }
 
     /// `loan-scorer.dlt/0/5  schema  dev.agentbus...v1  id=...`: which dead letter, in one line.
@@ -32,7 +32,7 @@ enum DeadLetterPrinter {
         let attempts = deadLetter.attempts.map { " after \($0) attempt\($0 == 1 ? "" : "s")" } ?? ""
         var lines = ["\(entry.position)  \(status(entry))"]
         func field(_ name: String, _ value: String?) {
-            lines.append("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0) + TailPrinter.oneLine(value ?? "-"))
+            lines.append("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0) + (value ?? "-").oneLine)
         }
         field("class", failureClass(entry) + attempts)
         field("original", deadLetter.origin?.description)
@@ -79,13 +79,13 @@ enum DeadLetterPrinter {
             // Back up over continuation bytes (10xxxxxx) so no character is split.
             while cut < value.count, cut > 0, value[cut] & 0xC0 == 0x80 { cut -= 1 }
         }
-        let shown = isText ? TailPrinter.oneLine(String(decoding: value.prefix(cut), as: UTF8.self)) : hex(value.prefix(cut))
+        let shown = isText ? String(decoding: value.prefix(cut), as: UTF8.self).oneLine : hex(value.prefix(cut))
         return cut < value.count ? "\(shown) ... (\(value.count) bytes, first \(cut) shown)" : shown
     }
 
     private static func text(_ bytes: KafkaBytes) -> String {
         let isText = bytes.withUnsafeBytes { String(validating: $0, as: UTF8.self) } != nil
-        return isText ? TailPrinter.oneLine(bytes.string) : hex(bytes[...])
+        return isText ? bytes.string.oneLine : hex(bytes[...])
     }
 
     private static func hex(_ bytes: Slice<KafkaBytes>) -> String {

@@ -1,4 +1,5 @@
 import AgentBus
+import JSONSchema
 
 /// The chain of events that decided how long a workflow took: from a root down to the event that
 /// finished last, and where along it the time went.
@@ -109,7 +110,7 @@ public enum ReplayCriticalPath {
         let labels = steps.map { step -> String in
             let node = workflow.nodes[step.node]
             let consumer = step.handling.map { "→ " + node.handlings[$0].agent } ?? "(not handled)"
-            return "\(ReplayText.oneLine(node.type)) · \(node.shortID) \(consumer)"
+            return "\(node.type.oneLine) · \(node.shortID) \(consumer)"
         }
         let width = labels.map(\.count).max() ?? 0
         var lines = [summary]
