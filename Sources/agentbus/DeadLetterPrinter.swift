@@ -19,7 +19,7 @@ enum DeadLetterPrinter {
     }
 
     static func header(_ entry: DeadLetterInbox.Entry, _ name: String) -> String? {
-        entry.deadLetter.record.headers[name].map { $0.string.oneLine }
+        entry.deadLetter.record.headers[name].map(text)
     }
 
     /// `loan-scorer.dlt/0/5  schema  dev.agentbus...v1  id=...`: which dead letter, in one line.
@@ -52,7 +52,7 @@ enum DeadLetterPrinter {
         let deadLetter = entry.deadLetter
         func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         func number(_ value: Int64?) -> JSONValue { value.map { .number(JSONNumber(Int($0))) } ?? .null }
-        func raw(_ name: String) -> JSONValue { string(deadLetter.record.headers[name]?.string) }
+        func raw(_ name: String) -> JSONValue { string(deadLetter.record.headers.string(named: name)) }
         return JSONValue.object(JSONObject([
             "topic": .string(entry.position.topic), "partition": number(Int64(entry.position.partition)),
             "offset": number(entry.position.offset), "status": .string(entry.isRedriven ? "redriven" : "pending"),
@@ -73,7 +73,7 @@ enum DeadLetterPrinter {
     /// long it is.
     static func payload(_ value: KafkaBytes) -> String {
         guard value.count > 0 else { return "(empty)" }
-        let isText = value.withUnsafeBytes { String(validating: $0, as: UTF8.self) } != nil
+        let isText = value.validUTF8String != nil
         var cut = min(value.count, payloadLimit)
         if isText {
             // Back up over continuation bytes (10xxxxxx) so no character is split.
@@ -84,8 +84,7 @@ enum DeadLetterPrinter {
     }
 
     private static func text(_ bytes: KafkaBytes) -> String {
-        let isText = bytes.withUnsafeBytes { String(validating: $0, as: UTF8.self) } != nil
-        return isText ? bytes.string.oneLine : hex(bytes[...])
+        bytes.validUTF8String?.oneLine ?? hex(bytes[...])
     }
 
     private static func hex(_ bytes: Slice<KafkaBytes>) -> String {

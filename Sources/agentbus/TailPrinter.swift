@@ -92,9 +92,7 @@ struct TailPrinter: Sendable {
 
     /// UTF-8 text as is; other bytes as hex, so a binary record still shows what it holds.
     private static func text(_ bytes: KafkaBytes) -> String {
-        bytes.withUnsafeBytes { buffer in
-            if let text = String(validating: buffer, as: UTF8.self) { return text }
-            return "0x" + buffer.prefix(256).map { String(format: "%02x", $0) }.joined() + (buffer.count > 256 ? "..." : "")
-        }
+        if let text = bytes.validUTF8String { return text }
+        return "0x" + bytes.prefix(256).map { String(format: "%02x", $0) }.joined() + (bytes.count > 256 ? "..." : "")
     }
 }
