@@ -40,9 +40,8 @@ struct AgentsCommand: AsyncParsableCommand {
         // gained partitions).
         var latest: [String: Heartbeat] = [:]
         var unreadable = 0
-        let decoder = JSONDecoder()
         for record in snapshot[AgentTopics.heartbeats] {
-            guard let heartbeat = try? decoder.decode(Heartbeat.self, from: Data(record.value)) else {
+            guard let heartbeat = try? Heartbeat(json: record.value) else {
                 unreadable += 1
                 continue
             }

@@ -1,5 +1,5 @@
-/// Writes one JSON object straight into bytes, for records the runtime writes per event
-/// (activity records): no intermediate ``JSONValue`` tree, one buffer.
+/// Writes one JSON object straight into bytes, for the records the runtime writes (activity
+/// records per event, heartbeats, registry records): no intermediate ``JSONValue`` tree, one buffer.
 package struct JSONBytesWriter {
     private(set) var bytes: [UInt8] = []
     private var needsComma = false
