@@ -53,6 +53,9 @@ extension KafkaRecord {
     /// The value decoded as JSON into `type`; nil when it does not decode.
     func decode<T: Decodable>(_ type: T.Type) -> T? { try? JSONDecoder().decode(type, from: Data(value.array)) }
 
+    /// The value as the runtime's activity record; nil when it is not one.
+    func decode(_: ActivityRecord.Type) -> ActivityRecord? { try? ActivityRecord(json: value) }
+
     /// The value as the runtime's heartbeat; nil when it is not one.
     func decode(_: Heartbeat.Type) -> Heartbeat? { try? Heartbeat(json: value) }
 
