@@ -9,28 +9,28 @@ import Kafka
 /// Java tool writing the same header) is seen by every later reader, and redriving only pending
 /// dead letters never sends one twice. (If retention deletes the retry record, its dead letter
 /// reads as pending again.)
-public struct DeadLetterInbox: Sendable {
+package struct DeadLetterInbox: Sendable {
     /// A dead letter and what became of it.
-    public struct Entry: Sendable {
-        public var deadLetter: DeadLetter
+    package struct Entry: Sendable {
+        package var deadLetter: DeadLetter
         /// Where the dead letter sits in `<agent>.dlt`.
-        public var position: RecordOrigin
+        package var position: RecordOrigin
         /// The retry record that redrove it, or nil while it is pending.
-        public var redrivenBy: RecordOrigin?
+        package var redrivenBy: RecordOrigin?
 
-        public var isRedriven: Bool { redrivenBy != nil }
+        package var isRedriven: Bool { redrivenBy != nil }
     }
 
-    public let agent: String
-    public let deadLetterTopic: String
-    public let retryTopic: String
+    package let agent: String
+    package let deadLetterTopic: String
+    package let retryTopic: String
     /// In `<agent>.dlt` order: by partition, then offset.
-    public let entries: [Entry]
-    public let deadLetterTopicExists: Bool
-    public let retryTopicExists: Bool
+    package let entries: [Entry]
+    package let deadLetterTopicExists: Bool
+    package let retryTopicExists: Bool
 
     /// Classifies the dead letters of `agent` in `snapshot`, which must hold both its topics.
-    public init(agent: String, snapshot: TopicSnapshot) {
+    package init(agent: String, snapshot: TopicSnapshot) {
         self.agent = agent
         deadLetterTopic = AgentTopics.deadLetter(of: agent)
         retryTopic = AgentTopics.retry(of: agent)
@@ -51,11 +51,11 @@ public struct DeadLetterInbox: Sendable {
     }
 
     /// Reads `<agent>.dlt` and `<agent>.retry` from the beginning to their current end.
-    public static func read(agent: String, with reader: TopicSnapshotReader) async throws(KafkaError) -> DeadLetterInbox {
+    package static func read(agent: String, with reader: TopicSnapshotReader) async throws(KafkaError) -> DeadLetterInbox {
         let snapshot = try await reader.read([AgentTopics.deadLetter(of: agent), AgentTopics.retry(of: agent)])
         return DeadLetterInbox(agent: agent, snapshot: snapshot)
     }
 
-    public var pending: [Entry] { entries.filter { !$0.isRedriven } }
-    public var redriven: [Entry] { entries.filter(\.isRedriven) }
+    package var pending: [Entry] { entries.filter { !$0.isRedriven } }
+    package var redriven: [Entry] { entries.filter(\.isRedriven) }
 }

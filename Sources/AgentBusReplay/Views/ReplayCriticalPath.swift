@@ -31,7 +31,7 @@ public enum ReplayCriticalPath {
         /// next event was published and picked up before the previous handler finished.
         public var gap: Int64
 
-        public init(node: Int, handling: Int?, wait: Int64, processing: Int64, gap: Int64) {
+        package init(node: Int, handling: Int?, wait: Int64, processing: Int64, gap: Int64) {
             self.node = node
             self.handling = handling
             self.wait = wait
