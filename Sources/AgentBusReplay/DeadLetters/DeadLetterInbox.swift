@@ -9,25 +9,25 @@ import Kafka
 /// Java tool writing the same header) is seen by every later reader, and redriving only pending
 /// dead letters never sends one twice. (If retention deletes the retry record, its dead letter
 /// reads as pending again.)
-package struct DeadLetterInbox: Sendable {
+public struct DeadLetterInbox: Sendable {
     /// A dead letter and what became of it.
-    package struct Entry: Sendable {
-        package var deadLetter: DeadLetter
+    public struct Entry: Sendable {
+        public var deadLetter: DeadLetter
         /// Where the dead letter sits in `<agent>.dlt`.
-        package var position: RecordOrigin
+        public var position: RecordOrigin
         /// The retry record that redrove it, or nil while it is pending.
-        package var redrivenBy: RecordOrigin?
+        public var redrivenBy: RecordOrigin?
 
-        package var isRedriven: Bool { redrivenBy != nil }
+        public var isRedriven: Bool { redrivenBy != nil }
     }
 
-    package let agent: String
-    package let deadLetterTopic: String
-    package let retryTopic: String
+    public let agent: String
+    public let deadLetterTopic: String
+    public let retryTopic: String
     /// In `<agent>.dlt` order: by partition, then offset.
-    package let entries: [Entry]
-    package let deadLetterTopicExists: Bool
-    package let retryTopicExists: Bool
+    public let entries: [Entry]
+    public let deadLetterTopicExists: Bool
+    public let retryTopicExists: Bool
 
     /// Classifies the dead letters of `agent` in `snapshot`, which must hold both its topics.
     package init(agent: String, snapshot: TopicSnapshot) {
@@ -51,11 +51,11 @@ package struct DeadLetterInbox: Sendable {
     }
 
     /// Reads `<agent>.dlt` and `<agent>.retry` from the beginning to their current end.
-    package static func read(agent: String, with reader: TopicSnapshotReader) async throws(KafkaError) -> DeadLetterInbox {
+    public static func read(agent: String, with reader: TopicSnapshotReader) async throws(KafkaError) -> DeadLetterInbox {
         let snapshot = try await reader.read([AgentTopics.deadLetter(of: agent), AgentTopics.retry(of: agent)])
         return DeadLetterInbox(agent: agent, snapshot: snapshot)
     }
 
-    package var pending: [Entry] { entries.filter { !$0.isRedriven } }
-    package var redriven: [Entry] { entries.filter(\.isRedriven) }
+    public var pending: [Entry] { entries.filter { !$0.isRedriven } }
+    public var redriven: [Entry] { entries.filter(\.isRedriven) }
 }

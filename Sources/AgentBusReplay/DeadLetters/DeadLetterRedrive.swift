@@ -9,13 +9,13 @@ import Kafka
 /// (``RuntimeHeader/retryOrigin``, so a new failure dead-letters it under its event topic), the
 /// due time (now), the attempts (reset to 0: a redrive is a fresh start, typically after a fix)
 /// and ``RuntimeHeader/redrivenFrom``, which marks the dead letter as redriven.
-package struct DeadLetterRedrive: Sendable {
-    package let topic: String
-    package let key: [UInt8]?
-    package let value: [UInt8]
-    package let headers: [KafkaHeader]
+public struct DeadLetterRedrive: Sendable {
+    public let topic: String
+    public let key: [UInt8]?
+    public let value: [UInt8]
+    public let headers: [KafkaHeader]
 
-    package init(_ entry: DeadLetterInbox.Entry, retryTopic: String, now: EventTime = .now()) {
+    public init(_ entry: DeadLetterInbox.Entry, retryTopic: String, now: EventTime = .now()) {
         let deadLetter = entry.deadLetter
         topic = retryTopic
         key = deadLetter.record.key?.array

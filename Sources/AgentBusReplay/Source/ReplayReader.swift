@@ -25,7 +25,7 @@ public struct ReplayReader: Sendable {
     }
 
     /// Whether replay reads `topic`.
-    package static func reads(topic: String) -> Bool {
+    public static func reads(topic: String) -> Bool {
         !topic.hasPrefix("__") && topic != AgentTopics.heartbeats
     }
 
