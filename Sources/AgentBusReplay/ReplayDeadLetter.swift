@@ -17,7 +17,7 @@ public struct ReplayDeadLetter: Sendable {
     /// True when the same agent later handled the event successfully (after `dlt redrive`).
     public var resolved: Bool
 
-    public init(
+    package init(
         agent: String, failureClass: FailureClass?, reason: String, attempts: Int?, failedAt: Int64, topic: String,
         partition: Int32, offset: Int64, resolved: Bool
     ) {

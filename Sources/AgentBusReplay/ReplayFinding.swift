@@ -38,7 +38,7 @@ public struct ReplayFinding: Sendable, Hashable {
     /// What to do about it.
     public var fix: String
 
-    public init(kind: Kind, correlationID: String?, eventID: String?, message: String, cause: String, fix: String) {
+    package init(kind: Kind, correlationID: String?, eventID: String?, message: String, cause: String, fix: String) {
         self.kind = kind
         self.correlationID = correlationID
         self.eventID = eventID

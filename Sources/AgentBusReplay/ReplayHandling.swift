@@ -16,7 +16,7 @@ public struct ReplayHandling: Sendable {
     public var failureClass: FailureClass?
     public var error: String?
 
-    public init(
+    package init(
         agent: String, instance: String, outcome: ActivityRecord.Outcome, receivedAt: Int64, startedAt: Int64,
         finishedAt: Int64, attempts: Int, published: [String], failureClass: FailureClass?, error: String?
     ) {

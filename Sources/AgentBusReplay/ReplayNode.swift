@@ -45,7 +45,7 @@ public struct ReplayNode: Sendable {
     public var awaitedBy: [String]
     public var status: ReplayNodeStatus
 
-    public init(
+    package init(
         id: String, type: String, source: String, time: Int64, topic: String, partition: Int32, offset: Int64,
         hops: Int, causationID: String?, parent: Int?, children: [Int], traceParent: TraceParent?,
         handlings: [ReplayHandling], deadLetters: [ReplayDeadLetter], retries: Int, copies: Int,

@@ -23,7 +23,7 @@ public struct ReplayWorkflow: Sendable {
     /// whose headers were damaged), one line each.
     public var unreadable: [String]
 
-    public init(
+    package init(
         correlationID: String, nodes: [ReplayNode], roots: [Int], status: WorkflowStatus, startedAt: Int64,
         endedAt: Int64, unreadable: [String] = []
     ) {

@@ -13,7 +13,7 @@ public struct ReplayWorkflowSummary: Sendable, Hashable {
     public var deadLetterCount: Int
     public var status: WorkflowStatus
 
-    public init(
+    package init(
         correlationID: String, rootType: String, startedAt: Int64, endedAt: Int64, eventCount: Int,
         deadLetterCount: Int, status: WorkflowStatus
     ) {

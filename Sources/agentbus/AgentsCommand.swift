@@ -40,9 +40,8 @@ struct AgentsCommand: AsyncParsableCommand {
         // gained partitions).
         var latest: [String: Heartbeat] = [:]
         var unreadable = 0
-        let decoder = JSONDecoder()
         for record in snapshot[AgentTopics.heartbeats] {
-            guard let heartbeat = try? decoder.decode(Heartbeat.self, from: Data(record.value)) else {
+            guard let heartbeat = try? Heartbeat(json: record.value) else {
                 unreadable += 1
                 continue
             }
@@ -81,7 +80,7 @@ struct AgentsCommand: AsyncParsableCommand {
                 let padding = String(repeating: " ", count: widths[column] - cell.count)
                 return numeric.contains(column) ? padding + cell : cell + padding
             }
-            var line = TailPrinter.oneLine(cells.joined(separator: "  "))
+            var line = cells.joined(separator: "  ").oneLine
             while line.last == " " { line.removeLast() }
             Output.line(line)
         }

@@ -35,7 +35,7 @@ struct DLTListCommand: AsyncParsableCommand {
         var groups: [String: Group] = [:]
         for entry in inbox.entries {
             let failureClass = DeadLetterPrinter.failureClass(entry)
-            let reason = TailPrinter.oneLine(entry.deadLetter.reason ?? "-")
+            let reason = (entry.deadLetter.reason ?? "-").oneLine
             let key = failureClass + "\n" + reason
             var group = groups[key] ?? Group(failureClass: failureClass, reason: reason)
             if entry.isRedriven { group.redriven += 1 } else { group.pending += 1 }

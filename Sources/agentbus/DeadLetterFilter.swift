@@ -52,7 +52,7 @@ struct DeadLetterFilter: Sendable, CustomStringConvertible {
 
     func matches(_ entry: DeadLetterInbox.Entry) -> Bool {
         let deadLetter = entry.deadLetter
-        func header(_ name: String) -> String? { deadLetter.record.headers[name]?.string }
+        func header(_ name: String) -> String? { deadLetter.record.headers.string(named: name) }
         switch key {
         case .class: return deadLetter.failureClass?.rawValue == value
         case .type: return header(EnvelopeHeader.type) == value

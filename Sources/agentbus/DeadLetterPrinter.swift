@@ -19,7 +19,7 @@ enum DeadLetterPrinter {
     }
 
     static func header(_ entry: DeadLetterInbox.Entry, _ name: String) -> String? {
-        entry.deadLetter.record.headers[name].map { TailPrinter.oneLine($0.string) }
+        entry.deadLetter.record.headers[name].map(text)
     }
 
     /// `loan-scorer.dlt/0/5  schema  dev.agentbus...v1  id=...`: which dead letter, in one line.
@@ -32,7 +32,7 @@ enum DeadLetterPrinter {
         let attempts = deadLetter.attempts.map { " after \($0) attempt\($0 == 1 ? "" : "s")" } ?? ""
         var lines = ["\(entry.position)  \(status(entry))"]
         func field(_ name: String, _ value: String?) {
-            lines.append("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0) + TailPrinter.oneLine(value ?? "-"))
+            lines.append("  " + name.padding(toLength: 12, withPad: " ", startingAt: 0) + (value ?? "-").oneLine)
         }
         field("class", failureClass(entry) + attempts)
         field("original", deadLetter.origin?.description)
@@ -52,7 +52,7 @@ enum DeadLetterPrinter {
         let deadLetter = entry.deadLetter
         func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
         func number(_ value: Int64?) -> JSONValue { value.map { .number(JSONNumber(Int($0))) } ?? .null }
-        func raw(_ name: String) -> JSONValue { string(deadLetter.record.headers[name]?.string) }
+        func raw(_ name: String) -> JSONValue { string(deadLetter.record.headers.string(named: name)) }
         return JSONValue.object(JSONObject([
             "topic": .string(entry.position.topic), "partition": number(Int64(entry.position.partition)),
             "offset": number(entry.position.offset), "status": .string(entry.isRedriven ? "redriven" : "pending"),
@@ -73,19 +73,18 @@ enum DeadLetterPrinter {
     /// long it is.
     static func payload(_ value: KafkaBytes) -> String {
         guard value.count > 0 else { return "(empty)" }
-        let isText = value.withUnsafeBytes { String(validating: $0, as: UTF8.self) } != nil
+        let isText = value.validUTF8String != nil
         var cut = min(value.count, payloadLimit)
         if isText {
             // Back up over continuation bytes (10xxxxxx) so no character is split.
             while cut < value.count, cut > 0, value[cut] & 0xC0 == 0x80 { cut -= 1 }
         }
-        let shown = isText ? TailPrinter.oneLine(String(decoding: value.prefix(cut), as: UTF8.self)) : hex(value.prefix(cut))
+        let shown = isText ? String(decoding: value.prefix(cut), as: UTF8.self).oneLine : hex(value.prefix(cut))
         return cut < value.count ? "\(shown) ... (\(value.count) bytes, first \(cut) shown)" : shown
     }
 
     private static func text(_ bytes: KafkaBytes) -> String {
-        let isText = bytes.withUnsafeBytes { String(validating: $0, as: UTF8.self) } != nil
-        return isText ? TailPrinter.oneLine(bytes.string) : hex(bytes[...])
+        bytes.validUTF8String?.oneLine ?? hex(bytes[...])
     }
 
     private static func hex(_ bytes: Slice<KafkaBytes>) -> String {

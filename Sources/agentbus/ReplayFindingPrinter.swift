@@ -1,5 +1,6 @@
 import AgentBus
 import AgentBusReplay
+import JSONSchema
 
 /// How `replay` prints findings: as `lint` results on stdout (with cause and fix), and as
 /// warnings on stderr where another view is the output (problems with the input: malformed or
@@ -13,13 +14,13 @@ enum ReplayFindingPrinter {
     static func headline(_ finding: ReplayFinding) -> String {
         let subject = [finding.correlationID, finding.eventID].compactMap { $0 }.joined(separator: "/")
         return subject.isEmpty
-            ? "\(finding.kind.rawValue): \(oneLine(finding.message))"
-            : "\(finding.kind.rawValue) \(oneLine(subject)): \(oneLine(finding.message))"
+            ? "\(finding.kind.rawValue): \(finding.message.oneLine)"
+            : "\(finding.kind.rawValue) \(subject.oneLine): \(finding.message.oneLine)"
     }
 
     /// The headline, then `cause:` and `fix:` indented beneath it.
     static func lintLines(_ finding: ReplayFinding) -> [String] {
-        [headline(finding), "  cause: \(oneLine(finding.cause))", "  fix: \(oneLine(finding.fix))"]
+        [headline(finding), "  cause: \(finding.cause.oneLine)", "  fix: \(finding.fix.oneLine)"]
     }
 
     /// One stderr line per finding, at most ``warningLimit`` of them.
@@ -57,23 +58,5 @@ enum ReplayFindingPrinter {
         let kinds = ReplayFinding.Kind.allCases.compactMap { kind in counts[kind].map { "\($0) \(kind.rawValue)" } }
         let findingsText = findings.count == 1 ? "1 finding" : "\(findings.count) findings"
         return "\(findingsText) in \(workflowsText) (\(kinds.joined(separator: ", ")))"
-    }
-
-    /// Control characters (a newline in a foreign record's ID, an escape sequence) escaped, so
-    /// every finding stays on its lines and cannot repaint the terminal.
-    static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                result += "\\u{\(String(scalar.value, radix: 16))}"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
     }
 }

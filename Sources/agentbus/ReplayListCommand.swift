@@ -70,7 +70,7 @@ struct ReplayListCommand: AsyncParsableCommand {
         let header = ["CORRELATION ID", "ROOT TYPE", "STARTED", "DURATION", "EVENTS", "STATUS"]
         let rows = summaries.map { summary in
             [
-                ReplayFindingPrinter.oneLine(summary.correlationID), ReplayFindingPrinter.oneLine(summary.rootType),
+                summary.correlationID.oneLine, summary.rootType.oneLine,
                 EventTime(millisecondsSinceEpoch: summary.startedAt).description, ReplayDuration.format(summary.duration),
                 String(summary.eventCount), summary.status.rawValue,
             ]

@@ -1,6 +1,7 @@
 import AgentBus
 import AgentBusReplay
 import ArgumentParser
+import JSONSchema
 import Kafka
 
 struct ReplayRedriveCommand: AsyncParsableCommand {
@@ -44,7 +45,7 @@ struct ReplayRedriveCommand: AsyncParsableCommand {
         let command = "replay redrive"
         _ = try source.replayOptions(command: command)
         let log = try await source.load(command: command)
-        let shownID = ReplayFindingPrinter.oneLine(eventID)
+        let shownID = eventID.oneLine
         guard log.correlationID(ofEvent: eventID) != nil else {
             Output.error(
                 "agentbus \(command): no event \(shownID) among the \(log.recordCount) record(s) read from \(log.metadata.source); `agentbus replay <correlation ID>` shows a workflow's events")
@@ -63,9 +64,9 @@ struct ReplayRedriveCommand: AsyncParsableCommand {
         if dryRun {
             for event in redrive.events {
                 Output.line(Self.eventLine(event))
-                Output.line("  to \(event.topic), key \(event.key.map { ReplayFindingPrinter.oneLine(String(decoding: $0, as: UTF8.self)) } ?? "-")")
+                Output.line("  to \(event.topic), key \(event.key.map { String(decoding: $0, as: UTF8.self).oneLine } ?? "-")")
                 for header in event.headers {
-                    let value = header.value.map { ReplayFindingPrinter.oneLine(String(decoding: $0, as: UTF8.self)) } ?? "(null)"
+                    let value = header.value.map { String(decoding: $0, as: UTF8.self).oneLine } ?? "(null)"
                     Output.line("  \(header.name): \(value)")
                 }
             }
@@ -86,7 +87,7 @@ struct ReplayRedriveCommand: AsyncParsableCommand {
                     "sent \(event.envelope.type) to \(report.topic)/\(report.partition)@\(report.offset), key \(event.envelope.key ?? "-")")
             } catch {
                 Output.error(
-                    "agentbus \(command): \(ReplayFindingPrinter.oneLine(event.originalID)) was not sent (\(index) of \(redrive.events.count) were): \(error.message)")
+                    "agentbus \(command): \(event.originalID.oneLine) was not sent (\(index) of \(redrive.events.count) were): \(error.message)")
                 try? await producer.close(timeout: .seconds(5))
                 throw ExitCode.failure
             }
@@ -95,6 +96,6 @@ struct ReplayRedriveCommand: AsyncParsableCommand {
     }
 
     static func eventLine(_ event: ReplayRedrive.Event) -> String {
-        "event-id: \(ReplayFindingPrinter.oneLine(event.originalID)) -> \(event.envelope.id) \(ReplayFindingPrinter.oneLine(event.envelope.type))"
+        "event-id: \(event.originalID.oneLine) -> \(event.envelope.id) \(event.envelope.type.oneLine)"
     }
 }

@@ -1,6 +1,7 @@
 import AgentBus
 import AgentBusReplay
 import ArgumentParser
+import JSONSchema
 
 struct ReplayShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -88,9 +89,9 @@ struct ReplayShowCommand: AsyncParsableCommand {
     /// Why `correlationID` shows nothing, and what to run instead: the workflow it belongs to
     /// when it is an event's ID (the commonest mix-up), else where the list is.
     static func notFound(_ correlationID: String, in log: ReplayLog) -> String {
-        let shown = ReplayFindingPrinter.oneLine(correlationID)
+        let shown = correlationID.oneLine
         if let workflow = log.correlationID(ofEvent: correlationID), workflow != correlationID {
-            return "\(shown) is an event of workflow \(ReplayFindingPrinter.oneLine(workflow)); run `agentbus replay \(ReplayFindingPrinter.oneLine(workflow))`"
+            return "\(shown) is an event of workflow \(workflow.oneLine); run `agentbus replay \(workflow.oneLine)`"
         }
         let metadata = log.metadata
         let bounded = metadata.since != nil || metadata.until != nil ? " (it may lie outside --since/--until)" : ""

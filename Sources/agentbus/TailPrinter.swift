@@ -36,7 +36,7 @@ struct TailPrinter: Sendable {
         line += " correlation=\(envelope.correlationID) causation=\(envelope.causationID ?? "-")"
         line += " key=\(envelope.key ?? "-") hops=\(envelope.hops) \(payload)"
         if let problem { line += "  !! \(problem)" }
-        Output.line(Self.oneLine(line))
+        Output.line(line.oneLine)
     }
 
     /// The payload's first schema violation, or why it cannot be checked; nil when it is valid
@@ -64,8 +64,8 @@ struct TailPrinter: Sendable {
             return
         }
         let key = record.key.map(Self.text) ?? "-"
-        Output.line(Self.oneLine(
-            "\(Self.time(of: record)) \(record.topic)/\(record.partition)@\(record.offset) \(kind) key=\(key) \(value.jsonText)"))
+        Output.line(
+            "\(Self.time(of: record)) \(record.topic)/\(record.partition)@\(record.offset) \(kind) key=\(key) \(value.jsonText)".oneLine)
     }
 
     private func printRaw(_ record: KafkaRecord, reason: String) {
@@ -82,27 +82,8 @@ struct TailPrinter: Sendable {
             ])).jsonText)
             return
         }
-        Output.line(Self.oneLine(
-            "\(Self.time(of: record)) \(record.topic)/\(record.partition)@\(record.offset) (raw: \(reason)) key=\(key ?? "-") \(value)"))
-    }
-
-    /// `text` with control characters escaped as in JSON (`\n`, `\u001b`), so that every
-    /// record is exactly one line whatever a foreign producer put in it.
-    static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0A: result += "\\n"
-            case 0x0D: result += "\\r"
-            case 0x09: result += "\\t"
-            case 0..<0x20, 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
+        Output.line(
+            "\(Self.time(of: record)) \(record.topic)/\(record.partition)@\(record.offset) (raw: \(reason)) key=\(key ?? "-") \(value)".oneLine)
     }
 
     private static func time(of record: KafkaRecord) -> String {
@@ -111,9 +92,7 @@ struct TailPrinter: Sendable {
 
     /// UTF-8 text as is; other bytes as hex, so a binary record still shows what it holds.
     private static func text(_ bytes: KafkaBytes) -> String {
-        bytes.withUnsafeBytes { buffer in
-            if let text = String(validating: buffer, as: UTF8.self) { return text }
-            return "0x" + buffer.prefix(256).map { String(format: "%02x", $0) }.joined() + (buffer.count > 256 ? "..." : "")
-        }
+        if let text = bytes.validUTF8String { return text }
+        return "0x" + bytes.prefix(256).map { String(format: "%02x", $0) }.joined() + (bytes.count > 256 ? "..." : "")
     }
 }

@@ -79,7 +79,7 @@ struct ReplayLogFixture {
         records.append(KafkaRecord(
             topic: AgentTopics.registry, offset: nextOffset(AgentTopics.registry),
             timestamp: KafkaTimestamp(millisecondsSince1970: Self.base, kind: .createTime), key: Array(agent.utf8),
-            value: try! JSONPayloadEncoder.encode(record)))
+            value: record.jsonBytes))
     }
 
     /// Appends a raw record.

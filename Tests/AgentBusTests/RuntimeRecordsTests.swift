@@ -13,10 +13,41 @@ struct RuntimeRecordsTests {
             causationId: nil, topic: "loan.applications", partition: 2, offset: 41, receivedAt: 1, startedAt: 2,
             finishedAt: 3, outcome: .deadLettered, attempts: 3, published: ["x", "y"], failureClass: .transient,
             error: "bad \"quote\" \\ and\ttab \u{1}")
-        let decoded = try JSONDecoder().decode(ActivityRecord.self, from: Data(record.jsonBytes))
-        #expect(decoded == record)
+        #expect(try ActivityRecord(json: record.jsonBytes) == record)
         #expect(String(decoding: record.jsonBytes, as: UTF8.self).contains("\"outcome\":\"dead-lettered\""))
         #expect(try JSONValue(parsing: record.jsonBytes)["causationId"] == nil)
+    }
+
+    @Test("runtime record readers name the field that is missing or of the wrong type")
+    func recordReaderErrors() {
+        #expect(throws: RuntimeRecordError("activity record: not a JSON object")) { try ActivityRecord(json: Array("[]".utf8)) }
+        let activity = #"{"agent":"a","instance":"i","topic":"t","partition":0,"offset":1,"receivedAt":1,"startedAt":2,"finishedAt":3,"outcome":"ok","attempts":1,"published":[]}"#
+        #expect(throws: Never.self) { try ActivityRecord(json: Array(activity.utf8)) }
+        #expect(throws: RuntimeRecordError("activity record: \"outcome\" is not a known value")) {
+            try ActivityRecord(json: Array(activity.replacingOccurrences(of: #""ok""#, with: #""fine""#).utf8))
+        }
+        #expect(throws: RuntimeRecordError("activity record: \"partition\" is not an integer in range")) {
+            try ActivityRecord(json: Array(activity.replacingOccurrences(of: #""partition":0"#, with: #""partition":4294967296"#).utf8))
+        }
+        #expect(throws: RuntimeRecordError("registry record: \"agent\" is missing")) { try RegistryRecord(json: Array("{}".utf8)) }
+        #expect(throws: RuntimeRecordError.self) { try Heartbeat(json: Array("not json".utf8)) }
+    }
+
+    @Test("heartbeats and registry records read back, and write what Foundation's encoder writes")
+    func heartbeatAndRegistryRoundTrip() throws {
+        let heartbeat = Heartbeat(
+            agent: "credit-check", instance: "host-1/\"a\"", version: "1.2.0", host: "h\tost", pid: 4242, status: .stopping,
+            startedAt: 1_700_000_000_000, time: 1_700_000_005_000, intervalMs: 5_000, handled: 10, failed: 2, retried: 1,
+            deadLettered: 1, duplicates: 3, lag: 7, inFlight: 4, partitions: ["loan.applications/0", "credit-check.retry/1"])
+        #expect(try Heartbeat(json: heartbeat.jsonBytes) == heartbeat)
+        #expect(try JSONValue(parsing: heartbeat.jsonBytes) == JSONValue(parsing: JSONEncoder().encode(heartbeat)))
+
+        let registry = RegistryRecord(
+            agent: "credit-check", version: "1.2.0", consumes: ["loan.application.received.v1"],
+            produces: ["loan.credit.checked.v1"], capabilities: [], topics: ["loan.applications", "credit-check.retry"],
+            instance: "host-1", time: 1_700_000_000_000)
+        #expect(try RegistryRecord(json: registry.jsonBytes) == registry)
+        #expect(try JSONValue(parsing: registry.jsonBytes) == JSONValue(parsing: JSONEncoder().encode(registry)))
     }
 
     @Test("dead-letter headers use Spring's binary encodings and read back")

@@ -20,9 +20,8 @@ struct AgentsCommandTests {
 
     func send(_ heartbeats: [Heartbeat], _ broker: DevBrokerProcess) async throws {
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: [broker.bootstrapServers]))
-        let encoder = JSONEncoder()
         for heartbeat in heartbeats {
-            try await producer.send(topic: AgentTopics.heartbeats, key: heartbeat.key, value: [UInt8](try encoder.encode(heartbeat)))
+            try await producer.send(topic: AgentTopics.heartbeats, key: heartbeat.key, value: heartbeat.jsonBytes)
         }
         try await producer.close()
     }

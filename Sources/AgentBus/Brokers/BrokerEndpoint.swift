@@ -27,9 +27,18 @@ public struct BrokerEndpoint: Sendable, Hashable {
         return false
     }
 
-    /// Resolves the brokers. `devBrokerFile` overrides the well-known bootstrap file.
+    /// Resolves the brokers: `brokers` (a `--brokers` value), then `$AGENTBUS_BROKERS` in
+    /// `environment`, then a running dev broker's well-known bootstrap file, then `localhost:9092`.
     public static func resolve(
-        brokers: String?, devBrokerFile: DevBrokerFile? = nil,
+        brokers: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> BrokerEndpoint {
+        resolve(brokers: brokers, devBrokerFile: nil, environment: environment)
+    }
+
+    /// Resolves the brokers as above; a `devBrokerFile` (`--bootstrap-file`) overrides both the
+    /// environment and the well-known bootstrap file.
+    package static func resolve(
+        brokers: String?, devBrokerFile: DevBrokerFile?,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> BrokerEndpoint {
         if let brokers, !brokers.isEmpty { return BrokerEndpoint(bootstrapServers: split(brokers), source: .flag) }

@@ -9,14 +9,14 @@ import Foundation
 ///
 /// Two lines: the bootstrap list, then the dev-broker's process ID (so a file left behind by a
 /// killed dev-broker is recognised as stale and ignored).
-public struct DevBrokerFile: Sendable {
-    public let path: String
+package struct DevBrokerFile: Sendable {
+    package let path: String
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
     /// `$AGENTBUS_DEV_BROKER_FILE`, else `$XDG_RUNTIME_DIR/agentbus/dev-broker`, else
     /// `/tmp/agentbus-<uid>/dev-broker`.
-    public static var wellKnown: DevBrokerFile {
+    package static var wellKnown: DevBrokerFile {
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["AGENTBUS_DEV_BROKER_FILE"], !path.isEmpty { return DevBrokerFile(path: path) }
         if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
@@ -25,13 +25,13 @@ public struct DevBrokerFile: Sendable {
         return DevBrokerFile(path: "/tmp/agentbus-\(getuid())/dev-broker")
     }
 
-    public struct Contents: Sendable, Hashable {
-        public let bootstrapServers: String
-        public let processID: Int32
+    package struct Contents: Sendable, Hashable {
+        package let bootstrapServers: String
+        package let processID: Int32
     }
 
     /// What the file says, if it exists and names a process that is still running.
-    public func read() -> Contents? {
+    package func read() -> Contents? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n").map { String($0.trimmingCharacters(in: .whitespaces)) }
         guard let bootstrap = lines.first, !bootstrap.isEmpty else { return nil }
@@ -41,14 +41,14 @@ public struct DevBrokerFile: Sendable {
     }
 
     /// Writes the file atomically (readers never see half of it), creating its directory.
-    public func write(bootstrapServers: String, processID: Int32 = getpid()) throws {
+    package func write(bootstrapServers: String, processID: Int32 = getpid()) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "\(bootstrapServers)\n\(processID)\n".write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// Removes the file if it is this process's.
-    public func remove(ifOwnedBy processID: Int32 = getpid()) {
+    package func remove(ifOwnedBy processID: Int32 = getpid()) {
         guard let contents = read(), contents.processID == processID else { return }
         try? FileManager.default.removeItem(atPath: path)
     }

@@ -5,7 +5,7 @@ extension EventEnvelope {
     /// AgentBus's attributes and the Kafka key: what `tail --json` prints and event logs store.
     /// Extension attributes are grouped under `extensions`, so none can shadow an attribute. A
     /// payload that is not JSON appears as a string.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         var object = JSONObject([
             "specversion": .string(EnvelopeHeader.supportedSpecVersion),
             "id": .string(id),

@@ -40,15 +40,13 @@ extension EventEnvelope {
         let headers = record.headers
         func text(_ name: String) throws(EnvelopeError) -> String? {
             guard let value = headers[name] else { return nil }
-            guard let string = value.withUnsafeBytes({ String(validating: $0, as: UTF8.self) }) else {
+            guard let string = value.validUTF8String else {
                 throw EnvelopeError(.malformed, "header \(name) is not UTF-8")
             }
             return string
         }
         /// For headers whose loss is harmless (trace context, extensions): unreadable is absent.
-        func tolerated(_ name: String) -> String? {
-            headers[name].flatMap { value in value.withUnsafeBytes { String(validating: $0, as: UTF8.self) } }
-        }
+        func tolerated(_ name: String) -> String? { headers.string(named: name) }
         func required(_ name: String) throws(EnvelopeError) -> String {
             guard let value = try text(name) else { throw EnvelopeError(.malformed, "missing header \(name)") }
             guard !value.isEmpty else { throw EnvelopeError(.malformed, "header \(name) is empty") }
@@ -103,7 +101,7 @@ extension EventEnvelope {
             contentType: contentType, correlationID: correlationID, causationID: causationID,
             traceParent: tolerated(EnvelopeHeader.traceParent).flatMap(TraceParent.init),
             traceState: tolerated(EnvelopeHeader.traceState), hops: hops, extensions: extensions,
-            key: record.key.flatMap { key in key.withUnsafeBytes { String(validating: $0, as: UTF8.self) } }, data: record.value.array)
+            key: record.key?.validUTF8String, data: record.value.array)
     }
 
     /// `application/json`, with parameters, or any `+json` type.

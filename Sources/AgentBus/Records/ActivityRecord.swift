@@ -1,8 +1,6 @@
-import JSONSchema
-
 /// What one agent instance did with one event: written to `agentbus.activity` for every
 /// event it handled, so replay can show consumers, including sinks that publish nothing.
-public struct ActivityRecord: Sendable, Hashable, Codable {
+public struct ActivityRecord: Sendable, Hashable {
     public enum Outcome: String, Sendable, Hashable, Codable, CaseIterable {
         /// The handler succeeded; its outputs were published.
         case ok
@@ -68,29 +66,5 @@ public struct ActivityRecord: Sendable, Hashable, Codable {
         self.published = published
         self.failureClass = failureClass
         self.error = error
-    }
-
-    /// The record as compact JSON, written without Foundation (one per handled event).
-    public var jsonBytes: [UInt8] {
-        var writer = JSONBytesWriter()
-        writer.field("agent", agent)
-        writer.field("instance", instance)
-        writer.field("eventId", eventId)
-        writer.field("type", type)
-        writer.field("source", source)
-        writer.field("correlationId", correlationId)
-        writer.field("causationId", causationId)
-        writer.field("topic", topic)
-        writer.field("partition", Int64(partition))
-        writer.field("offset", offset)
-        writer.field("receivedAt", receivedAt)
-        writer.field("startedAt", startedAt)
-        writer.field("finishedAt", finishedAt)
-        writer.field("outcome", outcome.rawValue)
-        writer.field("attempts", attempts)
-        writer.field("published", published)
-        writer.field("failureClass", failureClass?.rawValue)
-        writer.field("error", error)
-        return writer.finish()
     }
 }

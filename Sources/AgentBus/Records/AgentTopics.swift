@@ -19,7 +19,7 @@ public enum AgentTopics {
     /// Why `name` cannot name an agent, or nil when it can. An agent's name is its consumer group
     /// and the prefix of its topics: lowercase letters, digits and `-`, starting with a letter,
     /// at most 100 characters.
-    public static func problem(withAgentName name: String) -> String? {
+    package static func problem(withAgentName name: String) -> String? {
         guard let first = name.utf8.first else { return "an agent name cannot be empty" }
         guard name.utf8.count <= 100 else { return "agent name \"\(name)\" is longer than 100 characters" }
         guard first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z") else {

@@ -28,9 +28,7 @@ public struct DeadLetter: Sendable {
     public init(record: KafkaRecord) {
         self.record = record
         let headers = record.headers
-        func text(_ name: String) -> String? {
-            headers[name].flatMap { value in value.withUnsafeBytes { String(validating: $0, as: UTF8.self) } }
-        }
+        func text(_ name: String) -> String? { headers.string(named: name) }
         originalTopic = text(RuntimeHeader.originalTopic)
         originalPartition = headers[RuntimeHeader.originalPartition].flatMap(Self.integer).flatMap { Int32(exactly: $0) }
         originalOffset = headers[RuntimeHeader.originalOffset].flatMap(Self.integer)
@@ -55,7 +53,7 @@ public struct DeadLetter: Sendable {
 
     /// Spring's encoding (big-endian, 4 or 8 bytes) or a decimal string.
     static func integer(_ bytes: KafkaBytes) -> Int64? {
-        if let text = bytes.withUnsafeBytes({ String(validating: $0, as: UTF8.self) }), let value = Int64(text) {
+        if let text = bytes.validUTF8String, let value = Int64(text) {
             return value
         }
         guard bytes.count == 4 || bytes.count == 8 else { return nil }

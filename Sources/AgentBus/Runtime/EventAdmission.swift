@@ -1,3 +1,5 @@
+import JSONSchema
+
 /// The checks an event passes before its handler runs, in the runtime's order: the hop limit,
 /// then duplicates, then the payload against its schema.
 ///
@@ -22,7 +24,7 @@ package enum EventAdmission: Sendable, Equatable {
         package init(failureClass: FailureClass, errorType: String, reason: String) {
             self.failureClass = failureClass
             self.errorType = errorType
-            self.reason = Outcome.oneLine(reason)
+            self.reason = reason.oneLine
         }
     }
 

@@ -1,3 +1,4 @@
+import JSONSchema
 import Kafka
 
 /// A handler attempt that failed, classified: the runtime and `AgentBusTesting` classify
@@ -20,7 +21,7 @@ package struct HandlerFailure: Sendable, Equatable {
     /// Non-retryable errors and bad outputs are permanent; a payload the Swift type cannot
     /// decode is a schema failure; everything else (including Kafka errors) is transient.
     package init(_ error: any Error) {
-        let message = Outcome.oneLine(String(describing: error))
+        let message = String(describing: error).oneLine
         let errorType = String(reflecting: type(of: error))
         switch error {
         case is PayloadDecodingError:

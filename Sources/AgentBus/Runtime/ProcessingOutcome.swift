@@ -1,3 +1,5 @@
+import JSONSchema
+
 /// What became of one record, gathered while processing it: the activity record's facts and,
 /// for a failure, what the retry or dead letter says.
 struct Outcome: Sendable {
@@ -25,16 +27,11 @@ struct Outcome: Sendable {
         var outcome = self
         outcome.failureClass = failureClass
         outcome.errorType = errorType
-        outcome.error = Self.oneLine(message)
+        outcome.error = message.oneLine
         switch failureClass {
         case .poison, .schema, .budget: outcome.result = .rejected
         case .transient, .permanent: outcome.result = .deadLettered
         }
         return outcome
-    }
-
-    static func oneLine(_ text: String) -> String {
-        guard text.contains(where: { $0.isNewline }) else { return text }
-        return text.split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 }

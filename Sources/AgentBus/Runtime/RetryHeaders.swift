@@ -8,9 +8,7 @@ struct RetryHeaders {
     var origin: RecordOrigin?
 
     init(_ headers: KafkaRecordHeaders) {
-        func text(_ name: String) -> String? {
-            headers[name].flatMap { value in value.withUnsafeBytes { String(validating: $0, as: UTF8.self) } }
-        }
+        func text(_ name: String) -> String? { headers.string(named: name) }
         due = text(RuntimeHeader.retryDue).flatMap { Int64($0) }
         attempts = max(0, text(RuntimeHeader.attempts).flatMap { Int($0) } ?? 0)
         origin = text(RuntimeHeader.retryOrigin).flatMap(RecordOrigin.init)

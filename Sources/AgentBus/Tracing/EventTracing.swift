@@ -46,7 +46,7 @@ struct EventTracing: Sendable {
             attributes.set(TraceAttribute.agent, value: .string(agent))
             attributes.set(TraceAttribute.instance, value: .string(instance))
             let key = envelope?.key
-                ?? record.key.flatMap { key in key.withUnsafeBytes { String(validating: $0, as: UTF8.self) } }
+                ?? record.key?.validUTF8String
             if let key { attributes.set(TraceAttribute.kafkaMessageKey, value: .string(key)) }
             if let envelope { Self.describe(envelope, in: &attributes) }
         }

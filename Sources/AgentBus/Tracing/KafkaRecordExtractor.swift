@@ -9,6 +9,6 @@ import Tracing
 /// UTF-8 is absent, since no propagator could parse it.
 struct KafkaRecordExtractor: Extractor {
     func extract(key: String, from carrier: KafkaRecordHeaders) -> String? {
-        carrier[key].flatMap { value in value.withUnsafeBytes { String(validating: $0, as: UTF8.self) } }
+        carrier.string(named: key)
     }
 }

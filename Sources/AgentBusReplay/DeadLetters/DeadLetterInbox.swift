@@ -30,7 +30,7 @@ public struct DeadLetterInbox: Sendable {
     public let retryTopicExists: Bool
 
     /// Classifies the dead letters of `agent` in `snapshot`, which must hold both its topics.
-    public init(agent: String, snapshot: TopicSnapshot) {
+    package init(agent: String, snapshot: TopicSnapshot) {
         self.agent = agent
         deadLetterTopic = AgentTopics.deadLetter(of: agent)
         retryTopic = AgentTopics.retry(of: agent)
@@ -38,7 +38,7 @@ public struct DeadLetterInbox: Sendable {
         retryTopicExists = snapshot.exists(retryTopic)
         var redriven: [String: RecordOrigin] = [:]
         for record in snapshot[retryTopic] {
-            guard let from = record.headers[RuntimeHeader.redrivenFrom]?.string else { continue }
+            guard let from = record.headers.string(named: RuntimeHeader.redrivenFrom) else { continue }
             // The first redrive of a dead letter counts; a later one would be a concurrent duplicate.
             if redriven[from] == nil {
                 redriven[from] = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)

@@ -122,7 +122,7 @@ struct ReplayIndex: Sendable {
                     "event \(symbols[id]): ce_time \"\(value.string)\" is not an RFC 3339 time (the Kafka timestamp is used)")
             }
         }
-        let hops = headers[EnvelopeHeader.hops].flatMap { Int32($0.string) } ?? 0
+        let hops = headers.string(named: EnvelopeHeader.hops).flatMap { Int32($0) } ?? 0
         let traceParent = headers[EnvelopeHeader.traceParent].flatMap { value in
             value.withUnsafeBytes { TraceParent.parse($0.assumingMemoryBound(to: UInt8.self)) }
         }

@@ -26,7 +26,7 @@ enum ReplayLogFormat {
     static func headerLine(_ metadata: ReplayLogMetadata) -> [UInt8] {
         var out: [UInt8] = []
         out.append(contentsOf: #"{"format":"\#(formatName)","version":\#(version),"readAt":\#(metadata.readAt),"source":"#.utf8)
-        appendString(Array(metadata.source.utf8), to: &out)
+        JSONBytesWriter.appendString(metadata.source, to: &out)
         out.append(contentsOf: #","embeddedCluster":\#(metadata.embeddedCluster),"since":"#.utf8)
         appendOptional(metadata.since, to: &out)
         out.append(contentsOf: #","until":"#.utf8)
@@ -35,7 +35,7 @@ enum ReplayLogFormat {
         for (index, range) in metadata.partitions.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "["))
-            appendString(Array(range.topic.utf8), to: &out)
+            JSONBytesWriter.appendString(range.topic, to: &out)
             out.append(contentsOf: ",\(range.partition),\(range.low),\(range.high),\(range.readFrom)]".utf8)
         }
         out.append(contentsOf: "]}\n".utf8)
@@ -45,7 +45,7 @@ enum ReplayLogFormat {
     /// Appends `record` as one line, newline included.
     static func appendLine(for record: KafkaRecord, to out: inout [UInt8]) {
         out.append(contentsOf: #"{"topic":"#.utf8)
-        appendString(Array(record.topic.utf8), to: &out)
+        JSONBytesWriter.appendString(record.topic, to: &out)
         out.append(contentsOf: #","partition":\#(record.partition),"offset":\#(record.offset)"#.utf8)
         if let timestamp = record.timestamp {
             out.append(contentsOf: #","timestamp":\#(timestamp.millisecondsSince1970)"#.utf8)
@@ -58,7 +58,7 @@ enum ReplayLogFormat {
         for (index, header) in record.headers.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "["))
-            appendString(Array(header.name.utf8), to: &out)
+            JSONBytesWriter.appendString(header.name, to: &out)
             out.append(UInt8(ascii: ","))
             if let value = header.value {
                 value.withUnsafeBytes { appendBytes($0, to: &out) }
@@ -76,7 +76,7 @@ enum ReplayLogFormat {
                 out.append(contentsOf: value)
             } else if let _ = String(validating: value, as: UTF8.self) {
                 out.append(contentsOf: #","valueText":"#.utf8)
-                appendString(value, to: &out)
+                JSONBytesWriter.appendString(value, to: &out)
             } else {
                 out.append(contentsOf: #","valueBase64":""#.utf8)
                 out.append(contentsOf: Data(value).base64EncodedString().utf8)
@@ -87,38 +87,18 @@ enum ReplayLogFormat {
     }
 
     private static func appendOptional(_ text: String?, to out: inout [UInt8]) {
-        if let text { appendString(Array(text.utf8), to: &out) } else { out.append(contentsOf: "null".utf8) }
+        if let text { JSONBytesWriter.appendString(text, to: &out) } else { out.append(contentsOf: "null".utf8) }
     }
 
     /// A JSON string when `bytes` are UTF-8, else `{"base64":"…"}`.
     private static func appendBytes(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         if String(validating: bytes, as: UTF8.self) != nil {
-            appendString(bytes, to: &out)
+            JSONBytesWriter.appendString(bytes, to: &out)
         } else {
             out.append(contentsOf: #"{"base64":""#.utf8)
             out.append(contentsOf: Data(bytes).base64EncodedString().utf8)
             out.append(contentsOf: #""}"#.utf8)
         }
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// A JSON string of UTF-8 `bytes`: quotes, backslashes and control characters escaped.
-    private static func appendString(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     // MARK: Reading

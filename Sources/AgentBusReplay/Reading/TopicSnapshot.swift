@@ -20,7 +20,7 @@ public struct TopicSnapshot: Sendable {
     /// Above 0, retention or compaction has dropped older records.
     public var oldestOffsets: [KafkaTopicPartition: Int64]
 
-    public init(
+    package init(
         records: [String: [KafkaRecord]], missingTopics: Set<String>, endOffsets: [KafkaTopicPartition: Int64],
         startOffsets: [KafkaTopicPartition: Int64] = [:], oldestOffsets: [KafkaTopicPartition: Int64] = [:]
     ) {

@@ -51,5 +51,5 @@ public struct TopicSnapshotBounds: Sendable, Hashable {
 
     /// The partitions named one by one, which a reader checks exist: a bound on a partition that
     /// is not read is almost always a typing mistake.
-    public var namedPartitions: Set<KafkaTopicPartition> { Set(partitionStarts.keys).union(partitionEnds.keys) }
+    package var namedPartitions: Set<KafkaTopicPartition> { Set(partitionStarts.keys).union(partitionEnds.keys) }
 }

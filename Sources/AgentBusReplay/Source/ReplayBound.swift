@@ -110,7 +110,7 @@ public struct ReplayBound: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The bounds of a read `since` one bound and `until` another.
-    public static func snapshotBounds(since: ReplayBound?, until: ReplayBound?) -> TopicSnapshotBounds {
+    package static func snapshotBounds(since: ReplayBound?, until: ReplayBound?) -> TopicSnapshotBounds {
         var bounds = TopicSnapshotBounds.everything
         since?.applyAsStart(to: &bounds)
         until?.applyAsEnd(to: &bounds)

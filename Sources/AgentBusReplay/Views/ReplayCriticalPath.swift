@@ -1,4 +1,5 @@
 import AgentBus
+import JSONSchema
 
 /// The chain of events that decided how long a workflow took: from a root down to the event that
 /// finished last, and where along it the time went.
@@ -30,7 +31,7 @@ public enum ReplayCriticalPath {
         /// next event was published and picked up before the previous handler finished.
         public var gap: Int64
 
-        public init(node: Int, handling: Int?, wait: Int64, processing: Int64, gap: Int64) {
+        package init(node: Int, handling: Int?, wait: Int64, processing: Int64, gap: Int64) {
             self.node = node
             self.handling = handling
             self.wait = wait
@@ -109,7 +110,7 @@ public enum ReplayCriticalPath {
         let labels = steps.map { step -> String in
             let node = workflow.nodes[step.node]
             let consumer = step.handling.map { "→ " + node.handlings[$0].agent } ?? "(not handled)"
-            return "\(ReplayText.oneLine(node.type)) · \(node.shortID) \(consumer)"
+            return "\(node.type.oneLine) · \(node.shortID) \(consumer)"
         }
         let width = labels.map(\.count).max() ?? 0
         var lines = [summary]

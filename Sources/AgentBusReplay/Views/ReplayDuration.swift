@@ -5,14 +5,14 @@ import AgentBus
 /// One formatter for every text view, so the tree, the timeline and the critical path print the
 /// same figure for the same span. Precision drops as the span grows, because nobody debugging a
 /// two-minute stall cares about its milliseconds, and a fixed shape keeps the columns narrow.
-public enum ReplayDuration {
+package enum ReplayDuration {
     /// `milliseconds` in the coarsest unit that keeps two significant figures.
     ///
     /// Under a second: whole milliseconds. Under a minute: seconds to one decimal, rounded half
     /// up. Under an hour: minutes and zero-padded seconds. Beyond: hours and zero-padded minutes.
     /// A value that rounds up to the next unit is written in that unit (59 960 ms is "1m00s", not
     /// "60.0s"). Negative values, which clock skew between producers can give, keep their sign.
-    public static func format(_ milliseconds: Int64) -> String {
+    package static func format(_ milliseconds: Int64) -> String {
         if milliseconds < 0 {
             // `magnitude` rather than negation: Int64.min has no positive counterpart.
             return "-" + format(magnitude: milliseconds.magnitude)

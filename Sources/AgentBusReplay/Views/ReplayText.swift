@@ -26,11 +26,4 @@ enum ReplayText {
     static func count(_ value: Int, _ singular: String, _ plural: String) -> String {
         "\(value) \(value == 1 ? singular : plural)"
     }
-
-    /// `text` on one line: line breaks in an error message or a foreign event type would break
-    /// the layout of a tree or a table.
-    static func oneLine(_ text: String) -> String {
-        guard text.contains(where: \.isNewline) else { return text }
-        return String(text.map { $0.isNewline ? " " : $0 })
-    }
 }

@@ -1,4 +1,5 @@
 import AgentBus
+import JSONSchema
 
 /// `agentbus replay --format timeline`: every hop (one agent handling one event) in time order,
 /// with how long the event sat in the queue against how long the agent worked on it.
@@ -58,7 +59,7 @@ public enum ReplayTimelineView {
         let widths = (
             offset: offsets.map(\.count).max() ?? 0,
             agent: rows.map(\.agent.count).max() ?? 0,
-            type: rows.map { ReplayText.oneLine($0.type).count }.max() ?? 0,
+            type: rows.map { $0.type.oneLine.count }.max() ?? 0,
             outcome: rows.map(\.outcome.count).max() ?? 0,
             wait: rows.map(\.figures[0].count).max() ?? 0,
             processing: rows.map(\.figures[1].count).max() ?? 0)
@@ -73,7 +74,7 @@ public enum ReplayTimelineView {
             let columns = [
                 ReplayText.padLeft(offset, to: widths.offset),
                 ReplayText.pad(row.agent, to: widths.agent),
-                ReplayText.pad(ReplayText.oneLine(row.type), to: widths.type),
+                ReplayText.pad(row.type.oneLine, to: widths.type),
                 ReplayText.pad(row.outcome, to: widths.outcome),
                 ReplayText.pad(row.figures[0], to: widths.wait),
                 ReplayText.pad(row.figures[1], to: widths.processing),

@@ -1,4 +1,5 @@
 import AgentBus
+import JSONSchema
 
 /// `agentbus replay --format tree`: the workflow as its causal tree, one line per event and one
 /// per thing an agent did with it.
@@ -39,7 +40,7 @@ public enum ReplayTreeView {
         if !workflow.unreadable.isEmpty {
             renderer.lines.append("")
             renderer.lines.append("unreadable records:")
-            renderer.lines += workflow.unreadable.map { "  ! " + ReplayText.oneLine($0) }
+            renderer.lines += workflow.unreadable.map { "  ! " + $0.oneLine }
         }
         if criticalPath {
             renderer.lines.append("")
@@ -76,7 +77,7 @@ public enum ReplayTreeView {
     /// What one agent did with an event, as the text after "→ ".
     static func describe(_ handling: ReplayHandling, hop: ReplayHop) -> String {
         let failure = handling.failureClass.map { " (\($0.rawValue))" } ?? ""
-        let error = handling.error.map { ": " + ReplayText.oneLine($0) } ?? ""
+        let error = handling.error.map { ": " + $0.oneLine } ?? ""
         switch handling.outcome {
         case .ok:
             var text = "ok in \(ReplayDuration.format(hop.processing))"
@@ -127,7 +128,7 @@ public enum ReplayTreeView {
             }
             for letter in node.deadLetters {
                 let place = "\(letter.topic)/\(letter.partition)/\(letter.offset)"
-                let reason = ReplayText.oneLine(letter.reason)
+                let reason = letter.reason.oneLine
                 lines.append(detailPrefix + (letter.resolved
                     ? "was dead-lettered in \(place), redriven since: \(reason)"
                     : "DEAD-LETTERED in \(place): \(reason)"))
@@ -145,7 +146,7 @@ public enum ReplayTreeView {
         private func eventLine(_ node: ReplayNode, index: Int) -> String {
             let since = node.parent.map { workflow.nodes[$0].time } ?? workflow.startedAt
             let delta = node.time - since
-            var line = ReplayTreeView.marker(node.status) + " " + ReplayText.oneLine(node.type) + " · " + node.shortID
+            var line = ReplayTreeView.marker(node.status) + " " + node.type.oneLine + " · " + node.shortID
                 + " · " + (node.agent.map { "by " + $0 } ?? "from " + node.source)
                 + " · " + (delta >= 0 ? "+" : "") + ReplayDuration.format(delta)
             if delta < 0 { line += " (before its cause: clocks skewed)" }

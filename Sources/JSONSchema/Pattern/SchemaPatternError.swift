@@ -19,22 +19,8 @@ struct SchemaPatternError: Error, CustomStringConvertible, Sendable, Equatable {
 
     var message: String {
         let location = offset.map { " at offset \($0)" } ?? ""
-        return "pattern \"\(Self.oneLine(pattern))\": \(reason)\(location)"
+        return "pattern \"\(pattern.oneLine)\": \(reason)\(location)"
     }
 
     var description: String { message }
-
-    /// Control characters would break the one-line promise (a pattern may contain a raw newline),
-    /// so they are shown as `\u{…}`; everything else, backslashes included, is shown as written.
-    private static func oneLine(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
 }

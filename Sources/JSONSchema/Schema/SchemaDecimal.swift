@@ -46,21 +46,7 @@ package enum SchemaDecimal {
             index += 1
         }
         guard firstDigit >= 0 else { return true }  // zero
-        var exponent = 0
-        if index < text.count {
-            index += 1
-            var negative = false
-            if text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+") {
-                negative = text[index] == UInt8(ascii: "-")
-                index += 1
-            }
-            while index < text.count {
-                exponent = exponent * 10 + Int(text[index] &- UInt8(ascii: "0"))
-                if exponent > 100_000 { return nil }
-                index += 1
-            }
-            if negative { exponent = -exponent }
-        }
+        guard let exponent = writtenExponent(text, at: index, limit: 100_000) else { return nil }
         // Digits after the last non-zero one shift the exponent up, fraction digits shift it down.
         var zerosAfter = 0
         var position = lastNonZero + 1
@@ -111,26 +97,33 @@ package enum SchemaDecimal {
             }
             index += 1
         }
-        if index < text.count {
-            index += 1
-            var negative = false
-            if text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+") {
-                negative = text[index] == UInt8(ascii: "-")
-                index += 1
-            }
-            var written = 0
-            while index < text.count {
-                written = written * 10 + Int(text[index] &- UInt8(ascii: "0"))
-                if written > 400 { return nil }
-                index += 1
-            }
-            exponent += negative ? -written : written
-        }
+        guard let written = writtenExponent(text, at: index, limit: 400) else { return nil }
+        exponent += written
         // Trailing zeros of the mantissa move into the exponent, so 1.50 and 1.5 agree.
         while mantissa != 0, mantissa % 10 == 0 {
             mantissa /= 10
             exponent += 1
         }
         return Parts(mantissa: mantissa, exponent: exponent)
+    }
+
+    /// The exponent written after the `e` or `E` at `index` (0 when `index` is past the end, as
+    /// for a number without one); nil when its magnitude passes `limit`, beyond which the caller
+    /// does not compute exactly.
+    private static func writtenExponent(_ text: UnsafeBufferPointer<UInt8>, at index: Int, limit: Int) -> Int? {
+        guard index < text.count else { return 0 }
+        var index = index + 1
+        var negative = false
+        if index < text.count, text[index] == UInt8(ascii: "-") || text[index] == UInt8(ascii: "+") {
+            negative = text[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        var magnitude = 0
+        while index < text.count {
+            magnitude = magnitude * 10 + Int(text[index] &- UInt8(ascii: "0"))
+            if magnitude > limit { return nil }
+            index += 1
+        }
+        return negative ? -magnitude : magnitude
     }
 }

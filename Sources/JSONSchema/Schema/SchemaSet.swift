@@ -84,7 +84,7 @@ public struct SchemaSet: Sendable {
     }
 
     /// `reference` resolved against `base`, as ``rawSchema(at:)`` takes it.
-    public static func resolve(_ reference: String, against base: String) -> String {
+    package static func resolve(_ reference: String, against base: String) -> String {
         SchemaURI.resolve(reference, against: base)
     }
 

@@ -119,13 +119,9 @@ public final class KafkaConsumer: Sendable {
         let partitions = assignment
         guard !partitions.isEmpty, core.gate.enter() else { return [:] }
         defer { core.gate.leave() }
-        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        for partition in partitions { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
-        guard rd_kafka_position(core.handle, list) == RD_KAFKA_RESP_ERR_NO_ERROR else { return [:] }
+        guard let positions = currentPositions(of: partitions) else { return [:] }
         var result: [KafkaTopicPartition: Int64] = [:]
-        for (index, partition) in partitions.enumerated() {
-            let position = list.pointee.elems[index].offset
+        for (partition, position) in zip(partitions, positions) {
             var low: Int64 = -1
             var high: Int64 = -1
             let code = rd_kafka_get_watermark_offsets(core.handle, partition.topic, partition.partition, &low, &high)

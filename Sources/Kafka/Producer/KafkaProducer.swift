@@ -87,26 +87,7 @@ public final class KafkaProducer: Sendable {
     public func produce<Key: KafkaBuffer, Value: KafkaBuffer>(
         topic: String, key: Key?, value: Value, headers: [KafkaHeader] = [], partition: Int32? = nil
     ) async throws(KafkaError) {
-        while true {
-            let generation = core.servedGeneration.load(ordering: .sequentiallyConsistent)
-            guard core.gate.enter() else { throw KafkaError.closed("the producer") }
-            let code = withOptionalBytes(key) { key in
-                value.withUnsafeKafkaBytes { value in
-                    core.enqueue(
-                        topic: topic, partition: partition, key: key, value: value, headers: headers, opaque: nil)
-                }
-            }
-            if code == RD_KAFKA_RESP_ERR_NO_ERROR { core.serveDeliveryReportsOccasionally() }
-            core.gate.leave()
-            switch code {
-            case RD_KAFKA_RESP_ERR_NO_ERROR:
-                return
-            case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-                await core.waitForQueueSpace(since: generation)
-            default:
-                throw enqueueError(code, topic: topic)
-            }
-        }
+        try await enqueue(topic: topic, key: key, value: value, headers: headers, partition: partition, callback: nil)
     }
 
     /// Hands a message to librdkafka and tells `callback` how its delivery ended, on the
@@ -120,10 +101,20 @@ public final class KafkaProducer: Sendable {
         topic: String, key: Key?, value: Value, headers: [KafkaHeader] = [], partition: Int32? = nil,
         callback: KafkaDeliveryCallback
     ) async throws(KafkaError) {
+        try await enqueue(topic: topic, key: key, value: value, headers: headers, partition: partition, callback: callback)
+    }
+
+    /// The two `produce` calls: enqueues, waiting for space while the local queue is full.
+    /// `callback`, when given, is retained for the message until its delivery report (released
+    /// again at once if the message is not enqueued).
+    private func enqueue<Key: KafkaBuffer, Value: KafkaBuffer>(
+        topic: String, key: Key?, value: Value, headers: [KafkaHeader], partition: Int32?,
+        callback: KafkaDeliveryCallback?
+    ) async throws(KafkaError) {
         while true {
             let generation = core.servedGeneration.load(ordering: .sequentiallyConsistent)
             guard core.gate.enter() else { throw KafkaError.closed("the producer") }
-            let opaque = Unmanaged.passRetained(callback).toOpaque()
+            let opaque = callback.map { Unmanaged.passRetained($0).toOpaque() }
             let code = withOptionalBytes(key) { key in
                 value.withUnsafeKafkaBytes { value in
                     core.enqueue(
@@ -132,7 +123,7 @@ public final class KafkaProducer: Sendable {
             }
             if code == RD_KAFKA_RESP_ERR_NO_ERROR {
                 core.serveDeliveryReportsOccasionally()
-            } else {
+            } else if let opaque {
                 Unmanaged<KafkaDeliveryCallback>.fromOpaque(opaque).release()
             }
             core.gate.leave()

@@ -41,8 +41,13 @@ public struct KafkaBytes: Sendable, RandomAccessCollection, Hashable, KafkaBuffe
     /// A copy as an array.
     public var array: [UInt8] { withUnsafeBytes { Array($0) } }
 
-    /// The bytes decoded as UTF-8 (invalid sequences become U+FFFD).
+    /// The bytes decoded as UTF-8 (invalid sequences become U+FFFD): for showing bytes to people.
     public var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+
+    /// The bytes as UTF-8 text, or `nil` when they are not valid UTF-8: for reading a value a
+    /// protocol defines as text (a header, a key), where a replacement character would pass a
+    /// corrupt value off as a real one.
+    public var validUTF8String: String? { withUnsafeBytes { String(validating: $0, as: UTF8.self) } }
 
     public var description: String { string }
 

@@ -4,7 +4,7 @@
 ///
 /// Reuse one builder for many records: its scratch buffers keep their capacity, so each
 /// ``makeRecord(topic:partition:offset:timestamp:)`` allocates only the record's storage.
-public struct KafkaRecordBuilder: Sendable {
+package struct KafkaRecordBuilder: Sendable {
     private struct PendingHeader {
         var nameOffset: Int
         var nameCount: Int
@@ -18,10 +18,10 @@ public struct KafkaRecordBuilder: Sendable {
     private var key: Range<Int>?
     private var value: Range<Int> = 0..<0
 
-    public init() {}
+    package init() {}
 
     /// Forgets the key, value and headers given so far.
-    public mutating func reset() {
+    package mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
         headers.removeAll(keepingCapacity: true)
         key = nil
@@ -29,17 +29,17 @@ public struct KafkaRecordBuilder: Sendable {
     }
 
     /// The record's key; nil (the default) for a record without one.
-    public mutating func setKey(_ key: UnsafeRawBufferPointer?) {
+    package mutating func setKey(_ key: UnsafeRawBufferPointer?) {
         if let key { self.key = append(key) } else { self.key = nil }
     }
 
     /// The record's value; empty (the default) for a tombstone.
-    public mutating func setValue(_ value: UnsafeRawBufferPointer) {
+    package mutating func setValue(_ value: UnsafeRawBufferPointer) {
         self.value = append(value)
     }
 
     /// Adds a header after those added before; a nil `value` is a header with a null value.
-    public mutating func appendHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?) {
+    package mutating func appendHeader(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer?) {
         let name = append(name)
         var valueRange: Range<Int>?
         if let value { valueRange = append(value) }
@@ -50,7 +50,7 @@ public struct KafkaRecordBuilder: Sendable {
     }
 
     /// A record holding copies of everything given since the last ``reset()``.
-    public func makeRecord(topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?) -> KafkaRecord {
+    package func makeRecord(topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?) -> KafkaRecord {
         let slotBytes = headers.count * MemoryLayout<KafkaHeaderSlot>.stride
         let storage = KafkaByteStorage(capacity: slotBytes + bytes.count)
         bytes.withUnsafeBytes { source in

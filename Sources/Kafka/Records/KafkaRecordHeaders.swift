@@ -54,6 +54,12 @@ public struct KafkaRecordHeaders: Sendable, RandomAccessCollection {
             ? nil : KafkaBytes(storage: storage, offset: Int(slot.valueOffset), count: Int(slot.valueCount))
     }
 
+    /// The value of the last header named `name` as UTF-8 text; `nil` if there is none, its
+    /// value is null, or it is not valid UTF-8 (see ``KafkaBytes/validUTF8String``).
+    public func string(named name: String) -> String? {
+        self[name]?.validUTF8String
+    }
+
     /// Index of the last header named `name`, compared byte for byte without building strings.
     public func lastIndex(named name: String) -> Int? {
         var name = name

@@ -45,13 +45,19 @@ struct CountPayload: Codable, Sendable {
 
 extension KafkaRecord {
     /// The last header named `name`, as UTF-8 text.
-    func header(_ name: String) -> String? { headers[name]?.string }
+    func header(_ name: String) -> String? { headers.string(named: name) }
 
     /// The record as an event; nil when it is not one.
     var envelope: EventEnvelope? { try? EventEnvelope(record: self) }
 
     /// The value decoded as JSON into `type`; nil when it does not decode.
     func decode<T: Decodable>(_ type: T.Type) -> T? { try? JSONDecoder().decode(type, from: Data(value.array)) }
+
+    /// The value as the runtime's activity record; nil when it is not one.
+    func decode(_: ActivityRecord.Type) -> ActivityRecord? { try? ActivityRecord(json: value) }
+
+    /// The value as the runtime's heartbeat; nil when it is not one.
+    func decode(_: Heartbeat.Type) -> Heartbeat? { try? Heartbeat(json: value) }
 
     /// Where the record sits, as `topic/partition/offset`.
     var position: RecordOrigin { RecordOrigin(topic: topic, partition: partition, offset: offset) }
