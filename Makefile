@@ -1,7 +1,7 @@
 # AgentBus: the commands the README names. Each sets up what is missing first.
 SWIFT ?= swift
 
-.PHONY: setup build test demo bench clean
+.PHONY: setup build test doc-snippets demo bench clean
 
 setup:
 	@scripts/setup.sh
@@ -10,10 +10,16 @@ build: setup
 	$(SWIFT) build
 
 # Tests run one at a time: several start real processes and consumer groups, which on a small
-# machine are steadier in sequence.
+# machine are steadier in sequence. Then every Swift block of README.md and docs/ must compile.
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel
+	@SWIFT=$(SWIFT) scripts/check-doc-snippets.sh
+
+# Only the documentation check: the Swift blocks of README.md and docs/*.md, built in a scratch
+# package (.build-doc-snippets/) against this checkout.
+doc-snippets:
+	@SWIFT=$(SWIFT) scripts/check-doc-snippets.sh
 
 demo: setup
 	$(SWIFT) build --product agentbus
@@ -33,4 +39,4 @@ bench: setup
 	.build/release/replay-bench
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-doc-snippets

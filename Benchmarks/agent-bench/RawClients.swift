@@ -10,7 +10,9 @@ import Glibc
 
 // MARK: Settings
 
-/// Partitions of the input and output topics of both sides (KAFKA-NOTES "Figures").
+/// Partitions of the input and output topics of both sides: enough that a raw librdkafka relay
+/// and the embedded cluster saturate two cores (the embedded cluster returns one producer batch
+/// per partition per fetch).
 let benchPartitions = 24
 
 /// The consumer properties of both sides: what `AgentRuntimeConfiguration` gives the agent's
@@ -46,7 +48,9 @@ func relayProducerProperties(bootstrapServers: String, clientID: String) -> [(St
 }
 
 /// Properties set explicitly on both sides (the agent gets them through
-/// `AgentRuntimeConfiguration.properties`): KAFKA-NOTES "Figures" and "Mock cluster".
+/// `AgentRuntimeConfiguration.properties`): the embedded cluster holds an empty fetch for the
+/// whole `fetch.wait.max.ms`, and lets a further group member join only after
+/// `session.timeout.ms` − 1 s.
 enum SharedClientProperties {
     static let consumer = [
         ("fetch.wait.max.ms", "1"),

@@ -294,29 +294,15 @@ struct SchemaPatternTests {
 
     // MARK: The official JSON-Schema-Test-Suite
 
-    /// `<repo>/../shared/testdata/JSON-Schema-Test-Suite`, else the same under /work/shared.
-    private static func suiteDirectory() -> URL? {
-        let repository = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // AgentBusTests
-            .deletingLastPathComponent()  // Tests
-            .deletingLastPathComponent()  // the repository
-        let candidates = [
-            repository.appendingPathComponent("../shared/testdata/JSON-Schema-Test-Suite").standardized,
-            URL(fileURLWithPath: "/work/shared/testdata/JSON-Schema-Test-Suite"),
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
-    }
-
     /// Cases that compile but are known to give the suite's wrong answer, by
     /// "file | group | test", with why. Empty: every compiled case agrees with the suite.
     private static let knownWrong: [String: String] = [:]
 
-    @Test("JSON-Schema-Test-Suite: pattern.json and optional/ecmascript-regex.json")
+    @Test(
+        "JSON-Schema-Test-Suite: pattern.json and optional/ecmascript-regex.json",
+        .enabled(if: JSONSchemaTestSuiteLocation.isAvailable, JSONSchemaTestSuiteLocation.unavailableReason))
     func officialSuite() throws {
-        guard let suite = Self.suiteDirectory() else {
-            Issue.record("JSON-Schema-Test-Suite not found beside the repository nor at /work/shared/testdata")
-            return
-        }
+        let suite = try #require(JSONSchemaTestSuiteLocation.directory, JSONSchemaTestSuiteLocation.unavailableReason)
         var checked = 0
         var skipped: [String] = []
         for (file, optional) in [("pattern.json", false), ("optional/ecmascript-regex.json", true)] {

@@ -1,5 +1,5 @@
-/// Why an event could not be handled, which decides what happens to it (DESIGN.md, "Delivery,
-/// ordering, failure").
+/// Why an event could not be handled, which decides what happens to it (docs/architecture.md,
+/// "Guarantees, as built").
 public enum FailureClass: String, Sendable, Hashable, CaseIterable, Codable {
     /// The handler threw a retryable error or ran past its deadline: retried in place with
     /// backoff, then through `<agent>.retry`, then dead-lettered.

@@ -198,7 +198,8 @@ public final class KafkaAdmin: Sendable {
         let rk = try client()
         let ordered = times.sorted { $0.key < $1.key }
         let result: Result<[KafkaTopicPartition: Int64?], KafkaError> = await RDKafkaBlockingCall.run("agentbus-admin") {
-            // A fresh list per call (KAFKA-NOTES.md): the call writes its answers into it.
+            // A fresh list per call: the call writes its answers into it (librdkafka 2.0.2 misbehaves
+            // when a partition list is reused across calls).
             let list = rd_kafka_topic_partition_list_new(Int32(ordered.count))!
             defer { rd_kafka_topic_partition_list_destroy(list) }
             for (partition, time) in ordered {
