@@ -153,9 +153,7 @@ public final class HandlerContext: Sendable {
             return child
         }
         guard let published else {
-            throw .encoding(EventCodingError(
-                "output name \"\(name ?? "")\" is used twice in one handling of \(event.type) \(event.id); "
-                    + "names identify outputs, so each must be unique"))
+            throw .duplicateOutputName(name ?? "", input: "\(event.type) \(event.id)")
         }
         return published
     }

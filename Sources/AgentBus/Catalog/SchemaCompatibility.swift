@@ -22,7 +22,7 @@ import JSONSchema
 /// It descends into `properties` (by name), `items`, `prefixItems` (by position),
 /// `additionalProperties` and `allOf` (by position). `anyOf`, `oneOf` and the other applicators
 /// are compared as JSON only: any difference is reported as breaking, to be reviewed by hand.
-public enum SchemaCompatibility {
+package enum SchemaCompatibility {
     /// How deep into nested schemas the comparison goes.
     static let maxDepth = 64
     /// How many pairs of schemas one event type's comparison looks at, at most: a guard against
@@ -32,7 +32,7 @@ public enum SchemaCompatibility {
     static let maxReferenceHops = 32
 
     /// Every change from `old` to `new`, ordered by event type, then path, breaking first.
-    public static func compare(old: SchemaRegistry, new: SchemaRegistry) -> [SchemaChange] {
+    package static func compare(old: SchemaRegistry, new: SchemaRegistry) -> [SchemaChange] {
         var changes: [SchemaChange] = []
         for type in Set(old.eventSchemas.keys).union(new.eventSchemas.keys).sorted() {
             switch (old.eventSchemas[type], new.eventSchemas[type]) {

@@ -4,25 +4,25 @@ import JSONSchema
 /// the conventions of an event catalog that loading does not need (some only advice: an event
 /// type outside the versioned reverse-DNS convention is a warning, since it may be another
 /// producer's).
-public enum SchemaLint {
-    public struct Finding: Sendable, CustomStringConvertible {
-        public enum Severity: String, Sendable { case error, warning }
-        public var severity: Severity
-        public var problem: SchemaLoadError.Problem
+package enum SchemaLint {
+    package struct Finding: Sendable, CustomStringConvertible {
+        package enum Severity: String, Sendable { case error, warning }
+        package var severity: Severity
+        package var problem: SchemaLoadError.Problem
 
-        public var description: String { severity == .warning ? "warning: \(problem)" : problem.description }
+        package var description: String { severity == .warning ? "warning: \(problem)" : problem.description }
     }
 
-    public struct Report: Sendable {
-        public var findings: [Finding]
+    package struct Report: Sendable {
+        package var findings: [Finding]
         /// Documents read, and event types among them (when they loaded).
-        public var documentCount: Int
-        public var eventTypeCount: Int
+        package var documentCount: Int
+        package var eventTypeCount: Int
 
-        public var errorCount: Int { findings.filter { $0.severity == .error }.count }
+        package var errorCount: Int { findings.filter { $0.severity == .error }.count }
     }
 
-    public static func lint(directory: String) -> Report {
+    package static func lint(directory: String) -> Report {
         let documents: [SchemaDocument]
         do {
             documents = try SchemaSet.readDocuments(directory: directory)

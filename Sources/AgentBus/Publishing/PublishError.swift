@@ -12,6 +12,9 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
     case encoding(EventCodingError)
     /// Kafka did not take the event.
     case kafka(KafkaError)
+    /// A handler published two outputs under one explicit name: names identify outputs (their
+    /// event IDs derive from them), so each must be unique within one handling.
+    case duplicateOutputName(String, input: String)
 
     public var description: String {
         switch self {
@@ -26,6 +29,8 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
             return error.message
         case .kafka(let error):
             return "not published: \(error.message)"
+        case .duplicateOutputName(let name, let input):
+            return "output name \"\(name)\" is used twice in one handling of \(input); names identify outputs, so each must be unique"
         }
     }
 }

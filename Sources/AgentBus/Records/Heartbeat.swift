@@ -1,10 +1,9 @@
 /// An agent instance saying it is alive, and how it is doing: written to `agentbus.heartbeats`
 /// every ``interval`` and once more, with status `stopped`, when it stops.
 ///
-/// ``jsonBytes`` writes it and ``init(json:)`` reads it. It stays `Encodable` (writing the same
-/// keys and value types) for code that still encodes it with Foundation.
-public struct Heartbeat: Sendable, Hashable, Encodable {
-    public enum Status: String, Sendable, Hashable, Codable {
+/// ``jsonBytes`` writes it and ``init(json:)`` reads it.
+public struct Heartbeat: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
         case starting, running, stopping, stopped
     }
 

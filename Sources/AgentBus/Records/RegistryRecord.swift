@@ -1,9 +1,8 @@
 /// What an agent is: written to `agentbus.registry` (keyed by agent name) each time an instance
 /// starts, so other agents and people can discover who consumes and produces what.
 ///
-/// ``jsonBytes`` writes it and ``init(json:)`` reads it. It stays `Encodable` (writing the same
-/// keys and value types) for code that still encodes it with Foundation.
-public struct RegistryRecord: Sendable, Hashable, Encodable {
+/// ``jsonBytes`` writes it and ``init(json:)`` reads it.
+public struct RegistryRecord: Sendable, Hashable {
     public var agent: String
     public var version: String
     /// The event types it handles, and those it declares it publishes.

@@ -246,8 +246,7 @@ public final class AgentRuntime: Service, Sendable {
             agent: agentName, version: version, consumes: consumes, produces: produces, capabilities: capabilities,
             topics: topics, instance: configuration.instanceID, time: EventTime.now().millisecondsSinceEpoch)
         do {
-            let value = try JSONEncoder().encode(record)
-            try await producer.send(topic: AgentTopics.registry, key: agentName, value: [UInt8](value))
+            try await producer.send(topic: AgentTopics.registry, key: agentName, value: record.jsonBytes)
         } catch {
             logger.warning("registry record not written", metadata: ["error": "\(error)"])
         }
@@ -277,8 +276,7 @@ public final class AgentRuntime: Service, Sendable {
             duplicates: counters.duplicates.load(ordering: .relaxed), lag: lag.values.reduce(0, +),
             inFlight: inFlight, partitions: lag.keys.sorted().map(\.description))
         do {
-            let value = try JSONEncoder().encode(heartbeat)
-            try await producer.produce(topic: AgentTopics.heartbeats, key: heartbeat.key, value: [UInt8](value))
+            try await producer.produce(topic: AgentTopics.heartbeats, key: heartbeat.key, value: heartbeat.jsonBytes)
         } catch {
             logger.debug("heartbeat not sent", metadata: ["error": "\(error)"])
         }
