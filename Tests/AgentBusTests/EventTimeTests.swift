@@ -1,4 +1,5 @@
 @testable import AgentBus
+import JSONSchema
 import Testing
 
 @Suite("Event times")
@@ -34,13 +35,13 @@ struct EventTimeTests {
 
     @Test("the civil-date conversion agrees with day counting for every day of 0000–9999")
     func civilRoundTrip() {
-        var days = EventTime.days(fromYear: 0, month: 1, day: 1)
+        var days = RFC3339Milliseconds.days(fromYear: 0, month: 1, day: 1)
         #expect(days == -719_528)
         var expected: (year: Int64, month: Int, day: Int) = (0, 1, 1)
-        let end = EventTime.days(fromYear: 10000, month: 1, day: 1)
+        let end = RFC3339Milliseconds.days(fromYear: 10000, month: 1, day: 1)
         var mismatches = 0
         while days < end {
-            let civil = EventTime.civil(fromDays: days)
+            let civil = RFC3339Milliseconds.civil(fromDays: days)
             if civil != expected { mismatches += 1 }
             // Advance `expected` by one day by hand.
             let leap = expected.year % 4 == 0 && (expected.year % 100 != 0 || expected.year % 400 == 0)

@@ -1,6 +1,6 @@
 @testable import AgentBus
 import Foundation
-import JSONSchema
+@testable import JSONSchema
 import LoanEvents
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import JSONSchema
 
 extension TypedEvent {
     /// The payload as JSON bytes, keys sorted so the same value always gives the same bytes.
@@ -7,7 +8,7 @@ extension TypedEvent {
     /// the payload conventions (``EventCoding``), several times faster.
     public func jsonPayload() throws(EventCodingError) -> [UInt8] {
         do {
-            return try JSONPayloadEncoder.encode(self)
+            return try JSONPayload.encode(self)
         } catch {
             throw EventCodingError("cannot encode \(Self.eventType): \(error)")
         }
@@ -16,7 +17,7 @@ extension TypedEvent {
     /// Decodes a payload, with ``JSONPayloadDecoder``.
     public init(jsonPayload: [UInt8]) throws(EventCodingError) {
         do {
-            self = try JSONPayloadDecoder.decode(Self.self, from: jsonPayload)
+            self = try JSONPayload.decode(Self.self, from: jsonPayload)
         } catch let error as DecodingError {
             throw EventCodingError("cannot decode \(Self.eventType): \(EventCoding.describe(error))")
         } catch {

@@ -1,5 +1,4 @@
 import Foundation
-import JSONSchema
 
 /// What one ``JSONPayloadEncoder/encode(_:)`` writes to: its encoders and containers all share
 /// one of these.
@@ -277,14 +276,14 @@ final class JSONPayloadEncoderStorage {
 
     /// The RFC 3339 text, with milliseconds, the typed payloads' convention.
     private func writeDate(_ date: Date, codingPath: () -> [any CodingKey]) throws {
-        // Truncated to the millisecond, as `EventTime` and the `ce_time` header are.
+        // Truncated to the millisecond, as event times (`ce_time`) are.
         let milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.down)
         guard let milliseconds = Int64(exactly: milliseconds) else {
             throw EncodingError.invalidValue(date, EncodingError.Context(
                 codingPath: codingPath(), debugDescription: "Unable to encode \(date) as an RFC 3339 date-time."))
         }
         scratch.append(UInt8(ascii: "\""))
-        EventTime(millisecondsSinceEpoch: milliseconds).appendDescription(to: &scratch)
+        RFC3339Milliseconds.append(milliseconds, to: &scratch)
         scratch.append(UInt8(ascii: "\""))
     }
 

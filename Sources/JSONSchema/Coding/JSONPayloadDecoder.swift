@@ -1,4 +1,3 @@
-import JSONSchema
 
 /// AgentBus's `Decoder` for typed event payloads: reads what Foundation's `JSONDecoder` reads
 /// with the payload conventions (dates as RFC 3339 strings, to the millisecond), straight from

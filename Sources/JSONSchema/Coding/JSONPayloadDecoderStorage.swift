@@ -1,5 +1,4 @@
 import Foundation
-import JSONSchema
 
 /// What one ``JSONPayloadDecoder/decode(_:from:)`` reads: the parsed payload, shared by its
 /// decoders and containers, and the coding paths of the values being decoded.
@@ -223,7 +222,7 @@ final class JSONPayloadDecoderStorage {
     /// An RFC 3339 date-time string, to the millisecond: the typed payloads' convention.
     private func date(_ node: Int, codingPath: () -> [any CodingKey]) throws -> Date {
         guard kind(node) == .string else { throw mismatch(Date.self, node, codingPath()) }
-        guard let milliseconds = document.withString(node, EventTime.parse) else {
+        guard let milliseconds = document.withString(node, RFC3339Milliseconds.parse) else {
             throw DecodingError.dataCorrupted(DecodingError.Context(
                 codingPath: codingPath(), debugDescription: "\"\(document.string(node))\" is not an RFC 3339 date-time"))
         }
