@@ -1,6 +1,6 @@
 @testable import AgentBus
 import Foundation
-@testable import JSONSchema
+@_spi(ParsedDocument) @testable import JSONSchema
 import LoanEvents
 import Testing
 

@@ -29,7 +29,7 @@ struct NewAgentTests {
     func refusals() async throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let badName = try await CLIRun.agentbus(["new", "agent", "Triage_Bot", "--path", directory.appendingPathComponent("x").path])
+        let badName = try await CLIRun.agentbus(["new", "agent", "triage_bot", "--path", directory.appendingPathComponent("x").path])
         #expect(badName.status != 0)
         #expect(badName.errors.contains { $0.contains("lowercase letters, digits and single '-'") })
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("x").path))

@@ -1,5 +1,5 @@
 import AgentBus
-import JSONSchema
+@_spi(ParsedDocument) import JSONSchema
 import Kafka
 
 /// The records of a replay log, sorted into events, activity records, dead letters, retries and

@@ -1,6 +1,6 @@
 import AgentBus
 import Foundation
-import JSONSchema
+@_spi(ParsedDocument) import JSONSchema
 import Kafka
 
 /// The saved replay log (`agentbus replay --save run.jsonl`): JSON Lines, one Kafka record per

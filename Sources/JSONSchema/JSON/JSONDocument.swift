@@ -7,30 +7,32 @@ import Darwin
 /// A parsed JSON text: the input bytes and the nodes that point into them. Lives only inside
 /// ``withParsed(_:_:)``, because both buffers are borrowed.
 ///
-/// The accessors the typed decoders call per field are `@inlinable`: they run in AgentBus, and
-/// across a module boundary an opaque call per field costs the decoders about a quarter of their
-/// speed.
-package struct JSONDocument {
-    package let input: UnsafeBufferPointer<UInt8>
-    package let nodes: UnsafeBufferPointer<JSONNode>
+/// Other modules of this package read documents too (the replay log loader, per line and field),
+/// so the small accessors are public under `@_spi(ParsedDocument)` and `@inlinable`: `package`
+/// declarations are not inlined across modules, and an opaque call per field (even `kind ==`
+/// became a witness call) doubled replay's load time. The SPI keeps them out of the public API.
+@_spi(ParsedDocument) public struct JSONDocument {
+    public let input: UnsafeBufferPointer<UInt8>
+    public let nodes: UnsafeBufferPointer<JSONNode>
 
     /// A document over nodes a caller parsed itself (``JSONParser/parse(_:into:)``), for readers
     /// that reuse one node buffer across many inputs.
     @inlinable
-    package init(input: UnsafeBufferPointer<UInt8>, nodes: UnsafeBufferPointer<JSONNode>) {
+    public init(input: UnsafeBufferPointer<UInt8>, nodes: UnsafeBufferPointer<JSONNode>) {
         self.input = input
         self.nodes = nodes
     }
 
     /// Nodes that fit in 1,024 bytes, the size `withUnsafeTemporaryAllocation` always puts on
     /// the stack: enough for a typical event (a 200-byte payload has about 30 nodes).
+    @usableFromInline
     package static let stackNodeCount = 1024 / MemoryLayout<JSONNode>.stride
 
     /// Parses `input` and hands the document to `body`. The nodes live in a temporary stack
     /// allocation, so parsing an event allocates nothing on the heap; only a document with more
     /// than ``stackNodeCount`` values is parsed again into a buffer that fits it.
-    @inlinable @inline(__always)
-    package static func withParsed<Result>(
+    @inlinable
+    public static func withParsed<Result>(
         _ input: UnsafeBufferPointer<UInt8>, _ body: (JSONDocument) -> Result
     ) throws(JSONParseError) -> Result {
         let small: Swift.Result<Result, JSONParseError> = withUnsafeTemporaryAllocation(
@@ -50,7 +52,7 @@ package struct JSONDocument {
         return try small.get()
     }
 
-    @usableFromInline @inline(__always)
+    @usableFromInline
     static func parse<Result>(
         _ input: UnsafeBufferPointer<UInt8>, into buffer: UnsafeMutableBufferPointer<JSONNode>,
         _ body: (JSONDocument) -> Result
@@ -59,15 +61,15 @@ package struct JSONDocument {
         return body(JSONDocument(input: input, nodes: UnsafeBufferPointer(rebasing: buffer[0..<count])))
     }
 
-    @inlinable @inline(__always)
-    package subscript(index: Int) -> JSONNode { nodes[index] }
+    @inlinable
+    public subscript(index: Int) -> JSONNode { nodes[index] }
 
     // MARK: - Strings
 
     /// The string's content with escapes decoded, as UTF-8. Without escapes this is a slice of
     /// the input; with them, a temporary buffer (decoding never makes a string longer).
-    @inlinable @inline(__always)
-    package func withString<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    @inlinable
+    public func withString<Result>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let node = nodes[index]
         let raw = UnsafeBufferPointer(rebasing: input[Int(node.start)..<Int(node.start + node.length)])
         if node.flags & JSONNode.hasEscapes == 0 { return body(raw) }
@@ -78,18 +80,18 @@ package struct JSONDocument {
     }
 
     @inlinable
-    package func string(_ index: Int) -> String {
+    public func string(_ index: Int) -> String {
         withString(index) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Whether the string equals `bytes` (already-decoded UTF-8) without decoding when possible.
     @inlinable
-    package func stringEquals(_ index: Int, _ bytes: [UInt8]) -> Bool {
+    public func stringEquals(_ index: Int, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { stringEquals(index, $0) }
     }
 
-    @inlinable @inline(__always)
-    package func stringEquals(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    @inlinable
+    public func stringEquals(_ index: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let node = nodes[index]
         if node.flags & JSONNode.hasEscapes == 0 {
             guard Int(node.length) == bytes.count else { return false }
@@ -110,6 +112,7 @@ package struct JSONDocument {
 
     /// Decodes JSON escapes from `raw` (already checked by the parser) into `output`; returns the
     /// length. A lone surrogate escape becomes U+FFFD, as most decoders do.
+    @usableFromInline
     package static func unescape(_ raw: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var read = 0
         var written = 0
@@ -173,21 +176,21 @@ package struct JSONDocument {
     /// The number's value. Integers of up to 18 digits and short decimals are converted exactly
     /// in place; anything else goes through `strtod`.
     @inlinable
-    package func number(_ index: Int) -> Double {
+    public func number(_ index: Int) -> Double {
         let node = nodes[index]
         return Self.parseDouble(UnsafeBufferPointer(rebasing: input[Int(node.start)..<Int(node.start + node.length)]))
     }
 
     /// The number's text, as written.
     @inlinable
-    package func numberText(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+    public func numberText(_ index: Int) -> UnsafeBufferPointer<UInt8> {
         let node = nodes[index]
         return UnsafeBufferPointer(rebasing: input[Int(node.start)..<Int(node.start + node.length)])
     }
 
     /// Whether the number has no fractional part: JSON Schema counts `1.0` as an integer.
     @inlinable
-    package func isInteger(_ index: Int) -> Bool {
+    public func isInteger(_ index: Int) -> Bool {
         if nodes[index].flags & JSONNode.isLexicalInteger != 0 { return true }
         let value = number(index)
         return value.isFinite && value.rounded(.towardZero) == value
@@ -199,6 +202,7 @@ package struct JSONDocument {
         return value
     }
 
+    @usableFromInline
     package static func parseDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double {
         var index = 0
         let negative = text[0] == UInt8(ascii: "-")

@@ -4,17 +4,17 @@
 /// and trailing data are errors, nesting deeper than ``maximumDepth`` is an error. Nothing is
 /// copied or decoded: strings and numbers stay in the input, and are decoded only if a keyword
 /// needs their value.
-package struct JSONParser {
+@_spi(ParsedDocument) public struct JSONParser {
     /// Deep enough for any event, shallow enough that the recursion cannot exhaust the stack.
     package static let maximumDepth = 512
 
     /// The most nodes a text of `byteCount` bytes can produce: every node consumes at least one
     /// byte, so a buffer this big never overflows.
-    package static func nodeCapacity(forByteCount byteCount: Int) -> Int { byteCount + 1 }
+    public static func nodeCapacity(forByteCount byteCount: Int) -> Int { byteCount + 1 }
 
     /// Thrown (as offset -1) when the nodes do not fit the buffer given; the caller retries
     /// with a buffer of ``nodeCapacity(forByteCount:)``.
-    package static let bufferFull = JSONParseError(offset: -1, reason: "node buffer full")
+    public static let bufferFull = JSONParseError(offset: -1, reason: "node buffer full")
 
     private let input: UnsafePointer<UInt8>
     private let count: Int
@@ -27,7 +27,7 @@ package struct JSONParser {
     /// Parses `input` into `nodes` and returns how many it wrote. The root is node 0. Throws
     /// ``bufferFull`` when `nodes` is too small, which cannot happen with
     /// ``nodeCapacity(forByteCount:)`` nodes.
-    package static func parse(
+    public static func parse(
         _ input: UnsafeBufferPointer<UInt8>, into nodes: UnsafeMutableBufferPointer<JSONNode>
     ) throws(JSONParseError) -> Int {
         guard let base = input.baseAddress, input.count > 0 else {
