@@ -65,10 +65,16 @@ targets="$(sed -n 's/^targets //p' <<<"$listing")"
 blocks="$(sed -n 's/^blocks //p' <<<"$listing")"
 
 log="$scratch/build.log"
-if ! "$SWIFT" build --package-path "$scratch" >"$log" 2>&1; then
+build() { "$SWIFT" build --package-path "$scratch" "$@"; }
+# SwiftPM keeps its build plan while no manifest changes, even when this checkout's source files
+# moved or were removed; such a stale plan fails with "missing inputs": plan again once.
+if ! build >"$log" 2>&1 && grep -q "because of missing inputs" "$log"; then
+  rm -f "$scratch"/.build/*/debug/description.json
+fi
+if ! build >"$log" 2>&1; then
   # Build each page on its own, so every failing page is named, not only the first.
   for target in $targets; do
-    if ! "$SWIFT" build --package-path "$scratch" --target "$target" >"$log.$target" 2>&1; then
+    if ! build --target "$target" >"$log.$target" 2>&1; then
       echo "doc-snippets: ${target#DocSnippets_}: a block does not compile:"
       grep -E "\.md:[0-9]+:[0-9]+: error:" "$log.$target" | sort -u | sed "s|^$root/||" || true
       if ! grep -qE "\.md:[0-9]+:[0-9]+: error:" "$log.$target"; then tail -20 "$log.$target"; fi

@@ -52,6 +52,13 @@ struct NewAgentTests {
         #expect(created.status == 0, "\(created.errors)")
         #expect(created.output.first?.hasPrefix("created ") == true)
 
+        // The build folder outlives the package (a new folder each run): plan afresh, since SwiftPM
+        // keeps a plan while no manifest changes, even when this checkout's files moved.
+        if let platforms = try? FileManager.default.contentsOfDirectory(atPath: Self.scratch.path) {
+            for platform in platforms {
+                try? FileManager.default.removeItem(at: Self.scratch.appendingPathComponent("\(platform)/debug/description.json"))
+            }
+        }
         let build = try await swift(["swift", "build", "--build-tests", "--scratch-path", Self.scratch.path], in: package)
         try #require(build.status == 0, "the scaffolded package does not build:\n\(build.output.suffix(30).joined(separator: "\n"))")
         let test = try await swift(["swift", "test", "--skip-build", "--scratch-path", Self.scratch.path], in: package)
