@@ -41,11 +41,30 @@ public final class AgentHarness: Sendable {
     /// - Parameters:
     ///   - schemas: the schema catalog's directory.
     ///   - logger: the runtime's logger. Default: warnings and worse, to standard error.
-    public init(
+    public convenience init(
         _ agent: some Agent, schemas: String, partitions: Int = 1, instanceID: String = "harness",
         timeout: Duration = .seconds(60), logger: Logger? = nil
     ) throws {
-        let directory = SchemaDirectory(path: schemas, source: .flag)
+        try self.init(
+            agent, catalog: SchemaDirectory(path: schemas, source: .flag), partitions: partitions,
+            instanceID: instanceID, timeout: timeout, logger: logger)
+    }
+
+    /// Starts an embedded cluster, creates the topics, and starts `agent` on it, with a catalog
+    /// compiled into a module (``AgentBus/EmbeddedSchemas``), as the agent's executable runs.
+    public convenience init(
+        _ agent: some Agent, schemas: EmbeddedSchemas, partitions: Int = 1, instanceID: String = "harness",
+        timeout: Duration = .seconds(60), logger: Logger? = nil
+    ) throws {
+        try self.init(
+            agent, catalog: SchemaDirectory(embedded: schemas), partitions: partitions, instanceID: instanceID,
+            timeout: timeout, logger: logger)
+    }
+
+    private init(
+        _ agent: some Agent, catalog directory: SchemaDirectory, partitions: Int, instanceID: String,
+        timeout: Duration, logger: Logger?
+    ) throws {
         let registry = try directory.load()
         let cluster = try EmbeddedCluster(brokers: 1)
         let topics = registry.topics + [AgentTopics.retry(of: agent.name), AgentTopics.deadLetter(of: agent.name)]
@@ -168,5 +187,12 @@ public final class AgentHarness: Sendable {
         runtime.requestStop()
         try await producer.close()
         try await running.value
+    }
+
+    /// A test that ends early (a failed `#require`, a ``Timeout``) never calls ``stop()``: the
+    /// runtime must not go on polling a cluster that is gone for the rest of the test process.
+    deinit {
+        runtime.requestStop()
+        running.cancel()
     }
 }

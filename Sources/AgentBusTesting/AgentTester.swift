@@ -189,6 +189,12 @@ public final class AgentTester: Sendable {
         defer { watch.cancel() }
         do {
             try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            // One advance can wake the handler's own sleep and the deadline together; the
+            // runtime would have cancelled an attempt still running at its deadline.
+            guard clock.now <= deadline else {
+                return HandlerFailure(
+                    attemptError: CancellationError(), pastDeadline: true, handlerDeadline: policies.handlerDeadline)
+            }
             return nil
         } catch {
             return HandlerFailure(

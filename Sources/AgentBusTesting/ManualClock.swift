@@ -5,6 +5,8 @@ import Synchronization
 ///
 /// ```swift
 /// let clock = ManualClock()
+/// // An agent with `retry: .none`, so the deadline dead-letters at once.
+/// let tester = try AgentTester(SlowAgent(), schemas: .slowEvents, clock: clock)
 /// async let result = tester.handle(SlowRequest())   // its handler sleeps on context.clock
 /// await clock.waitForSleepers()                      // it is asleep now
 /// clock.advance(by: .seconds(31))                    // past its deadline: abandoned
@@ -42,7 +44,7 @@ public final class ManualClock: Clock, Sendable {
         /// Sleeps cancelled before they were registered.
         var cancelled: Set<UInt64> = []
         var nextID: UInt64 = 0
-        var sleeperWaiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var sleeperWaiters: [(id: UInt64, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
         var countedSleepers: Int { sleepers.values.count(where: \.counted) }
 
@@ -126,14 +128,28 @@ public final class ManualClock: Clock, Sendable {
 
     /// Returns once at least `count` tasks are sleeping on the clock: how a test knows the
     /// handler got to its wait before advancing past it.
+    ///
+    /// Also returns when the calling task is cancelled (a test's time limit, say), so a handler
+    /// that never sleeps cannot hang the test run.
     public func waitForSleepers(_ count: Int = 1) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLock { state in
-                if state.countedSleepers >= count { return true }
-                state.sleeperWaiters.append((count, continuation))
-                return false
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state in
+                    if state.countedSleepers >= count || Task.isCancelled { return true }
+                    state.sleeperWaiters.append((id, count, continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.sleeperWaiters.firstIndex { $0.id == id }.map { state.sleeperWaiters.remove(at: $0) }
+            }
+            waiter?.continuation.resume()
         }
     }
 }

@@ -80,8 +80,10 @@ extension AgentRuntimeTests {
             // The second member joins after session.timeout.ms - 1 s; the first is then reassigned.
             let second = try AgentProcess.testAgent(
                 role: "worker", instance: "worker-2", broker: broker, environment: debug, arguments: ["-X", "debug=cgrp"])
-            // Split: one test.work partition each.
-            let split = await AgentProcess.waitUntil([first, second]) { logs in
+            // Split: one test.work partition each. The embedded cluster often answers the second
+            // member's first SyncGroups with "Invalid request" and lets it in a few rounds later;
+            // on a loaded two-core machine that has taken most of a minute.
+            let split = await AgentProcess.waitUntil([first, second], timeout: .seconds(120)) { logs in
                 let (one, two) = (Self.workPartitions(logs[0]), Self.workPartitions(logs[1]))
                 return one.count == 1 && two.count == 1 && one.isDisjoint(with: two)
             }

@@ -33,6 +33,9 @@ struct NewAgentTests {
         #expect(badName.status != 0)
         #expect(badName.errors.contains { $0.contains("lowercase letters, digits and single '-'") })
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("x").path))
+        let clash = try await CLIRun.agentbus(["new", "agent", "event-handler", "--path", directory.appendingPathComponent("y").path])
+        #expect(clash.status != 0)
+        #expect(clash.errors.contains { $0.contains("would name the agent's type EventHandler") })
 
         try Data("keep".utf8).write(to: directory.appendingPathComponent("notes.txt"))
         let occupied = try await CLIRun.agentbus(["new", "agent", "triage", "--path", directory.path])

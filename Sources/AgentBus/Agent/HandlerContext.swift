@@ -114,7 +114,7 @@ public final class HandlerContext: Sendable {
     /// - Parameter name: identifies the output within this handling instead of its index; two
     ///   outputs of one handling may not share a name (whatever their types).
     /// - Throws: ``PublishError`` when the payload fails its schema, its type is unknown, or
-    ///   `name` was already used in this handling (`.encoding`, saying so); such an error is not
+    ///   `name` was already used in this handling (`.duplicateOutputName`); such an error is not
     ///   retried (it is a bug in the agent, not a passing fault).
     @discardableResult
     public func publish<Event: TypedEvent>(

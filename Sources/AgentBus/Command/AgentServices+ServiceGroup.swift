@@ -13,13 +13,29 @@ extension AgentServices {
             runtime: runtime, checks: entries.compactMap(\.readiness), logger: logger)
         return ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: (entries.map(\.service) + [runner]).map {
+                services: (entries.map { OwnedService(service: $0.service, agent: runtime.agentName) as any Service }
+                    + [runner]).map {
                     .init(
                         service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
                         failureTerminationBehavior: .gracefullyShutdownGroup)
                 },
                 gracefulShutdownSignals: stopsOnSignals ? [.sigterm, .sigint] : [],
                 logger: logger))
+    }
+}
+
+/// A service the agent owns: it must run until the agent stops. One that returns on its own
+/// leaves handlers without their client, so the agent stops and exits 1, saying which it was.
+struct OwnedService: Service {
+    let service: any Service
+    let agent: String
+
+    func run() async throws {
+        try await service.run()
+        if !Task.isShuttingDownGracefully, !Task.isCancelled {
+            throw AgentConfigurationError(
+                "\(agent): its service \(String(reflecting: type(of: service))) ended before the agent was stopped")
+        }
     }
 }
 
@@ -32,6 +48,8 @@ struct RuntimeAfterReadiness: Service {
 
     func run() async throws {
         if !checks.isEmpty {
+            logger.info(
+                "waiting for services to be ready", metadata: ["agent": "\(runtime.agentName)", "count": "\(checks.count)"])
             do {
                 try await cancelWhenGracefulShutdown {
                     try await withThrowingDiscardingTaskGroup { group in

@@ -18,7 +18,12 @@ import ServiceLifecycle
 /// runtime starts reading events only once every readiness check has returned; on SIGTERM or
 /// SIGINT (or when any of them ends) the group stops them in reverse order: the runtime first,
 /// draining its handlers, then the services, last added first. A service runs until it is told
-/// to shut down gracefully; one that returns or throws stops the agent (a throw makes it exit 1).
+/// to shut down gracefully; one that returns before that, or throws, stops the agent, which then
+/// exits 1 naming it.
+///
+/// Services are started together; "before the first handler" is guaranteed for the services
+/// that give a readiness check. A readiness check must honour cancellation, or a SIGTERM that
+/// arrives while it waits cannot stop the agent.
 public struct AgentServices: Sendable {
     /// A service and the check that says it can be used.
     package struct Entry: Sendable {

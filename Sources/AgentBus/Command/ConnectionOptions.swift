@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONSchema
 
 /// How a program finds and talks to Kafka: `--brokers`, `--bootstrap-file` and
 /// `-X/--property key=value`, the same flags on every `agentbus` command that connects and on
@@ -45,7 +46,7 @@ public struct ConnectionOptions: ParsableArguments, Sendable {
         var result: [String: String] = [:]
         for property in properties {
             guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {
-                throw ValidationError("-X takes key=value, got \"\(property)\"")
+                throw ValidationError("-X takes key=value, got \"\(property.oneLine)\"")
             }
             result[String(property[..<equals])] = String(property[property.index(after: equals)...])
         }

@@ -97,14 +97,15 @@ public final class AgentRuntime: Service, Sendable {
                 "schemas": "\(configuration.schemas.path)",
             ])
 
-        await withGracefulShutdownHandler {
+        let consumerFailure = await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.processor.watchdog.run() }
                 group.addTask { await self.sendHeartbeats() }
                 group.addTask { await self.followRebalances() }
                 group.addTask { await self.stopWhenAsked() }
-                await readRecords(into: &group)
+                let failure = await readRecords(into: &group)
                 group.cancelAll()
+                return failure
             }
         } onGracefulShutdown: {
             self.requestStop()
@@ -120,13 +121,18 @@ public final class AgentRuntime: Service, Sendable {
         if let failure = state.withLock({ $0.failure }) {
             throw AgentConfigurationError("stopped after an output could not be produced: \(failure.message)")
         }
+        if let consumerFailure {
+            throw AgentConfigurationError("stopped after the consumer failed: \(consumerFailure)")
+        }
     }
 
     // MARK: Reading
 
     /// Routes each record to its partition's worker, starting workers as partitions appear.
-    /// Ends when the consumer is closed (by the stop sequence) or fails.
-    private func readRecords(into group: inout DiscardingTaskGroup) async {
+    /// Ends when the consumer is closed (by the stop sequence) or fails; returns the failure, so
+    /// the instance exits as failed rather than as stopped.
+    private func readRecords(into group: inout DiscardingTaskGroup) async -> (any Error)? {
+        var failure: (any Error)?
         var last: (topic: String, partition: Int32, worker: PartitionWorker)?
         do {
             for try await record in consumer.messages {
@@ -151,8 +157,10 @@ public final class AgentRuntime: Service, Sendable {
             }
         } catch {
             logger.error("consumer failed", metadata: ["error": "\(error)"])
+            failure = error
         }
         for worker in state.withLock({ Array($0.workers.values) }) { worker.close() }
+        return failure
     }
 
     private func followRebalances() async {

@@ -10,6 +10,7 @@ extension AgentScaffold {
             platforms: [.macOS(.v15)],
             dependencies: [
                 \(dependency.packageLine),
+                .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
             ],
             targets: [
                 // The agent and its event types. Its schemas/ are compiled into the module, so the
@@ -26,6 +27,7 @@ extension AgentScaffold {
                     dependencies: [
                         "\(libraryName)",
                         .product(name: "AgentBus", package: "\(dependency.identity)"),
+                        .product(name: "ArgumentParser", package: "swift-argument-parser"),
                     ]
                 ),
                 .testTarget(
@@ -277,7 +279,7 @@ extension AgentScaffold {
         ```sh
         agentbus publish \(requestEventType) --schemas Sources/\(libraryName)/schemas \\
           --data '{"requestId": "REQ-1", "text": "The checkout page is down"}'
-        agentbus tail \(name).results --schemas Sources/\(libraryName)/schemas
+        agentbus tail \(name).results --from-beginning --schemas Sources/\(libraryName)/schemas
         ```
 
         Against real Kafka, give the agent `--brokers HOST:PORT` (or `AGENTBUS_BROKERS`) and create its \

@@ -45,8 +45,20 @@ struct AgentScaffold {
             return "an agent name is lowercase letters, digits and single '-' (like credit-check), got \"\(name)\""
         }
         guard name.count <= 40 else { return "an agent name is at most 40 characters, got \(name.count)" }
+        let type = AgentScaffold(name: name, dependency: .path("", identity: "")).typeName
+        if reservedTypeNames.contains(type) {
+            return "\"\(name)\" would name the agent's type \(type), which AgentBus, Swift or the tests already use; choose another name"
+        }
         return nil
     }
+
+    /// Type names the generated code would clash with: AgentBus's, the standard library's and
+    /// the testing library's, and the modules the package imports.
+    static let reservedTypeNames: Set<String> = [
+        "Agent", "AgentBus", "AgentBusTesting", "AgentCommand", "AgentOptions", "AgentServices", "AgentTester",
+        "ArgumentParser", "EmbeddedSchemas", "EventEnvelope", "EventHandler", "Foundation", "HandlerContext",
+        "Kafka", "JSONSchema", "Logging", "String", "Swift", "Test", "Testing", "TypedEvent",
+    ]
 
     /// `credit-check` → `CreditCheck`.
     var typeName: String {
