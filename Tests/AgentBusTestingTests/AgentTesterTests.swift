@@ -203,6 +203,30 @@ struct AgentTesterTests {
         #expect(result.attempts == 1)
     }
 
+    @Test("one advance past both the deadline and the handler's own sleep is still DeadlineExceeded")
+    func deadlineAndSleepInOneAdvance() async throws {
+        var agent = Worker()
+        agent.deadline = .seconds(5)
+        agent.retry = .none
+        let clock = ManualClock()
+        let tester = try tester(agent, clock: clock)
+        async let outcome = tester.handle(Work(id: "w1", seq: 0, behavior: "sleep"))
+        await clock.waitForSleepers()
+        clock.advance(by: .seconds(60))  // the handler's 60 s sleep ends too: the runtime cancels at 5 s
+        let result = try await outcome
+        #expect(result.deadLetter?.errorType == "DeadlineExceeded")
+        #expect(result.outputs.isEmpty)
+    }
+
+    @Test("waiting for sleepers ends when the waiting task is cancelled")
+    func waitForSleepersCancels() async {
+        let clock = ManualClock()
+        let waiter = Task { await clock.waitForSleepers() }
+        waiter.cancel()
+        await waiter.value  // would never return if the wait ignored cancellation
+        #expect(clock.sleeperCount == 0)
+    }
+
     @Test("the context's clock and time remaining are the tester's")
     func contextClock() async throws {
         let clock = ManualClock()

@@ -157,4 +157,32 @@ struct AgentServicesTests {
         #expect(!journal.all.contains("runtime: agent started"), "\(journal.all)")
         #expect(journal.all.contains("service stopping"), "\(journal.all)")
     }
+
+    /// A service that gives up on its own, as a client whose connection loop ends would.
+    struct QuittingService: Service {
+        func run() async throws {}
+    }
+
+    @Test("a service that ends before the agent is stopped stops the agent as failed, naming it")
+    func serviceEndingEarly() async throws {
+        let journal = Journal()
+        let client = SlowClient(journal: journal)
+        var services = AgentServices()
+        // Its readiness never comes, so the runtime does not start: the service's end alone must
+        // stop the agent (and the wait, which honours cancellation).
+        services.add(QuittingService(), readiness: { try await Task.sleep(for: .seconds(3600)) })
+        let logger = Logger(label: "test") { _ in JournalLogHandler(journal: journal) }
+        let runtime = try AgentRuntime(
+            agent: ServiceUser(client: client),
+            configuration: AgentRuntimeConfiguration(
+                brokers: BrokerEndpoint(bootstrapServers: ["127.0.0.1:1"], source: .flag),
+                instanceID: "services", schemas: SchemaDirectory(path: Self.fixtures, source: .flag)),
+            logger: logger)
+        let group = services.serviceGroup(runtime: runtime, logger: logger, stopsOnSignals: false)
+        await #expect {
+            try await group.run()
+        } throws: { error in
+            "\(error)".contains("QuittingService ended before the agent was stopped")
+        }
+    }
 }
