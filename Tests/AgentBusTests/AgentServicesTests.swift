@@ -141,14 +141,7 @@ struct AgentServicesTests {
         let client = SlowClient(journal: journal)
         var services = AgentServices()
         services.add(client, readiness: { throw Unreachable() })
-        let logger = Logger(label: "test") { _ in JournalLogHandler(journal: journal) }
-        let runtime = try AgentRuntime(
-            agent: ServiceUser(client: client),
-            configuration: AgentRuntimeConfiguration(
-                brokers: BrokerEndpoint(bootstrapServers: ["127.0.0.1:1"], source: .flag),
-                instanceID: "services", schemas: SchemaDirectory(path: Self.fixtures, source: .flag)),
-            logger: logger)
-        let group = services.serviceGroup(runtime: runtime, logger: logger, stopsOnSignals: false)
+        let group = try Self.unconnectedGroup(services, client: client, journal: journal)
         await #expect {
             try await group.run()
         } throws: { error in
@@ -156,6 +149,19 @@ struct AgentServicesTests {
         }
         #expect(!journal.all.contains("runtime: agent started"), "\(journal.all)")
         #expect(journal.all.contains("service stopping"), "\(journal.all)")
+    }
+
+    /// The agent's group with a runtime whose broker is never reached: for tests that end before
+    /// the runtime starts reading.
+    static func unconnectedGroup(_ services: AgentServices, client: SlowClient, journal: Journal) throws -> ServiceGroup {
+        let logger = Logger(label: "test") { _ in JournalLogHandler(journal: journal) }
+        let runtime = try AgentRuntime(
+            agent: ServiceUser(client: client),
+            configuration: AgentRuntimeConfiguration(
+                brokers: BrokerEndpoint(bootstrapServers: ["127.0.0.1:1"], source: .flag),
+                instanceID: "services", schemas: SchemaDirectory(path: fixtures, source: .flag)),
+            logger: logger)
+        return services.serviceGroup(runtime: runtime, logger: logger, stopsOnSignals: false)
     }
 
     /// A service that gives up on its own, as a client whose connection loop ends would.
@@ -171,14 +177,7 @@ struct AgentServicesTests {
         // Its readiness never comes, so the runtime does not start: the service's end alone must
         // stop the agent (and the wait, which honours cancellation).
         services.add(QuittingService(), readiness: { try await Task.sleep(for: .seconds(3600)) })
-        let logger = Logger(label: "test") { _ in JournalLogHandler(journal: journal) }
-        let runtime = try AgentRuntime(
-            agent: ServiceUser(client: client),
-            configuration: AgentRuntimeConfiguration(
-                brokers: BrokerEndpoint(bootstrapServers: ["127.0.0.1:1"], source: .flag),
-                instanceID: "services", schemas: SchemaDirectory(path: Self.fixtures, source: .flag)),
-            logger: logger)
-        let group = services.serviceGroup(runtime: runtime, logger: logger, stopsOnSignals: false)
+        let group = try Self.unconnectedGroup(services, client: client, journal: journal)
         await #expect {
             try await group.run()
         } throws: { error in

@@ -95,10 +95,7 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible, 
     /// names are not expected to contain `/`. Hashes in place, without building the name string.
     public static func derived(from parent: String, agent: String, index: Int) -> EventID {
         derive { sha in
-            sha.update(utf8: parent)
-            sha.update(byte: UInt8(ascii: "/"))
-            sha.update(utf8: agent)
-            sha.update(byte: UInt8(ascii: "/"))
+            updateSegments(&sha, parent, agent)
             updateDecimal(&sha, index)
         }
     }
@@ -115,12 +112,7 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible, 
     /// different types independent of the order in which they were published.
     public static func derived(from parent: String, agent: String, type: String, index: Int) -> EventID {
         derive { sha in
-            sha.update(utf8: parent)
-            sha.update(byte: UInt8(ascii: "/"))
-            sha.update(utf8: agent)
-            sha.update(byte: UInt8(ascii: "/"))
-            sha.update(utf8: type)
-            sha.update(byte: UInt8(ascii: "/"))
+            updateSegments(&sha, parent, agent, type)
             updateDecimal(&sha, index)
         }
     }
@@ -132,18 +124,26 @@ public struct EventID: Sendable, Hashable, Comparable, CustomStringConvertible, 
     /// a name such as `"0"` apart from the first unnamed output of the type.
     public static func derived(from parent: String, agent: String, type: String, name: String) -> EventID {
         derive { sha in
-            sha.update(utf8: parent)
-            sha.update(byte: UInt8(ascii: "/"))
-            sha.update(utf8: agent)
-            sha.update(byte: UInt8(ascii: "/"))
-            sha.update(utf8: type)
-            sha.update(byte: UInt8(ascii: "/"))
+            updateSegments(&sha, parent, agent, type)
             sha.update(byte: UInt8(ascii: "#"))
             sha.update(utf8: name)
         }
     }
 
     /// A UUIDv5 in `EventID.namespace` over the name that `name` feeds to the hash.
+    /// Hashes `"<parent>/<agent>/"`, then `"<type>/"` when given: the common start of every
+    /// derived name (fixed parameters, not a variadic list, so nothing is allocated per output).
+    private static func updateSegments(_ sha: inout SHA1, _ parent: String, _ agent: String, _ type: String? = nil) {
+        sha.update(utf8: parent)
+        sha.update(byte: UInt8(ascii: "/"))
+        sha.update(utf8: agent)
+        sha.update(byte: UInt8(ascii: "/"))
+        if let type {
+            sha.update(utf8: type)
+            sha.update(byte: UInt8(ascii: "/"))
+        }
+    }
+
     private static func derive(_ name: (inout SHA1) -> Void) -> EventID {
         var sha = SHA1()
         withUnsafeBytes(of: (namespace.high.bigEndian, namespace.low.bigEndian)) { sha.update($0) }
