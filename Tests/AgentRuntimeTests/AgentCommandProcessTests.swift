@@ -53,6 +53,30 @@ extension AgentRuntimeTests {
             await broker.stop()
         }
 
+        @Test("tuned the usual Kafka way (--brokers and -X session.timeout.ms=6000), an agent stays in its group")
+        func sessionThroughProperties() async throws {
+            let directory = try Self.emptyDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let broker = try await DevBrokerProcess.start(
+                brokers: 3, schemas: Paths.loanSchemas, arguments: ["--agent", "credit-check"])
+            // --brokers, not the bootstrap file: the agent does not know this is the embedded
+            // cluster, so only the -X settings shorten its session and fetch wait.
+            let agent = try Self.start(
+                "credit-check", in: directory,
+                ["--brokers", broker.bootstrapServers, "-X", "session.timeout.ms=6000", "-X", "fetch.wait.max.ms=5"])
+            let log = { agent.errorLines.suffix(25).joined(separator: "\n") }
+            #expect(await agent.waitForErrorLines { $0.contains { $0.contains(AgentProcess.assignedLine) } }, "\(log())")
+            // With a heartbeat derived from the 45 s default session (15 s), the 6 s session
+            // expired after each join and the agent revoked everything and rejoined.
+            let revoked = await agent.waitForErrorLines(timeout: .seconds(15)) { lines in
+                lines.contains { $0.contains("partitions revoked") }
+            }
+            #expect(!revoked, "the agent lost its group\n\(log())")
+            agent.signal(SIGTERM)
+            #expect(await agent.waitForExit() == 0, "\(log())")
+            await broker.stop()
+        }
+
         @Test("bad usage exits 64 with one line and the usage; --help lists the agent's and the runtime's options")
         func usage() async throws {
             let directory = try Self.emptyDirectory()

@@ -32,6 +32,29 @@ struct ConfigurationLoweringTests {
         #expect(p["fetch.wait.max.ms"] == "5")
     }
 
+    @Test("the heartbeat follows the session timeout that applies, also when -X properties set it")
+    func heartbeatFromMergedSession() throws {
+        // The session set as a property (`-X session.timeout.ms=6000`) over the 45 s field: a
+        // heartbeat derived from the field (15 s) would let the session expire every 6 s.
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: ["a:1"], groupID: "g", properties: ["session.timeout.ms": "6000"])
+        #expect(dictionary(configuration.librdkafkaProperties)["heartbeat.interval.ms"] == "2000")
+        #expect(throws: Never.self) { try configuration.validate() }
+
+        // A heartbeat given explicitly is kept, and must be below the session.
+        configuration.properties["heartbeat.interval.ms"] = "1500"
+        #expect(dictionary(configuration.librdkafkaProperties)["heartbeat.interval.ms"] == "1500")
+        configuration.properties["heartbeat.interval.ms"] = "6000"
+        #expect(throws: KafkaError.self) { try configuration.validate() }
+        do {
+            try configuration.validate()
+        } catch {
+            #expect(error.message == "heartbeat.interval.ms (6000 ms) must be below session.timeout.ms (6000 ms)")
+        }
+        configuration.properties["session.timeout.ms"] = "six seconds"
+        #expect(throws: KafkaError.self) { try configuration.validate() }
+    }
+
     @Test("pass-through properties win over fields, and SASL/SSL settings lower unchanged")
     func passThroughAndSecurity() {
         let security = KafkaSecurity(

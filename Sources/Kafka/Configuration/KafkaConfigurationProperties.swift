@@ -84,8 +84,9 @@ extension KafkaConsumerConfiguration {
         p.set("group.id", groupID)
         p.set("auto.offset.reset", autoOffsetReset.rawValue)
         p.set("session.timeout.ms", milliseconds: sessionTimeout)
-        // A heartbeat must come well within the session; Kafka's default is a third of it.
-        p.set("heartbeat.interval.ms", String(max(100, sessionTimeout.wholeMilliseconds / 3)))
+        // A heartbeat must come well within the session that applies, which `properties` (`-X`)
+        // may set; Kafka's default is a third of it.
+        p.set("heartbeat.interval.ms", String(defaultHeartbeatMilliseconds))
         p.set("auto.commit.interval.ms", milliseconds: autoCommitInterval)
         p.set("fetch.wait.max.ms", milliseconds: fetchWaitMax)
         p.set("partition.assignment.strategy", assignmentStrategy)

@@ -71,6 +71,42 @@ public struct KafkaConsumerConfiguration: Sendable {
         self.properties = properties
     }
 
+    /// The session timeout that applies: `session.timeout.ms` in ``properties`` when set there
+    /// (it overrides the field), else ``sessionTimeout``; nil when the property is not a number.
+    var effectiveSessionMilliseconds: Int64? {
+        guard let text = properties["session.timeout.ms"] else { return sessionTimeout.wholeMilliseconds }
+        return Int64(text)
+    }
+
+    /// A third of the session that applies (Kafka's default ratio), at least 100 ms: the
+    /// heartbeat interval unless ``properties`` sets `heartbeat.interval.ms` itself.
+    var defaultHeartbeatMilliseconds: Int64 {
+        max(100, (effectiveSessionMilliseconds ?? sessionTimeout.wholeMilliseconds) / 3)
+    }
+
+    /// Checks the group timing of the final, merged settings: a heartbeat interval that is not
+    /// below the session timeout lets the session expire between heartbeats, so the member
+    /// would leave and rejoin its group again and again.
+    ///
+    /// - Throws: ``KafkaError`` (code `configuration`) naming both values.
+    public func validate() throws(KafkaError) {
+        guard let session = effectiveSessionMilliseconds, session > 0 else {
+            throw .configuration(
+                "session.timeout.ms must be a whole number of milliseconds, got \"\(properties["session.timeout.ms"] ?? "")\"")
+        }
+        var heartbeat = defaultHeartbeatMilliseconds
+        if let text = properties["heartbeat.interval.ms"] {
+            guard let value = Int64(text), value > 0 else {
+                throw .configuration("heartbeat.interval.ms must be a whole number of milliseconds, got \"\(text)\"")
+            }
+            heartbeat = value
+        }
+        guard heartbeat < session else {
+            throw .configuration(
+                "heartbeat.interval.ms (\(heartbeat) ms) must be below session.timeout.ms (\(session) ms)")
+        }
+    }
+
     /// The settings the embedded cluster needs (see ``EmbeddedCluster``): a 6 s session so a
     /// second member joins in 5 s, and a 5 ms fetch wait so a hop does not cost half a second.
     public mutating func tuneForEmbeddedCluster() {

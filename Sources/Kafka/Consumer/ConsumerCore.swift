@@ -59,6 +59,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
             throw .configuration(
                 "partition.assignment.strategy \(strategy) is not supported: use range, roundrobin (the default) or both")
         }
+        try configuration.validate()
         handle = try RDKafkaHandle.make(.consumer, properties: configuration.librdkafkaProperties, context: self) {
             rd_kafka_conf_set_rebalance_cb($0, consumerRebalanceCallback)
             rd_kafka_conf_set_offset_commit_cb($0, consumerCommitCallback)
