@@ -88,17 +88,15 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// below the session timeout lets the session expire between heartbeats, so the member
     /// would leave and rejoin its group again and again.
     ///
+    /// Values that are not numbers are left to librdkafka, whose error names the property and
+    /// the value.
+    ///
     /// - Throws: ``KafkaError`` (code `configuration`) naming both values.
     public func validate() throws(KafkaError) {
-        guard let session = effectiveSessionMilliseconds, session > 0 else {
-            throw .configuration(
-                "session.timeout.ms must be a whole number of milliseconds, got \"\(properties["session.timeout.ms"] ?? "")\"")
-        }
+        guard let session = effectiveSessionMilliseconds else { return }
         var heartbeat = defaultHeartbeatMilliseconds
         if let text = properties["heartbeat.interval.ms"] {
-            guard let value = Int64(text), value > 0 else {
-                throw .configuration("heartbeat.interval.ms must be a whole number of milliseconds, got \"\(text)\"")
-            }
+            guard let value = Int64(text) else { return }
             heartbeat = value
         }
         guard heartbeat < session else {
