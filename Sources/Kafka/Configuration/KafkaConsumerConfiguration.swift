@@ -42,6 +42,17 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var security: KafkaSecurity
     /// Any librdkafka property, applied after (and so overriding) the fields above.
     public var properties: [String: String]
+    /// Called on the consumer's polling thread when partitions are about to be given up in a
+    /// rebalance, before the group can hand them to another member; nil by default.
+    ///
+    /// The partitions' records are no longer current (``KafkaConsumer/isCurrent(_:)``) while it
+    /// runs, but their offsets can still be stored, and librdkafka commits what is stored by the
+    /// time it returns as it gives the partitions up. (Kafka accepts that commit while the group
+    /// prepares its rebalance; the embedded cluster refuses it, so there the next owner reads
+    /// those records again.) Blocking in it (to let work in progress finish)
+    /// holds up the rebalance for the whole group, and no records are delivered meanwhile: keep
+    /// it bounded, well under `max.poll.interval.ms`. It is not called when the consumer closes.
+    public var onRevoke: (@Sendable ([KafkaTopicPartition]) -> Void)?
 
     public init(
         bootstrapServers: [String],

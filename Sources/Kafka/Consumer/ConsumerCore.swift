@@ -41,11 +41,13 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
     let closeState = Mutex(CloseState())
     let gate = RDKafkaHandleGate()
     let events: AsyncStream<KafkaConsumerEvent>
+    private let onRevoke: (@Sendable ([KafkaTopicPartition]) -> Void)?
     private let eventSink: AsyncStream<KafkaConsumerEvent>.Continuation
 
     init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
         channel = ConsumerChannel(capacity: configuration.maxBufferedBatches, wakeup: wakeup)
         maxBatchSize = max(1, configuration.maxBatchSize)
+        onRevoke = configuration.onRevoke
         (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1024))
         super.init(logger: logger)
         if configuration.groupID.isEmpty {
@@ -268,6 +270,9 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
                 logger.warning("rebalance error", metadata: ["error": "\(KafkaError(code, context: "rebalance").message)"])
             }
             generation.add(1, ordering: .releasing)
+            // Not while closing: the closing side has already settled its work, and offsets can
+            // no longer be stored.
+            if let onRevoke, !closeState.withLock({ $0.requested }) { onRevoke(changed) }
             rd_kafka_assign(handle, nil)
             assignment.withLock { $0.subtract(changed) }
             logger.debug("partitions revoked", metadata: ["partitions": "\(changed)"])
