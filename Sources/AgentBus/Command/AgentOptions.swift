@@ -36,6 +36,11 @@ public struct AgentOptions: ParsableArguments, Sendable {
     public var shutdownDeadline: String?
 
     @Option(name: .long, help: ArgumentHelp(
+        "Seconds handlers of partitions taken away in a rebalance get to finish before the partitions are given up. Default: $AGENTBUS_REVOKE_DEADLINE, then 10.",
+        valueName: "seconds"))
+    public var revokeDeadline: String?
+
+    @Option(name: .long, help: ArgumentHelp(
         "trace, debug, info, notice, warning, error or critical (logs go to stderr). Default: $AGENTBUS_LOG_LEVEL, then info.",
         valueName: "level"))
     public var logLevel: String?
@@ -83,6 +88,9 @@ public struct AgentOptions: ParsableArguments, Sendable {
         }
         if let text = Self.value(shutdownDeadline, "AGENTBUS_SHUTDOWN_DEADLINE", environment) {
             configuration.shutdownDeadline = try Self.seconds(text, "shutdown deadline")
+        }
+        if let text = Self.value(revokeDeadline, "AGENTBUS_REVOKE_DEADLINE", environment) {
+            configuration.revokeDeadline = try Self.seconds(text, "revoke deadline")
         }
         return configuration
     }

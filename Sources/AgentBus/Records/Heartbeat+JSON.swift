@@ -21,6 +21,7 @@ extension Heartbeat {
         writer.field("duplicates", duplicates)
         writer.field("lag", lag)
         writer.field("inFlight", inFlight)
+        writer.field("abandoned", abandoned)
         writer.field("partitions", partitions)
         return writer.finish()
     }
@@ -40,6 +41,7 @@ extension Heartbeat {
             failed: try fields.integer("failed", as: Int.self), retried: try fields.integer("retried", as: Int.self),
             deadLettered: try fields.integer("deadLettered", as: Int.self),
             duplicates: try fields.integer("duplicates", as: Int.self), lag: try fields.integer("lag"),
-            inFlight: try fields.integer("inFlight", as: Int.self), partitions: try fields.strings("partitions"))
+            inFlight: try fields.integer("inFlight", as: Int.self), partitions: try fields.strings("partitions"),
+            abandoned: Int(clamping: try fields.optionalInteger("abandoned") ?? 0))
     }
 }

@@ -5,6 +5,9 @@
 public struct Heartbeat: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
         case starting, running, stopping, stopped
+        /// Running, but too many handler attempts abandoned at their deadline are still running
+        /// (handlers that ignore cancellation hold threads and memory): restart the instance.
+        case unhealthy
     }
 
     public var agent: String
@@ -30,11 +33,13 @@ public struct Heartbeat: Sendable, Hashable {
     public var inFlight: Int
     /// The partitions the instance owns, as `topic/partition`.
     public var partitions: [String]
+    /// Handler attempts abandoned at their deadline whose tasks have not ended yet.
+    public var abandoned: Int
 
     public init(
         agent: String, instance: String, version: String, host: String, pid: Int32, status: Status, startedAt: Int64,
         time: Int64, intervalMs: Int64, handled: Int, failed: Int, retried: Int, deadLettered: Int, duplicates: Int,
-        lag: Int64, inFlight: Int, partitions: [String]
+        lag: Int64, inFlight: Int, partitions: [String], abandoned: Int = 0
     ) {
         self.agent = agent
         self.instance = instance
@@ -53,6 +58,7 @@ public struct Heartbeat: Sendable, Hashable {
         self.lag = lag
         self.inFlight = inFlight
         self.partitions = partitions
+        self.abandoned = abandoned
     }
 
     /// The Kafka key: one instance's heartbeats stay in order on one partition.

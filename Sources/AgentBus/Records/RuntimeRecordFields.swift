@@ -45,6 +45,12 @@ struct RuntimeRecordFields {
         return value
     }
 
+    /// Absent and `null` both read as nil: fields added later are absent in older records.
+    func optionalInteger(_ name: String) throws(RuntimeRecordError) -> Int64? {
+        guard let value = object[name], value != .null else { return nil }
+        return try integer(name)
+    }
+
     func strings(_ name: String) throws(RuntimeRecordError) -> [String] {
         guard let value = object[name], value != .null else { throw missing(name) }
         guard let elements = value.arrayValue else { throw mistyped(name, "an array of strings") }

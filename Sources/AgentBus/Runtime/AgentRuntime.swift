@@ -60,13 +60,15 @@ public final class AgentRuntime: Service, Sendable {
         logger[metadataKey: "agent"] = "\(agent.name)"
         self.logger = logger
         topics = Set(routes.values.map(\.schema.topic)).sorted() + [AgentTopics.retry(of: agent.name)]
-        consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration(group: agent.name), logger: logger)
+        let reference = RuntimeReference()
+        var consumerConfiguration = configuration.consumerConfiguration(group: agent.name)
+        consumerConfiguration.onRevoke = { reference.runtime?.partitionsRevoked($0) }
+        consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         let producer = try KafkaProducer(configuration: configuration.producerConfiguration(agent: agent.name), logger: logger)
         self.producer = producer
         let activityProducer = try KafkaProducer(
             configuration: configuration.activityProducerConfiguration(agent: agent.name), logger: logger)
         self.activityProducer = activityProducer
-        let failure = FailureSink()
         // Handlers' loggers get their event's metadata from the task-local context, only for
         // lines actually written.
         var handlerLogger = logger
@@ -76,8 +78,9 @@ public final class AgentRuntime: Service, Sendable {
             agent: agent.name, instance: configuration.instanceID, policies: agent.policies,
             concurrency: configuration.concurrency ?? agent.policies.concurrency, handlers: routes, registry: registry,
             producer: producer, activityProducer: activityProducer, handlerLogger: handlerLogger, logger: logger,
-            tracer: configuration.tracer ?? InstrumentationSystem.tracer, onProduceFailure: { failure.report($0) })
-        failure.reference.withLock { $0.runtime = self }
+            tracer: configuration.tracer ?? InstrumentationSystem.tracer,
+            onProduceFailure: { reference.runtime?.deliveryFailed($0) })
+        reference.set(self)
     }
 
     public func run() async throws {
@@ -128,29 +131,36 @@ public final class AgentRuntime: Service, Sendable {
 
     // MARK: Reading
 
-    /// Routes each record to its partition's worker, starting workers as partitions appear.
-    /// Ends when the consumer is closed (by the stop sequence) or fails; returns the failure, so
-    /// the instance exits as failed rather than as stopped.
+    /// Routes each record to its partition's worker, starting a worker when a partition's
+    /// first record of an assignment arrives. Ends when the consumer is closed (by the stop
+    /// sequence) or fails; returns the failure, so the instance exits as failed rather than as
+    /// stopped.
     private func readRecords(into group: inout DiscardingTaskGroup) async -> (any Error)? {
         var failure: (any Error)?
         var last: (topic: String, partition: Int32, worker: PartitionWorker)?
         do {
             for try await record in consumer.messages {
-                if let cached = last, cached.partition == record.partition, cached.topic == record.topic {
+                if let cached = last, cached.partition == record.partition, cached.topic == record.topic,
+                    cached.worker.isActive
+                {
                     cached.worker.enqueue(record)
                     continue
                 }
                 let key = KafkaTopicPartition(topic: record.topic, partition: record.partition)
-                let (worker, isNew) = state.withLock { state in
-                    if let worker = state.workers[key] { return (worker, false) }
+                let worker: (PartitionWorker, isNew: Bool)? = state.withLock { state in
+                    if let worker = state.workers[key], worker.isActive { return (worker, false) }
+                    // Checked under the lock the revocation takes to end workers: a record fetched
+                    // before a revocation never starts a worker after it.
+                    guard consumer.isCurrent(record) else { return nil }
                     let worker = PartitionWorker(
                         partition: key, consumer: consumer, processor: processor,
-                        ledger: PartitionLedger(partition: key, consumer: consumer) { [weak self] error, _ in
+                        ledger: PartitionLedger(partition: key, offsets: consumer) { [weak self] error, _ in
                             self?.deliveryFailed(error)
                         })
                     state.workers[key] = worker
                     return (worker, true)
                 }
+                guard let (worker, isNew) = worker else { continue }
                 if isNew { group.addTask { await worker.run() } }
                 last = (record.topic, record.partition, worker)
                 worker.enqueue(record)
@@ -159,8 +169,48 @@ public final class AgentRuntime: Service, Sendable {
             logger.error("consumer failed", metadata: ["error": "\(error)"])
             failure = error
         }
-        for worker in state.withLock({ Array($0.workers.values) }) { worker.close() }
+        for worker in state.withLock({ Array($0.workers.values) }) { worker.end() }
         return failure
+    }
+
+    /// Handler attempts abandoned at their deadline whose tasks are still running.
+    package var abandonedHandlers: Int { processor.counters.abandoned.load(ordering: .relaxed) }
+
+    /// Records read and not finished, over every partition: what the instance holds in memory
+    /// besides the consumer's own bounded buffer.
+    package var bufferedRecords: Int {
+        state.withLock { Array($0.workers.values) }.reduce(0) { $0 + $1.buffered }
+    }
+
+    /// Runs on the consumer's polling thread when a rebalance takes partitions away, before they
+    /// are given up: ends their workers (dropping what they had queued), lets the work already
+    /// started finish and its outputs be acknowledged, which stores its offsets, within the
+    /// revoke deadline, then retires their ledgers, abandoning whatever still runs (its outputs
+    /// are dropped; the next owner handles those records again).
+    fileprivate func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
+        let revoked = Set(partitions)
+        let workers = state.withLock { state in
+            let workers = state.workers.values.filter { revoked.contains($0.partition) }
+            for worker in workers { state.workers[worker.partition] = nil }
+            return workers
+        }
+        for worker in workers { worker.beginRevoke() }
+        // A stop has already waited for its handlers (and its deadline must hold).
+        let start = ContinuousClock.now
+        let deadline = start + (processor.isStopping ? .zero : configuration.revokeDeadline)
+        // A rebalance is rare and this thread has nothing else to do meanwhile: checking every
+        // millisecond is simpler than a signal from every settlement.
+        while !workers.allSatisfy(\.ledger.isSettled), ContinuousClock.now < deadline { usleep(1000) }
+        let unsettled = workers.filter { !$0.ledger.isSettled }
+        for worker in workers { worker.ledger.retire() }
+        if !unsettled.isEmpty {
+            logger.warning(
+                "revoke deadline reached; abandoning work in progress, its events will be handled by the next owner",
+                metadata: ["partitions": "\(unsettled.map(\.partition.description).joined(separator: ","))"])
+        }
+        logger.debug(
+            "revoked work settled",
+            metadata: ["waited": "\((ContinuousClock.now - start).wholeMilliseconds) ms", "partitions": "\(workers.count)"])
     }
 
     private func followRebalances() async {
@@ -235,7 +285,7 @@ public final class AgentRuntime: Service, Sendable {
         }
         if processor.counters.inFlight.load(ordering: .relaxed) > 0 {
             logger.warning("cancelling handlers still running at the shutdown deadline; their events will be read again")
-            processor.watchdog.cancelAll()
+            processor.watchdog.stopAll()
         }
         do {
             try await producer.flush(timeout: max(deadline - .now, .seconds(1)))
@@ -275,14 +325,18 @@ public final class AgentRuntime: Service, Sendable {
         processor.metrics.lag.record(lag.values.reduce(0, +))
         // Read and not yet stored: being handled, or awaiting acknowledgement of what it produced.
         let inFlight = state.withLock { Array($0.workers.values) }.reduce(0) { $0 + $1.ledger.count }
+        let abandoned = counters.abandoned.load(ordering: .relaxed)
+        processor.metrics.abandoned.record(abandoned)
         let heartbeat = Heartbeat(
             agent: agentName, instance: configuration.instanceID, version: version,
-            host: ProcessInfo.processInfo.hostName, pid: getpid(), status: status, startedAt: startedAt,
+            host: ProcessInfo.processInfo.hostName, pid: getpid(),
+            status: status == .running && abandoned > configuration.abandonedHandlerLimit ? .unhealthy : status,
+            startedAt: startedAt,
             time: EventTime.now().millisecondsSinceEpoch, intervalMs: configuration.heartbeatInterval.wholeMilliseconds,
             handled: counters.handled.load(ordering: .relaxed), failed: counters.failed.load(ordering: .relaxed),
             retried: counters.retried.load(ordering: .relaxed), deadLettered: counters.deadLettered.load(ordering: .relaxed),
             duplicates: counters.duplicates.load(ordering: .relaxed), lag: lag.values.reduce(0, +),
-            inFlight: inFlight, partitions: lag.keys.sorted().map(\.description))
+            inFlight: inFlight, partitions: lag.keys.sorted().map(\.description), abandoned: abandoned)
         do {
             try await producer.produce(topic: AgentTopics.heartbeats, key: heartbeat.key, value: heartbeat.jsonBytes)
         } catch {
@@ -291,10 +345,11 @@ public final class AgentRuntime: Service, Sendable {
     }
 }
 
-/// Lets the processor report a lost output to the runtime that owns it (set once the runtime
-/// exists, which is after the processor; weak, since the runtime owns the processor).
-private final class FailureSink: Sendable {
-    struct Reference { weak var runtime: AgentRuntime? }
-    let reference = Mutex(Reference())
-    func report(_ error: KafkaError) { reference.withLock { $0.runtime }?.deliveryFailed(error) }
+/// Lets the consumer and the processor, created before the runtime, reach it once it exists
+/// (weak, since the runtime owns them).
+private final class RuntimeReference: Sendable {
+    private struct Weak { weak var runtime: AgentRuntime? }
+    private let reference = Mutex(Weak())
+    var runtime: AgentRuntime? { reference.withLock { $0.runtime } }
+    func set(_ runtime: AgentRuntime) { reference.withLock { $0.runtime = runtime } }
 }

@@ -22,6 +22,14 @@ public struct AgentRuntimeConfiguration: Sendable {
     /// On SIGTERM/SIGINT, how long in-flight handlers may take to finish before they are
     /// cancelled (and their events left to be read again). Default: 10 s.
     public var shutdownDeadline: Duration
+    /// When a rebalance takes partitions away, how long handlers already running on them may
+    /// take to finish (and their outputs to be acknowledged) before the partitions are given up
+    /// anyway; what is still running then is abandoned and its outputs dropped. The whole group
+    /// waits for this, so keep it short. Default: 10 s.
+    public var revokeDeadline: Duration = .seconds(10)
+    /// How many handler attempts abandoned at their deadline may still be running (handlers
+    /// that ignore cancellation) before the instance reports itself unhealthy. Default: 8.
+    public var abandonedHandlerLimit = 8
     /// librdkafka properties for the agent's consumer and producers (`-X key=value`).
     public var properties: [String: String]
     /// How long activity records wait to be sent in batches (`linger.ms` of the producer that

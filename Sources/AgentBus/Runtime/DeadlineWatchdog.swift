@@ -1,19 +1,14 @@
 import Synchronization
 
-/// Cancels handler attempts that run past their deadline.
+/// Expires handler attempts that reach their deadline.
 ///
-/// One loop for the whole instance, instead of a timer per attempt: attempts register their
-/// task and deadline, and the loop cancels the overdue ones every ``tick``. (librdkafka 2.0.2
-/// never evicts a stuck consumer, since any poll resets `max.poll.interval.ms`, so the runtime
-/// must bound handlers itself.)
+/// One loop for the whole instance, instead of a timer per attempt: attempts register with
+/// their deadline, and the loop expires the overdue ones every ``tick``, so an attempt is given
+/// up at most a tick after its deadline. (librdkafka 2.0.2 never evicts a stuck consumer, since
+/// any poll resets `max.poll.interval.ms`, so the runtime must bound handlers itself.)
 final class DeadlineWatchdog: Sendable {
-    private struct Entry {
-        let deadline: ContinuousClock.Instant
-        let task: Task<Void, any Error>
-    }
-
     private struct State {
-        var entries: [UInt64: Entry] = [:]
+        var attempts: [UInt64: HandlerAttempt] = [:]
         var nextID: UInt64 = 0
     }
 
@@ -22,25 +17,25 @@ final class DeadlineWatchdog: Sendable {
 
     init(tick: Duration) { self.tick = tick }
 
-    func watch(_ task: Task<Void, any Error>, until deadline: ContinuousClock.Instant) -> UInt64 {
+    func watch(_ attempt: HandlerAttempt) -> UInt64 {
         state.withLock { state in
             state.nextID &+= 1
-            state.entries[state.nextID] = Entry(deadline: deadline, task: task)
+            state.attempts[state.nextID] = attempt
             return state.nextID
         }
     }
 
     func unwatch(_ id: UInt64) {
-        _ = state.withLock { $0.entries.removeValue(forKey: id) }
+        _ = state.withLock { $0.attempts.removeValue(forKey: id) }
     }
 
-    /// Cancels every attempt now (shutdown past its deadline).
-    func cancelAll() {
-        let tasks = state.withLock { state in
-            defer { state.entries.removeAll() }
-            return state.entries.values.map(\.task)
+    /// Gives up every attempt now (a stop past its deadline).
+    func stopAll() {
+        let attempts = state.withLock { state in
+            defer { state.attempts.removeAll() }
+            return Array(state.attempts.values)
         }
-        for task in tasks { task.cancel() }
+        for attempt in attempts { attempt.expire(.stopped) }
     }
 
     /// Runs until cancelled.
@@ -49,17 +44,17 @@ final class DeadlineWatchdog: Sendable {
             try? await Task.sleep(for: tick)
             let now = ContinuousClock.now
             let overdue = state.withLock { state in
-                var overdue: [Task<Void, any Error>] = []
-                state.entries = state.entries.filter { _, entry in
-                    if entry.deadline <= now {
-                        overdue.append(entry.task)
+                var overdue: [HandlerAttempt] = []
+                state.attempts = state.attempts.filter { _, attempt in
+                    if attempt.deadline <= now {
+                        overdue.append(attempt)
                         return false
                     }
                     return true
                 }
                 return overdue
             }
-            for task in overdue { task.cancel() }
+            for attempt in overdue { attempt.expire(.expired) }
         }
     }
 }

@@ -152,7 +152,8 @@ final class EventProcessor: Sendable {
                 outcome.result = .ok
                 return await finish(event, outcome, envelope: envelope, outputs: context.outputs, span: span)
             }
-            if isStopping, failure.isCancellation {  // abandoned: read again after restart
+            if (isStopping && failure.isCancellation) || event.ledger.isRevoked {  // read again later
+                event.abandon()
                 tracing.recordAbandoned(on: span)
                 return
             }
@@ -165,9 +166,10 @@ final class EventProcessor: Sendable {
             }
             switch policies.retry.decision(after: failure, attemptInPass: attemptInPass, attempts: outcome.attempts) {
             case .retryInPlace(let backoff):
-                guard await backOff(backoff) else {
+                guard await backOff(backoff, for: event) else {
+                    event.abandon()
                     tracing.recordAbandoned(on: span)
-                    return  // stopping: abandoned, read again later
+                    return  // stopping or revoked: read again later
                 }
                 continue
             case .retryTopic(let delay):
@@ -182,19 +184,20 @@ final class EventProcessor: Sendable {
         }
     }
 
-    /// Waits out an in-place backoff in short slices, so a stop does not wait for it. Returns
-    /// false when the instance is stopping.
-    private func backOff(_ duration: Duration) async -> Bool {
+    /// Waits out an in-place backoff in short slices, so neither a stop nor a revocation waits
+    /// for it. Returns false when the instance is stopping or `event`'s partition was revoked.
+    private func backOff(_ duration: Duration, for event: InFlightEvent) async -> Bool {
         let end = ContinuousClock.now + duration
         while ContinuousClock.now < end {
-            if isStopping { return false }
+            if isStopping || event.ledger.isRevoked { return false }
             do { try await Task.sleep(for: min(end - .now, .milliseconds(50))) } catch { return false }
         }
-        return !isStopping
+        return !isStopping && !event.ledger.isRevoked
     }
 
-    /// Runs one attempt as its own task, so the watchdog can cancel it at its deadline without
-    /// cancelling the worker. Returns nil on success.
+    /// Runs one attempt as its own task, raced against its deadline (``HandlerAttempt``): at
+    /// the deadline the worker moves on whether or not the handler heeds the cancellation.
+    /// Returns nil on success.
     ///
     /// `spanContext` (the record's consumer span, when tracing) is the handler's
     /// `ServiceContext.current`, so spans the handler starts are children of the consumer span
@@ -202,24 +205,29 @@ final class EventProcessor: Sendable {
     private func invoke(
         _ handler: EventHandler, _ envelope: EventEnvelope, _ context: HandlerContext, in spanContext: ServiceContext?
     ) async -> HandlerFailure? {
-        let task = Task {
-            try await HandlerContext.$current.withValue(context) {
-                guard let spanContext else { return try await handler.body(envelope, context) }
-                try await ServiceContext.$current.withValue(spanContext) { try await handler.body(envelope, context) }
-            }
-        }
-        let watch = watchdog.watch(task, until: context.deadline)
+        let attempt = HandlerAttempt(deadline: context.deadline, counters: counters)
+        let watch = watchdog.watch(attempt)
         defer { watchdog.unwatch(watch) }
-        do {
-            try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
-            return nil
-        } catch {
-            // Cancelled by a stop: whatever the handler made of the cancellation (a wrapped or
-            // converted error), the attempt was abandoned, not failed.
-            if task.isCancelled, isStopping, ContinuousClock.now < context.deadline {
-                return HandlerFailure(
-                    failureClass: .transient, errorType: "CancellationError", message: "cancelled", isCancellation: true)
+        let result = await withTaskCancellationHandler {
+            await attempt.run {
+                try await HandlerContext.$current.withValue(context) {
+                    guard let spanContext else { return try await handler.body(envelope, context) }
+                    try await ServiceContext.$current.withValue(spanContext) { try await handler.body(envelope, context) }
+                }
             }
+        } onCancel: {
+            attempt.expire(.stopped)
+        }
+        switch result {
+        case .succeeded:
+            return nil
+        case .expired:
+            return HandlerFailure(
+                attemptError: CancellationError(), pastDeadline: true, handlerDeadline: policies.handlerDeadline)
+        case .stopped:
+            return HandlerFailure(
+                failureClass: .transient, errorType: "CancellationError", message: "cancelled", isCancellation: true)
+        case .failed(let error):
             return HandlerFailure(
                 attemptError: error, pastDeadline: ContinuousClock.now >= context.deadline,
                 handlerDeadline: policies.handlerDeadline)
@@ -238,6 +246,13 @@ final class EventProcessor: Sendable {
         _ event: InFlightEvent, _ outcome: Outcome, envelope: EventEnvelope?, outputs: [HandlerContext.Output] = [],
         span: (any Span)? = nil
     ) async {
+        if event.ledger.isRetired {
+            // The partition was given up while this ran: its next owner handles the record
+            // again, so nothing of this attempt is published.
+            event.abandon()
+            tracing.recordAbandoned(on: span)
+            return
+        }
         var outcome = outcome
         outcome.finishedAt = EventTime.now().millisecondsSinceEpoch
         if outcome.startedAt == 0 { outcome.startedAt = outcome.finishedAt }

@@ -11,18 +11,32 @@ final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
     let record: KafkaRecord
     let ledger: PartitionLedger
     private let pending = Atomic<Int>(1)
+    private let started: Atomic<Bool>
+    private let abandoned = Atomic<Bool>(false)
     /// Runs once every message for the record is acknowledged (the handled event enters the
     /// dedupe window then, not before: a copy read again before its outputs are safe must be
     /// handled again, not skipped). Set before the runtime's hold is released; read after the
     /// count reaches zero, whose acquire-release ordering makes the write visible.
     nonisolated(unsafe) var onSettled: (@Sendable () -> Void)?
 
-    init(record: KafkaRecord, ledger: PartitionLedger) {
+    init(record: KafkaRecord, ledger: PartitionLedger, started: Bool) {
         self.record = record
         self.ledger = ledger
+        self.started = Atomic(started)
     }
 
     var isDone: Bool { pending.load(ordering: .acquiring) == 0 }
+
+    /// Whether work on it began (per-key ordering tracks records before they start).
+    var isStarted: Bool { started.load(ordering: .relaxed) }
+
+    /// Whether the runtime gave up on it (stopping, or its partition revoked): never done, so
+    /// its offset and everything after it are left to be read again.
+    var isAbandoned: Bool { abandoned.load(ordering: .relaxed) }
+
+    func markStarted() { started.store(true, ordering: .relaxed) }
+
+    func abandon() { abandoned.store(true, ordering: .relaxed) }
 
     /// Announces `count` messages about to be produced for this record.
     func expect(_ count: Int) { pending.add(count, ordering: .relaxed) }

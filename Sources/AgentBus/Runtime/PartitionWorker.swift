@@ -2,79 +2,113 @@ import DequeModule
 import Kafka
 import Synchronization
 
-/// Works through one partition's records: in offset order, or per key when the agent's
-/// ordering is `.key`.
+/// Works through one partition's records for one assignment of it: in offset order, or per key
+/// when the agent's ordering is `.key`.
 ///
-/// Reading ahead is bounded: when ``maxBuffered`` records wait, the reading task pauses the
-/// partition at the consumer, and the worker resumes it once half of them are done.
+/// Reading ahead is bounded: when ``AgentPolicies/maxBufferedPerPartition`` records are read
+/// and not finished, the partition is paused at the consumer, and resumed once half of them are
+/// done (``StateMachine``). A revocation ends the worker (``beginRevoke()``): what it has queued
+/// is dropped, nothing new starts, and work already started may finish while the revocation
+/// waits for it. Records of a later assignment go to a new worker.
 final class PartitionWorker: Sendable {
+    private struct State {
+        var machine: StateMachine<KafkaRecord>
+        var waiter: CheckedContinuation<Deque<KafkaRecord>?, Never>?
+    }
+
     let partition: KafkaTopicPartition
     let ledger: PartitionLedger
-    private let inbox = PartitionInbox()
     private let consumer: KafkaConsumer
     private let processor: EventProcessor
-    private let maxBuffered: Int
-    /// Read and not yet finished by the worker (queued, or being handled).
-    private let buffered = Atomic<Int>(0)
-    /// Whether this worker paused the partition at the consumer; changed together with the
-    /// pause or resume call, under the lock. `pausedHint` mirrors it so the per-record checks
-    /// take no lock.
-    private let paused = Mutex(false)
-    private let pausedHint = Atomic<Bool>(false)
+    private let state: Mutex<State>
+    /// Mirrors `machine.phase == .active`, read by the reading task without the lock.
+    private let active = Atomic<Bool>(true)
 
     init(partition: KafkaTopicPartition, consumer: KafkaConsumer, processor: EventProcessor, ledger: PartitionLedger) {
         self.partition = partition
         self.consumer = consumer
         self.processor = processor
         self.ledger = ledger
-        self.maxBuffered = processor.policies.maxBufferedPerPartition
+        self.state = Mutex(State(machine: StateMachine(maxBuffered: processor.policies.maxBufferedPerPartition)))
     }
+
+    /// False once the partition was revoked or the consumer closed.
+    var isActive: Bool { active.load(ordering: .relaxed) }
+
+    /// Records read and not finished.
+    var buffered: Int { state.withLock { $0.machine.buffered } }
 
     // MARK: The reading task's side
 
     func enqueue(_ record: KafkaRecord) {
-        inbox.append(record)
-        let count = buffered.add(1, ordering: .relaxed).newValue
-        if count >= maxBuffered, !pausedHint.load(ordering: .relaxed) {
-            paused.withLock { paused in
-                guard !paused else { return }
-                // Under the lock with the flag, so a resume can never slip in between.
-                if (try? consumer.pause([partition])) != nil {
-                    paused = true
-                    pausedHint.store(true, ordering: .relaxed)
-                }
-            }
+        let handOver: (CheckedContinuation<Deque<KafkaRecord>?, Never>, Deque<KafkaRecord>)? = state.withLock { state in
+            let arrival = state.machine.arrived(record)
+            // Under the lock with the state, so a resume can never slip in between.
+            if arrival.pause, (try? consumer.pause([partition])) == nil { state.machine.pauseFailed() }
+            guard let records = arrival.handOver, let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return (waiter, records)
         }
+        if let (waiter, records) = handOver { waiter.resume(returning: records) }
     }
 
-    // Rebalances need nothing here: records fetched before a revocation are recognised by the
-    // consumer (`isCurrent`) and skipped as they come up, and the ledger never stores their
-    // offsets. (The assigned/revoked notices arrive after the fact, when records of the new
-    // assignment may already be queued, so acting on them could drop those.) A partition
-    // assigned again starts unpaused in librdkafka while the flag here may still say paused;
-    // the worker then resumes it once it catches up, which is harmless.
+    /// The partition is being revoked: drop what is queued, start nothing new. Work already
+    /// started goes on; the revocation waits for the ledger to settle, then retires it.
+    func beginRevoke() {
+        ledger.beginRevoke()
+        end()
+    }
 
-    /// Ends the worker's loop once what it holds is done (the consumer has closed).
-    func close() { inbox.close() }
+    /// Ends the worker: queued records are dropped (the consumer closed, or the partition was
+    /// revoked).
+    func end() {
+        let waiter = state.withLock { state in
+            _ = state.machine.end()
+            active.store(false, ordering: .relaxed)
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
 
     // MARK: The worker task
 
     func run() async {
         switch processor.policies.ordering {
         case .partition:
-            while let batch = await inbox.takeAll() {
-                for record in batch {
+            while let batch = await take() {
+                for (index, record) in batch.enumerated() {
                     if processor.isStopping { return }
-                    guard consumer.isCurrent(record) else {
-                        finishedOne()
-                        continue
+                    guard let event = ledger.track(record, started: true) else {
+                        finished(batch.count - index)  // revoked: the rest is the next owner's
+                        break
                     }
-                    await processor.process(ledger.track(record))
-                    finishedOne()
+                    await processor.process(event)
+                    finished()
                 }
             }
         case .key(let maxInFlight):
             await runPerKey(maxInFlight: maxInFlight)
+        }
+    }
+
+    /// Everything queued, waiting for at least one record; nil once the worker ended.
+    private func take() async -> Deque<KafkaRecord>? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let take = state.withLock { state in
+                    let take = state.machine.take()
+                    if case .wait = take { state.waiter = continuation }
+                    return take
+                }
+                switch take {
+                case .records(let records): continuation.resume(returning: records)
+                case .end: continuation.resume(returning: nil)
+                case .wait: break
+                }
+            }
+        } onCancel: {
+            end()
         }
     }
 
@@ -84,14 +118,14 @@ final class PartitionWorker: Sendable {
         let waiting = KeyQueues()
         let permits = AsyncSemaphore(permits: maxInFlight)
         await withDiscardingTaskGroup { group in
-            while let batch = await inbox.takeAll() {
-                for record in batch {
+            while let batch = await take() {
+                for (index, record) in batch.enumerated() {
                     if processor.isStopping { return }
-                    guard consumer.isCurrent(record) else {
-                        finishedOne()
-                        continue
+                    // Tracked now, in offset order; started when its key's turn comes.
+                    guard let event = ledger.track(record, started: false) else {
+                        finished(batch.count - index)
+                        break
                     }
-                    let event = ledger.track(record)
                     let key = record.key
                     let busy = waiting.queues.withLock { waiting in
                         if waiting[key] != nil {
@@ -106,13 +140,12 @@ final class PartitionWorker: Sendable {
                     group.addTask { [self] in
                         var next: InFlightEvent? = event
                         while let current = next, !processor.isStopping {
-                            // Queued behind its key across a rebalance: skip it if it went stale.
-                            if consumer.isCurrent(current.record) {
+                            if ledger.start(current) {
                                 await processor.process(current)
                             } else {
-                                current.release()
+                                current.abandon()  // revoked while queued behind its key
                             }
-                            finishedOne()
+                            finished()
                             next = waiting.queues.withLock { waiting in
                                 if let following = waiting[key]?.popFirst() { return following }
                                 waiting[key] = nil
@@ -126,14 +159,10 @@ final class PartitionWorker: Sendable {
         }
     }
 
-    private func finishedOne() {
-        let count = buffered.subtract(1, ordering: .relaxed).newValue
-        guard count <= maxBuffered / 2, pausedHint.load(ordering: .relaxed) else { return }
-        paused.withLock { paused in
-            guard paused else { return }
-            try? consumer.resume([partition])
-            paused = false
-            pausedHint.store(false, ordering: .relaxed)
+    private func finished(_ count: Int = 1) {
+        guard count > 0 else { return }
+        state.withLock { state in
+            if state.machine.finished(count) { try? consumer.resume([partition]) }
         }
     }
 }

@@ -11,5 +11,7 @@ final class RuntimeCounters: Sendable {
     /// Records being processed right now (past any retry-topic wait, up to the hand-over of
     /// their messages): what a graceful stop waits for.
     let inFlight = Atomic<Int>(0)
-
+    /// Handler attempts abandoned at their deadline whose tasks are still running (handlers
+    /// that ignore cancellation): too many make the instance unhealthy.
+    let abandoned = Atomic<Int>(0)
 }

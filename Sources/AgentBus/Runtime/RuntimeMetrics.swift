@@ -14,6 +14,8 @@ struct RuntimeMetrics: Sendable {
     let handlerDuration: Timer
     /// Records between the consumer's position and the end of its partitions, at each heartbeat.
     let lag: Gauge
+    /// Handler attempts abandoned at their deadline and still running, at each heartbeat.
+    let abandoned: Gauge
 
     init(agent: String) {
         let dimensions = [("agent", agent)]
@@ -29,5 +31,6 @@ struct RuntimeMetrics: Sendable {
             })
         handlerDuration = Timer(label: "agentbus_handler_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
         lag = Gauge(label: "agentbus_consumer_lag", dimensions: dimensions)
+        abandoned = Gauge(label: "agentbus_handlers_abandoned", dimensions: dimensions)
     }
 }

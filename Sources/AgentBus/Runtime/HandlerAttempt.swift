@@ -1,0 +1,84 @@
+import Synchronization
+
+/// One handler attempt, run as its own task and raced against its deadline: the worker waiting
+/// for it resumes at whichever comes first, the attempt's end or the deadline.
+///
+/// At the deadline the attempt's task is cancelled and abandoned: the worker moves on (the
+/// record is classed as a deadline failure) even if the handler ignores cancellation, and the
+/// task counts in ``RuntimeCounters/abandoned`` until it does end.
+final class HandlerAttempt: Sendable {
+    enum Result {
+        case succeeded
+        case failed(any Error)
+        /// Reached its deadline first.
+        case expired
+        /// Given up because the instance is stopping.
+        case stopped
+    }
+
+    private struct State {
+        var waiter: CheckedContinuation<Result, Never>?
+        var task: Task<Void, Never>?
+        /// The worker stopped waiting for a task that has not ended.
+        var abandoned = false
+        var taskEnded = false
+    }
+
+    let deadline: ContinuousClock.Instant
+    private let state = Mutex(State())
+    private let counters: RuntimeCounters
+
+    init(deadline: ContinuousClock.Instant, counters: RuntimeCounters) {
+        self.deadline = deadline
+        self.counters = counters
+    }
+
+    /// Starts `body` as a task and waits for its end or for ``expire(_:)``, whichever is first.
+    func run(_ body: @escaping @Sendable () async throws -> Void) async -> Result {
+        await withCheckedContinuation { continuation in
+            state.withLock { $0.waiter = continuation }
+            let task = Task {
+                let result: Result
+                do {
+                    try await body()
+                    result = .succeeded
+                } catch {
+                    result = .failed(error)
+                }
+                self.taskEnded(result)
+            }
+            let cancelNow = state.withLock { state in
+                state.task = task
+                return state.abandoned
+            }
+            if cancelNow { task.cancel() }
+        }
+    }
+
+    /// Resumes the worker with `reason` (`.expired` or `.stopped`) unless the attempt already
+    /// ended, and cancels the attempt's task.
+    func expire(_ reason: Result) {
+        let (waiter, task) = state.withLock { state -> (CheckedContinuation<Result, Never>?, Task<Void, Never>?) in
+            guard let waiter = state.waiter else { return (nil, nil) }
+            state.waiter = nil
+            state.abandoned = true
+            if !state.taskEnded { counters.abandoned.add(1, ordering: .relaxed) }
+            return (waiter, state.task)
+        }
+        task?.cancel()
+        waiter?.resume(returning: reason)
+    }
+
+    private func taskEnded(_ result: Result) {
+        let waiter = state.withLock { state -> CheckedContinuation<Result, Never>? in
+            state.taskEnded = true
+            if state.abandoned {
+                counters.abandoned.subtract(1, ordering: .relaxed)
+                return nil
+            }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: result)
+    }
+}
