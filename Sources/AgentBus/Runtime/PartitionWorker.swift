@@ -14,6 +14,10 @@ final class PartitionWorker: Sendable {
     private let consumer: KafkaConsumer
     private let processor: EventProcessor
     private let maxBuffered: Int
+    /// True for a partition of one of the agent's retry topics, whose records may wait long for
+    /// their due time: each is queued as a copy in storage of its own, so a waiting retry does
+    /// not keep the rest of its consumer batch (up to a whole fetch) allocated.
+    private let holdsRetries: Bool
     /// Read and not yet finished by the worker (queued, or being handled).
     private let buffered = Atomic<Int>(0)
     /// Whether this worker paused the partition at the consumer; changed together with the
@@ -28,12 +32,13 @@ final class PartitionWorker: Sendable {
         self.processor = processor
         self.ledger = ledger
         self.maxBuffered = processor.policies.maxBufferedPerPartition
+        self.holdsRetries = processor.retryTiers.contains(partition.topic)
     }
 
     // MARK: The reading task's side
 
     func enqueue(_ record: KafkaRecord) {
-        inbox.append(record)
+        inbox.append(holdsRetries ? record.withOwnStorage() : record)
         let count = buffered.add(1, ordering: .relaxed).newValue
         if count >= maxBuffered, !pausedHint.load(ordering: .relaxed) {
             paused.withLock { paused in
