@@ -62,8 +62,8 @@ struct BenchRiskScorer: Agent {
     /// The topics the runtime uses besides the event topics, created up front (the mock has no
     /// Admin API, and the consumer would log "unknown topic" for a retry topic that is missing).
     static func runtimeTopics(agent: String) -> [(String, Int)] {
-        [
-            (AgentTopics.retry(of: agent), 1), (AgentTopics.deadLetter(of: agent), 1),
+        AgentTopics.retryTiers(of: agent, delays: RetryPolicy().retryTopicDelays).map { ($0, 1) } + [
+            (AgentTopics.deadLetter(of: agent), 1),
             // One record per handled event, keyed by correlation ID: spread like the events.
             (AgentTopics.activity, benchPartitions), (AgentTopics.heartbeats, 1), (AgentTopics.registry, 1),
         ]

@@ -5,7 +5,7 @@ import Logging
 
 /// An agent's real ``AgentBus/AgentRuntime`` on an ``Kafka/EmbeddedCluster`` in this process:
 /// for integration tests that need what ``AgentTester`` leaves out (Kafka, partitions, offsets,
-/// the retry topic as a topic).
+/// the retry topics as topics).
 ///
 /// ```swift
 /// let harness = try AgentHarness(CreditCheck(), schemas: "schemas")
@@ -14,7 +14,8 @@ import Logging
 /// try await harness.stop()
 /// ```
 ///
-/// It creates every topic of the catalog, the agent's retry and dead-letter topics and the
+/// It creates every topic of the catalog, the agent's retry topics (one per delay tier of its
+/// policy), its dead-letter topic and the
 /// runtime's, then starts the runtime with the embedded cluster's client tuning. The awaiting
 /// methods return as soon as what they wait for is on its topic; their timeout is only a safety
 /// net against a test that would otherwise hang.
@@ -67,8 +68,8 @@ public final class AgentHarness: Sendable {
     ) throws {
         let registry = try directory.load()
         let cluster = try EmbeddedCluster(brokers: 1)
-        let topics = registry.topics + [AgentTopics.retry(of: agent.name), AgentTopics.deadLetter(of: agent.name)]
-            + AgentTopics.runtime
+        let topics = registry.topics + AgentTopics.retryTiers(of: agent.name, delays: agent.policies.retry.retryTopicDelays)
+            + [AgentTopics.deadLetter(of: agent.name)] + AgentTopics.runtime
         for topic in Set(topics) { try cluster.createTopic(topic, partitions: partitions) }
         var runtimeLogger = logger ?? Logger(label: "agentbus.harness")
         if logger == nil { runtimeLogger.logLevel = .warning }

@@ -7,7 +7,7 @@ struct DLTListCommand: AsyncParsableCommand {
         commandName: "list",
         abstract: "Count an agent's dead letters by failure class and reason, pending and redriven.",
         discussion: """
-            Reads <agent>.dlt and <agent>.retry from the beginning to their current end. A missing \
+            Reads <agent>.dlt and every <agent>.retry.<delay> from the beginning to their current end. A missing \
             or empty dead-letter topic is not an error: it says so and exits 0.
 
             Example: agentbus dlt list loan-scorer

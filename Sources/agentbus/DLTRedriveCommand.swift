@@ -6,11 +6,12 @@ import Kafka
 struct DLTRedriveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redrive",
-        abstract: "Send pending dead letters back to their agent through <agent>.retry.",
+        abstract: "Send pending dead letters back to their agent through its retry topic.",
         discussion: """
             Selects the pending dead letters that match every --where (keys: \(DeadLetterFilter.keyList); \
             reason matches a part, the others exactly; partition and offset are the dead letter's \
-            own, in <agent>.dlt). Each is sent to <agent>.retry with its original key, value and \
+            own, in <agent>.dlt). Each is sent to the agent's retry topic with the shortest delay \
+            (<agent>.retry.<delay>, the shortest that exists) with its original key, value and \
             headers, plus agentbus_redriven_from (the dead letter), agentbus_retry_origin (where \
             the event was first read), agentbus_retry_due (now) and agentbus_attempts=0, and each \
             send waits for the broker. The agent handles it like a retry that is due. A redriven \
@@ -58,22 +59,24 @@ struct DLTRedriveCommand: AsyncParsableCommand {
         }
         if dryRun {
             for entry in selected { Output.line("would redrive \(DeadLetterPrinter.summary(entry))") }
-            Output.line("would redrive \(selected.count) dead letter(s) to \(inbox.retryTopic) (dry run: nothing sent)")
+            let target = inbox.retryTopic ?? "\(agent).retry.<delay> (none exists yet)"
+            Output.line("would redrive \(selected.count) dead letter(s) to \(target) (dry run: nothing sent)")
             return
         }
-        guard inbox.retryTopicExists else {
+        guard let retryTopic = inbox.retryTopic else {
             Output.error(
-                "agentbus dlt redrive: \(inbox.retryTopic) does not exist; create it with `agentbus topics create --agent \(agent)`")
+                "agentbus dlt redrive: \(agent) has no retry topic (\(agent).retry.<delay>); create them with "
+                    + "`agentbus topics create --agent \(agent)`")
             throw ExitCode.failure
         }
 
         var configuration = try connection.producerConfiguration()
         configuration.deliveryTimeout = .seconds(30)
         let producer = try KafkaProducer(configuration: configuration, logger: ConnectionOptions.quietLogger("agentbus.dlt"))
-        try? producer.prepare(topics: [inbox.retryTopic])
+        try? producer.prepare(topics: [retryTopic])
         var redriven = 0
         for entry in selected {
-            let redrive = DeadLetterRedrive(entry, retryTopic: inbox.retryTopic)
+            let redrive = DeadLetterRedrive(entry, retryTopic: retryTopic)
             do {
                 let report = try await producer.send(
                     topic: redrive.topic, key: redrive.key, value: redrive.value, headers: redrive.headers)
@@ -87,6 +90,6 @@ struct DLTRedriveCommand: AsyncParsableCommand {
             }
         }
         try? await producer.close(timeout: .seconds(5))
-        Output.line("redrove \(redriven) dead letter(s) to \(inbox.retryTopic)")
+        Output.line("redrove \(redriven) dead letter(s) to \(retryTopic)")
     }
 }

@@ -18,7 +18,8 @@ struct DevBrokerCommand: AsyncParsableCommand {
 
             At start it creates the topics of the schema catalog, the runtime topics \
             (agentbus.activity, agentbus.heartbeats, agentbus.registry) and, for each --agent, \
-            <agent>.retry and <agent>.dlt. `agentbus topics create` creates more while it runs, \
+            its retry topics (<agent>.retry.<delay>, one per distinct --retry-delays delay) and \
+            <agent>.dlt. `agentbus topics create` creates more while it runs, \
             through a control socket next to the bootstrap file (<file>.sock).
 
             Limits of the embedded cluster: in memory only; each partition keeps at most 5 MiB or \
@@ -43,6 +44,8 @@ struct DevBrokerCommand: AsyncParsableCommand {
     @Option(name: .customLong("agent"), help: ArgumentHelp(
         "An agent whose retry and dead-letter topics to create at start (repeatable).", valueName: "name"))
     var agents: [String] = []
+
+    @OptionGroup var retryTiers: RetryTierOptions
 
     @Option(name: .long, help: ArgumentHelp(
         "Where to write the bootstrap list. Default: \(DevBrokerFile.wellKnown.path)", valueName: "file"))
@@ -100,7 +103,8 @@ struct DevBrokerCommand: AsyncParsableCommand {
                 Output.error("agentbus dev-broker: schemas not loaded, catalog topics not created: \(error)")
             }
         }
-        startTopics += agents.flatMap { [AgentTopics.retry(of: $0), AgentTopics.deadLetter(of: $0)] } + AgentTopics.runtime
+        for agent in agents { startTopics += try retryTiers.topics(of: agent) + [AgentTopics.deadLetter(of: agent)] }
+        startTopics += AgentTopics.runtime
         var created: [String] = []
         for topic in startTopics where !explicit.contains(where: { $0.name == topic }) && !created.contains(topic) {
             try cluster.createTopic(topic, partitions: catalogPartitions)

@@ -6,7 +6,7 @@ struct ReplayCommand: AsyncParsableCommand {
         abstract: "Reconstruct workflows from the event log: who caused what, and where it failed.",
         discussion: """
             Reads every topic except Kafka's internal ones and agentbus.heartbeats (so the event \
-            topics, every <agent>.retry and <agent>.dlt, agentbus.activity and agentbus.registry) \
+            topics, every <agent>.retry.<delay> and <agent>.dlt, agentbus.activity and agentbus.registry) \
             with assign() and a throwaway group ID, never committing, so the agents' groups are \
             untouched; from the oldest record kept (or --since) to the end when the read starts \
             (or --until). Or replays a log saved with --save (--from-file). Each workflow is the \

@@ -7,8 +7,8 @@ struct TopicsCreateCommand: AsyncParsableCommand {
         commandName: "create",
         abstract: "Create the topics AgentBus uses; existing ones are left as they are.",
         discussion: """
-            Creates every event topic of the schema catalog, <agent>.retry and <agent>.dlt for \
-            each --agent, and the runtime topics agentbus.activity, agentbus.heartbeats and \
+            Creates every event topic of the schema catalog, for each --agent its retry topics \
+            (<agent>.retry.<delay>, one per distinct --retry-delays delay) and <agent>.dlt, and the runtime topics agentbus.activity, agentbus.heartbeats and \
             agentbus.registry (compacted). Prints one line per topic, `created` or `already \
             exists`, and exits 0 when every topic exists afterwards, so it is safe to run again.
 
@@ -16,7 +16,8 @@ struct TopicsCreateCommand: AsyncParsableCommand {
             bootstrap file), which has no Admin API, the dev-broker creates them, through its \
             control socket.
 
-            Example: agentbus topics create --agent loan-scorer --agent loan-decider --partitions 6 --replication 3
+            Example: agentbus topics create --agent loan-scorer --agent loan-decider --retry-delays 10s,60s \
+            --partitions 6 --replication 3
             """
     )
 
@@ -26,6 +27,8 @@ struct TopicsCreateCommand: AsyncParsableCommand {
     @Option(name: .customLong("agent"), help: ArgumentHelp(
         "An agent whose retry and dead-letter topics to create (repeatable).", valueName: "name"))
     var agents: [String] = []
+
+    @OptionGroup var retryTiers: RetryTierOptions
 
     @Option(name: .long, help: "Partitions of each topic created.")
     var partitions: Int = 3
@@ -96,7 +99,7 @@ struct TopicsCreateCommand: AsyncParsableCommand {
                 names = try schemaOptions.load(command: "topics create").topics  // prints each problem, exits 1
             }
         }
-        names += agents.flatMap { [AgentTopics.retry(of: $0), AgentTopics.deadLetter(of: $0)] }
+        for agent in agents { names += try retryTiers.topics(of: agent) + [AgentTopics.deadLetter(of: agent)] }
         names += AgentTopics.runtime
         var seen = Set<String>()
         return names.filter { seen.insert($0).inserted }.map { name in

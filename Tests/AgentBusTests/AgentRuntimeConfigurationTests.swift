@@ -139,7 +139,34 @@ struct AgentRuntimeConfigurationTests {
         #expect(AgentTopics.problem(withAgentName: "Credit") != nil)
         #expect(AgentTopics.problem(withAgentName: "9lives") != nil)
         #expect(AgentTopics.problem(withAgentName: "a.b") != nil)
-        #expect(AgentTopics.retry(of: "credit-check") == "credit-check.retry")
         #expect(AgentTopics.deadLetter(of: "credit-check") == "credit-check.dlt")
+    }
+
+    @Test("retry topics are named by their delay tier: whole seconds as s, else ms; equal delays share a tier")
+    func retryTierNames() {
+        #expect(AgentTopics.retry(of: "credit-check", delay: .seconds(10)) == "credit-check.retry.10s")
+        #expect(AgentTopics.retry(of: "credit-check", delay: .seconds(60)) == "credit-check.retry.60s")
+        #expect(AgentTopics.retry(of: "credit-check", delay: .milliseconds(1500)) == "credit-check.retry.1500ms")
+        #expect(AgentTopics.retry(of: "credit-check", delay: .milliseconds(200)) == "credit-check.retry.200ms")
+        #expect(AgentTopics.retry(of: "credit-check", delay: .zero) == "credit-check.retry.0s")
+        // Below a millisecond is rounded down, as the due time is.
+        #expect(AgentTopics.retry(of: "a", delay: .microseconds(2500)) == "a.retry.2ms")
+
+        #expect(AgentTopics.retryTiers(of: "a", delays: [.seconds(60), .seconds(10), .milliseconds(10_000), .seconds(60)])
+            == ["a.retry.10s", "a.retry.60s"])
+        #expect(AgentTopics.retryTiers(of: "a", delays: RetryPolicy().retryTopicDelays) == ["a.retry.10s", "a.retry.60s"])
+        #expect(AgentTopics.retryTiers(of: "a", delays: []) == ["a.retry.0s"], "an agent without delays reads one tier, for redrives")
+
+        // Read back: only names AgentBus spells.
+        #expect(AgentTopics.retryTier("credit-check.retry.10s")?.agent == "credit-check")
+        #expect(AgentTopics.retryTier("credit-check.retry.10s")?.delay == .seconds(10))
+        #expect(AgentTopics.retryTier("credit-check.retry.1500ms")?.delay == .milliseconds(1500))
+        for other in [
+            "credit-check.retry", "credit-check.dlt", "credit-check.retry.10000ms", "credit-check.retry.010s",
+            "credit-check.retry.+10s", "credit-check.retry.10", "credit-check.retry.s", "Credit.retry.10s", "loan.applications",
+            "credit-check.retry.10s.x",
+        ] {
+            #expect(AgentTopics.retryTier(other) == nil, "\(other)")
+        }
     }
 }

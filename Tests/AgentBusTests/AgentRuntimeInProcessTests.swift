@@ -115,7 +115,7 @@ struct AgentRuntimeInProcessTests {
         let cluster = try EmbeddedCluster(brokers: 1)
         defer { cluster.stop() }
         for topic in ["test.work", "test.done"] { try cluster.createTopic(topic, partitions: 1) }
-        for topic in ["keyed-worker.retry", "keyed-worker.dlt"] + AgentTopics.runtime { try cluster.createTopic(topic, partitions: 1) }
+        for topic in ["keyed-worker.retry.0s", "keyed-worker.dlt"] + AgentTopics.runtime { try cluster.createTopic(topic, partitions: 1) }
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let runtime = try AgentRuntime(

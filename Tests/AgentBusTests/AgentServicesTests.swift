@@ -95,7 +95,7 @@ struct AgentServicesTests {
     func order() async throws {
         let cluster = try EmbeddedCluster(brokers: 1)
         defer { cluster.stop() }
-        for topic in ["test.work", "service-user.retry", "service-user.dlt"] + AgentTopics.runtime {
+        for topic in ["test.work", "service-user.retry.10s", "service-user.retry.60s", "service-user.dlt"] + AgentTopics.runtime {
             try cluster.createTopic(topic, partitions: 1)
         }
         // The event is there before the agent starts: only the readiness check holds it back.

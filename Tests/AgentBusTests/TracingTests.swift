@@ -56,7 +56,7 @@ struct TracingTests {
 
         init(tracer: any Tracer) throws {
             cluster = try EmbeddedCluster(brokers: 1)
-            for topic in ["test.work", "test.done", "\(agent).retry", "\(agent).dlt"] + AgentTopics.runtime {
+            for topic in ["test.work", "test.done", "\(agent).retry.0s", "\(agent).dlt"] + AgentTopics.runtime {
                 try cluster.createTopic(topic, partitions: 1)
             }
             var logger = Logger(label: "test")

@@ -12,7 +12,7 @@ extension AgentRuntimeTests {
 
         @Test("each handled event writes an activity record: agent, event ID, outcome and the IDs it published")
         func activityRecords() async throws {
-            let broker = try await DevBrokerProcess.start(schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent])
+            let broker = try await DevBrokerProcess.start(schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent, "--retry-delays", "none"])
             let worker = try AgentProcess.testAgent(role: "worker", instance: "worker-1", broker: broker)
             try await worker.waitUntilAssigned()
             let watcher = try await TopicWatcher.start([AgentTopics.activity, TestTypes.doneTopic], broker: broker)
@@ -70,7 +70,7 @@ extension AgentRuntimeTests {
 
         @Test("agentbus agents shows the live instance with its handled count from its heartbeats")
         func agentsCommand() async throws {
-            let broker = try await DevBrokerProcess.start(schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent])
+            let broker = try await DevBrokerProcess.start(schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent, "--retry-delays", "none"])
             let worker = try AgentProcess.testAgent(
                 role: "worker", instance: "worker-hb", broker: broker, heartbeatInterval: 2)
             try await worker.waitUntilAssigned()

@@ -71,7 +71,7 @@ extension AgentRuntimeTests {
         func killOneOfTwo() async throws {
             let total = 2_000
             let broker = try await DevBrokerProcess.start(
-                topics: Self.topics, schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent])
+                topics: Self.topics, schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent, "--retry-delays", "none"])
             let first = try AgentProcess.testAgent(role: "worker", instance: "worker-1", broker: broker)
             try await first.waitUntilAssigned()
             // The survivor logs its group's comings and goings (librdkafka's cgrp debug), for
@@ -136,7 +136,7 @@ extension AgentRuntimeTests {
         func gracefulStopAndRestart() async throws {
             let total = 2_000
             let broker = try await DevBrokerProcess.start(
-                topics: Self.topics, schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent])
+                topics: Self.topics, schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent, "--retry-delays", "none"])
             let first = try AgentProcess.testAgent(role: "worker", instance: "worker-1", broker: broker)
             try await first.waitUntilAssigned()
             let watcher = try await TopicWatcher.start([TestTypes.doneTopic, AgentTopics.activity], broker: broker)

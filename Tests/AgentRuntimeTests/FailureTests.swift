@@ -11,7 +11,7 @@ extension AgentRuntimeTests {
     struct FailureTests {
         static let agent = "test-worker"
         static let deadLetterTopic = "test-worker.dlt"
-        static let retryTopic = "test-worker.retry"
+        static let retryTopic = "test-worker.retry.200ms"
 
         /// One bad input, as sent, and what its dead letter must say.
         struct BadInput {
@@ -65,7 +65,7 @@ extension AgentRuntimeTests {
         @Test("poison, schema, transient and permanent failures each land in the DLT with their provenance; the next event is handled")
         func deadLetters() async throws {
             let broker = try await DevBrokerProcess.start(
-                schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent])
+                schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent, "--retry-delays", "none"])
             let worker = try AgentProcess.testAgent(role: "worker", instance: "worker-1", broker: broker)
             try await worker.waitUntilAssigned()
             let watcher = try await TopicWatcher.start([Self.deadLetterTopic, TestTypes.doneTopic], broker: broker)
@@ -131,10 +131,10 @@ extension AgentRuntimeTests {
             await stopAll([worker], broker)
         }
 
-        @Test("with a retry-topic delay, a handler that always throws passes through test-worker.retry, then the DLT after 6 attempts")
+        @Test("with a retry-topic delay, a handler that always throws passes through test-worker.retry.200ms, then the DLT after 6 attempts")
         func retryTopicPass() async throws {
             let broker = try await DevBrokerProcess.start(
-                schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent])
+                schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent, "--retry-delays", "200ms"])
             let worker = try AgentProcess.testAgent(
                 role: "worker", instance: "worker-1", broker: broker, environment: ["AGENTBUS_TEST_RETRY_DELAYS_MS": "200"])
             try await worker.waitUntilAssigned()

@@ -10,7 +10,7 @@ extension AgentRuntimeTests {
         @Test("a ping-pong loop stops at the hop limit with a budget dead letter where the over-limit event arrived")
         func loopStops() async throws {
             let broker = try await DevBrokerProcess.start(
-                schemas: Paths.fixtureSchemas, arguments: ["--agent", "test-ping", "--agent", "test-pong"])
+                schemas: Paths.fixtureSchemas, arguments: ["--agent", "test-ping", "--agent", "test-pong", "--retry-delays", "none"])
             let limit = ["AGENTBUS_TEST_HOP_LIMIT": "5"]
             let ping = try AgentProcess.testAgent(role: "ping", instance: "ping-1", broker: broker, environment: limit)
             let pong = try AgentProcess.testAgent(role: "pong", instance: "pong-1", broker: broker, environment: limit)

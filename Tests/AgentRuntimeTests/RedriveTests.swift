@@ -9,7 +9,8 @@ extension AgentRuntimeTests {
     @Suite("Redriving dead letters")
     struct RedriveTests {
         static let agent = "test-worker"
-        static let retryTopic = "test-worker.retry"
+        /// The test agent has no retry delays: its one retry topic is the 0 s tier.
+        static let retryTopic = "test-worker.retry.0s"
         static let deadLetterTopic = "test-worker.dlt"
 
         func list(_ broker: DevBrokerProcess) async throws -> JSONValue {
@@ -24,7 +25,7 @@ extension AgentRuntimeTests {
 
         @Test("a dead letter redriven after its cause is fixed is handled once; --dry-run changes nothing")
         func redriveAfterFix() async throws {
-            let broker = try await DevBrokerProcess.start(schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent])
+            let broker = try await DevBrokerProcess.start(schemas: Paths.fixtureSchemas, arguments: ["--agent", Self.agent, "--retry-delays", "none"])
             let worker = try AgentProcess.testAgent(role: "worker", instance: "worker-1", broker: broker)
             try await worker.waitUntilAssigned()
             let watcher = try await TopicWatcher.start(

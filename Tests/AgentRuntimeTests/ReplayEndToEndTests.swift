@@ -16,7 +16,7 @@ extension AgentRuntimeTests {
         /// Every topic the workflow touches, for "nothing was written" checks.
         static let topics = [
             TestTypes.workTopic, TestTypes.leftTopic, TestTypes.rightTopic, TestTypes.doneTopic, deadLetterTopic,
-            "test-right.retry", AgentTopics.activity,
+            "test-right.retry.0s", AgentTopics.activity,
         ]
 
         /// The workflow as the agents wrote it, read from the topics without replay.
@@ -80,14 +80,14 @@ extension AgentRuntimeTests {
         @Test("a fan-out with a dead-lettered branch: tree, timeline, lint, ls and the exports match what the agents wrote; a saved log replays the same")
         func fanOutWithDeadLetter() async throws {
             let broker = try await DevBrokerProcess.start(
-                schemas: Paths.fixtureSchemas, arguments: Self.agents.flatMap { ["--agent", $0] })
+                schemas: Paths.fixtureSchemas, arguments: Self.agents.flatMap { ["--agent", $0] } + ["--retry-delays", "none"])
             // Started together: each joins its own group, so the ~3 s first joins overlap.
             let agents = try [("fanout", "fanout-1"), ("left", "left-1"), ("right", "right-1")].map { role, instance in
                 try AgentProcess.testAgent(role: role, instance: instance, broker: broker)
             }
             for agent in agents { try await agent.waitUntilAssigned() }
             let watcher = try await TopicWatcher.start(
-                Self.topics.filter { $0 != "test-right.retry" }, broker: broker)
+                Self.topics.filter { $0 != "test-right.retry.0s" }, broker: broker)
 
             let publish = try await agentbus(
                 ["publish", TestTypes.work, "--data", #"{"id":"e2e","seq":0,"behavior":"ok"}"#, "--schemas", Paths.fixtureSchemas],
@@ -242,7 +242,7 @@ extension AgentRuntimeTests {
 
         @Test("an event whose registered consumer is stopped: stalled after --stall-after, running before it")
         func stalledWorkflow() async throws {
-            let broker = try await DevBrokerProcess.start(schemas: Paths.fixtureSchemas, arguments: ["--agent", "test-left"])
+            let broker = try await DevBrokerProcess.start(schemas: Paths.fixtureSchemas, arguments: ["--agent", "test-left", "--retry-delays", "none"])
             let watcher = try await TopicWatcher.start([AgentTopics.registry], broker: broker)
             // Run once, so the registry says test-left consumes Left; then stopped.
             let left = try AgentProcess.testAgent(role: "left", instance: "left-1", broker: broker)

@@ -10,7 +10,7 @@ extension AgentRuntimeTests {
         @Test("a transient failure that succeeds on the third attempt is handled once, and its key's later events wait for it")
         func succeedsOnThirdAttempt() async throws {
             let broker = try await DevBrokerProcess.start(
-                schemas: Paths.fixtureSchemas, arguments: ["--agent", "test-worker"])
+                schemas: Paths.fixtureSchemas, arguments: ["--agent", "test-worker", "--retry-delays", "none"])
             let worker = try AgentProcess.testAgent(role: "worker", instance: "worker-1", broker: broker)
             try await worker.waitUntilAssigned()
             let watcher = try await TopicWatcher.start([TestTypes.doneTopic, AgentTopics.activity], broker: broker)

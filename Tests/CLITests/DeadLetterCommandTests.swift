@@ -13,7 +13,8 @@ import Testing
 struct DeadLetterCommandTests {
     static let agent = "scorer"
     static let deadLetterTopic = "scorer.dlt"
-    static let retryTopic = "scorer.retry"
+    /// Redrives go to the shortest of the default retry tiers (10 s, 60 s) the dev-broker made.
+    static let retryTopic = "scorer.retry.10s"
 
     struct Sample {
         let partition: Int32
@@ -142,7 +143,7 @@ struct DeadLetterCommandTests {
         #expect(dryRun.output == [
             "would redrive scorer.dlt/0/0  schema  dev.agentbus.loan.application.received.v1  id=evt-1",
             "would redrive scorer.dlt/1/0  schema  dev.agentbus.loan.application.received.v1  id=evt-3",
-            "would redrive 2 dead letter(s) to scorer.retry (dry run: nothing sent)",
+            "would redrive 2 dead letter(s) to scorer.retry.10s (dry run: nothing sent)",
         ], "\(dryRun.output)")
         #expect(try await records(Self.retryTopic, broker).isEmpty, "a dry run sends nothing")
         #expect(try await list(broker) == before)
@@ -152,9 +153,9 @@ struct DeadLetterCommandTests {
         let redriveEnd = EventTime.now().millisecondsSinceEpoch
         #expect(redrive.status == 0, "\(redrive.errors)")
         #expect(redrive.output.count == 3, "\(redrive.output)")
-        #expect(redrive.output[0].hasPrefix("redriven scorer.dlt/0/0  schema  dev.agentbus.loan.application.received.v1  id=evt-1 -> scorer.retry/"))
-        #expect(redrive.output[1].hasPrefix("redriven scorer.dlt/1/0  schema  dev.agentbus.loan.application.received.v1  id=evt-3 -> scorer.retry/"))
-        #expect(redrive.output[2] == "redrove 2 dead letter(s) to scorer.retry")
+        #expect(redrive.output[0].hasPrefix("redriven scorer.dlt/0/0  schema  dev.agentbus.loan.application.received.v1  id=evt-1 -> scorer.retry.10s/"))
+        #expect(redrive.output[1].hasPrefix("redriven scorer.dlt/1/0  schema  dev.agentbus.loan.application.received.v1  id=evt-3 -> scorer.retry.10s/"))
+        #expect(redrive.output[2] == "redrove 2 dead letter(s) to scorer.retry.10s")
 
         let retried = try await records(Self.retryTopic, broker)
         #expect(retried.count == 2)
@@ -237,7 +238,7 @@ struct DeadLetterCommandTests {
         let redriven = try await CLIRun.agentbus(["dlt", "show", Self.agent, "--json"], broker)
         let evt2 = try #require(redriven.output.compactMap { try? JSONValue(parsing: $0) }.first { $0["id"] == .string("evt-2") })
         #expect(evt2["status"] == .string("redriven"))
-        #expect(evt2["redrivenBy"]?.stringValue?.hasPrefix("scorer.retry/") == true)
+        #expect(evt2["redrivenBy"]?.stringValue?.hasPrefix("scorer.retry.10s/") == true)
     }
 
     @Test("--where filters combine; a bad key or value is one line listing what is allowed")

@@ -30,7 +30,10 @@ struct TopicsCreateTests {
         let first = try await CLIRun.agentbus(
             ["topics", "create", "--schemas", Self.schemas, "--agent", "scorer", "--agent", "decider", "--partitions", "2"], broker)
         #expect(first.status == 0, "\(first.errors)")
-        let agentTopics = ["scorer.retry", "scorer.dlt", "decider.retry", "decider.dlt"]
+        // One retry topic per delay tier of the default policy (10 s, 60 s).
+        let agentTopics = [
+            "scorer.retry.10s", "scorer.retry.60s", "scorer.dlt", "decider.retry.10s", "decider.retry.60s", "decider.dlt",
+        ]
         #expect(first.output == catalog.map { "\($0): created (2 partitions, replication 1)" }
             + agentTopics.map { "\($0): created (2 partitions, replication 1)" }
             + AgentTopics.runtime.map { "\($0): already exists" }, "\(first.output)")
@@ -42,9 +45,10 @@ struct TopicsCreateTests {
         let second = try await CLIRun.agentbus(
             ["topics", "create", "--schemas", Self.schemas, "--agent", "scorer", "--agent", "decider", "--agent", "auditor"], broker)
         #expect(second.status == 0, "\(second.errors)")
-        #expect(second.output.count == catalog.count + 6 + 3)
-        #expect(second.output.filter { $0.hasSuffix(": already exists") }.count == catalog.count + 4 + 3, "\(second.output)")
-        #expect(second.output.contains("auditor.retry: created (3 partitions, replication 1)"))
+        #expect(second.output.count == catalog.count + 9 + 3)
+        #expect(second.output.filter { $0.hasSuffix(": already exists") }.count == catalog.count + 6 + 3, "\(second.output)")
+        #expect(second.output.contains("auditor.retry.10s: created (3 partitions, replication 1)"))
+        #expect(second.output.contains("auditor.retry.60s: created (3 partitions, replication 1)"))
         #expect(second.output.contains("auditor.dlt: created (3 partitions, replication 1)"))
         #expect(try await partitionCounts(broker)["scorer.dlt"] == 2, "an existing topic is left as it is")
     }
@@ -54,12 +58,46 @@ struct TopicsCreateTests {
         let broker = try await DevBrokerProcess.start(arguments: ["--agent", "scorer", "--catalog-partitions", "4"])
         defer { Task { await broker.stop() } }
         let counts = try await partitionCounts(broker)
-        for topic in ["scorer.retry", "scorer.dlt"] + AgentTopics.runtime {
+        for topic in ["scorer.retry.10s", "scorer.retry.60s", "scorer.dlt"] + AgentTopics.runtime {
             #expect(counts[topic] == 4, "\(topic): \(counts[topic] ?? 0) partitions")
         }
         let again = try await CLIRun.agentbus(["topics", "create", "--schemas", Self.schemas, "--agent", "scorer"], broker)
         #expect(again.status == 0, "\(again.errors)")
         #expect(again.output.contains("scorer.dlt: already exists"))
+        #expect(again.output.contains("scorer.retry.10s: already exists"))
+    }
+
+    @Test("--retry-delays picks the retry tiers of dev-broker --agent and topics create: one topic per distinct delay")
+    func retryDelayTiers() async throws {
+        // 2s and 2000ms are one tier.
+        let broker = try await DevBrokerProcess.start(
+            arguments: ["--agent", "scorer", "--retry-delays", "500ms,2s,2000ms", "--catalog-partitions", "2"])
+        defer { Task { await broker.stop() } }
+        let counts = try await partitionCounts(broker)
+        #expect(counts.keys.filter { $0.hasPrefix("scorer.retry") }.sorted() == ["scorer.retry.2s", "scorer.retry.500ms"])
+
+        let created = try await CLIRun.agentbus(
+            ["topics", "create", "--agent", "scorer", "--agent", "auditor", "--retry-delays", "500ms,1m"], broker)
+        #expect(created.status == 0, "\(created.errors)")
+        #expect(created.output.contains("scorer.retry.500ms: already exists"), "\(created.output)")
+        #expect(created.output.contains("scorer.retry.60s: created (3 partitions, replication 1)"), "\(created.output)")
+        #expect(created.output.contains("auditor.retry.500ms: created (3 partitions, replication 1)"), "\(created.output)")
+        // An agent without retry delays still reads the 0 s tier, where redriven dead letters go.
+        let none = try await CLIRun.agentbus(["topics", "create", "--agent", "plain", "--retry-delays", "none"], broker)
+        #expect(none.status == 0, "\(none.errors)")
+        #expect(none.output.filter { $0.hasPrefix("plain.") } == [
+            "plain.retry.0s: created (3 partitions, replication 1)", "plain.dlt: created (3 partitions, replication 1)",
+        ])
+        let after = try await partitionCounts(broker)
+        for topic in ["scorer.retry.60s", "auditor.retry.500ms", "auditor.retry.60s", "plain.retry.0s"] {
+            #expect(after[topic] == 3, "\(topic): \(after[topic] ?? 0) partitions")
+        }
+
+        let bad = try await CLIRun.agentbus(["topics", "create", "--agent", "scorer", "--retry-delays", "10s,soon"], broker)
+        #expect(bad.status != 0)
+        #expect(bad.errors.contains { $0.contains("--retry-delays takes delays such as 10s,60s or 500ms, or none; got \"soon\"") },
+            "\(bad.errors)")
+        #expect(try await partitionCounts(broker).keys.filter { $0.hasPrefix("scorer.retry.10s") }.isEmpty, "nothing created")
     }
 
     @Test("a topic the dev-broker cannot create fails that topic with the reason, and exits 1")

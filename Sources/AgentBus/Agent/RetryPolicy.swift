@@ -1,6 +1,6 @@
 /// How a transient failure is retried: first in place (the event's partition waits, others go
-/// on), then through `<agent>.retry` after each of ``retryTopicDelays``, then to the dead-letter
-/// topic.
+/// on), then through the agent's retry topics after each of ``retryTopicDelays``, then to the
+/// dead-letter topic.
 public struct RetryPolicy: Sendable, Hashable {
     /// Attempts per pass, the first included. Default: 3.
     public var inPlaceAttempts: Int
@@ -9,8 +9,10 @@ public struct RetryPolicy: Sendable, Hashable {
     public var initialBackoff: Duration
     /// Default: 5 s.
     public var maxBackoff: Duration
-    /// After the in-place attempts of one pass, wait this long (through `<agent>.retry`, so the
-    /// partition moves on) and try another pass; one entry per extra pass. Default: 10 s, then 60 s.
+    /// After the in-place attempts of one pass, wait this long (through the retry topic of that
+    /// delay, `<agent>.retry.<delay>`, so the partition moves on) and try another pass; one entry
+    /// per extra pass. Each distinct delay is a topic of its own (see
+    /// ``AgentTopics/retry(of:delay:)``), which the agent reads. Default: 10 s, then 60 s.
     public var retryTopicDelays: [Duration]
 
     public init(

@@ -3,8 +3,49 @@
 /// Retry and dead-letter topics are per agent, not per source topic: when several agents consume
 /// one topic, only the agent that failed sees its retried or redriven events.
 public enum AgentTopics {
-    /// `<agent>.retry`: the agent's private inbox for delayed retries and redriven dead letters.
-    public static func retry(of agent: String) -> String { "\(agent).retry" }
+    /// `<agent>.retry.<delay>`: the agent's private inbox for retries due `delay` after they
+    /// failed, one topic per delay tier (`credit-check.retry.10s`, `credit-check.retry.1500ms`).
+    ///
+    /// Every record of one tier has the same delay, so the order records arrive in is the order
+    /// they fall due, and a retry waiting for its due time holds back none due earlier. The
+    /// delay is named in whole seconds when it is one, else in milliseconds (rounded down);
+    /// delays that name the same topic share it.
+    public static func retry(of agent: String, delay: Duration) -> String {
+        "\(agent)\(retryInfix)\(retryDelayName(delay))"
+    }
+
+    /// A retry delay as its tier's topic names it: `10s`, `1500ms`.
+    package static func retryDelayName(_ delay: Duration) -> String {
+        let milliseconds = max(0, delay.wholeMilliseconds)
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
+
+    /// The retry topics of `agent` for `delays` (``RetryPolicy/retryTopicDelays``): one per
+    /// distinct tier, shortest delay first. With no delays, the `0s` tier alone: every agent
+    /// reads at least one retry topic, where `agentbus dlt redrive` sends its dead letters.
+    public static func retryTiers(of agent: String, delays: [Duration]) -> [String] {
+        let milliseconds = delays.isEmpty ? [0] : Set(delays.map { max(0, $0.wholeMilliseconds) }).sorted()
+        return milliseconds.map { retry(of: agent, delay: .milliseconds($0)) }
+    }
+
+    /// The agent and delay of a retry topic named by ``retry(of:delay:)``; nil for any other
+    /// name (an event topic, a dead-letter topic, a name not spelled the way AgentBus spells it).
+    public static func retryTier(_ topic: String) -> (agent: String, delay: Duration)? {
+        // An agent name has no dot, so its topics' first dot ends it.
+        guard let dot = topic.firstIndex(of: "."), topic[dot...].hasPrefix(retryInfix) else { return nil }
+        let agent = String(topic[..<dot])
+        let text = topic[dot...].dropFirst(retryInfix.count)
+        let isMilliseconds = text.hasSuffix("ms")
+        guard let number = Int64(text.dropLast(isMilliseconds ? 2 : 1)), number >= 0, number < Int64.max / 1000,
+            problem(withAgentName: agent) == nil
+        else { return nil }
+        let delay = Duration.milliseconds(isMilliseconds ? number : number * 1000)
+        // Only the spelling AgentBus produces (`10s`, not `10000ms`, `010s` or `+10s`).
+        return retry(of: agent, delay: delay) == topic ? (agent, delay) : nil
+    }
+
+    private static let retryInfix = ".retry."
+
     /// `<agent>.dlt`: the agent's dead letters.
     public static func deadLetter(of agent: String) -> String { "\(agent).dlt" }
     /// One ``ActivityRecord`` per handled event, keyed by correlation ID.

@@ -2,7 +2,7 @@
 /// "Guarantees, as built").
 public enum FailureClass: String, Sendable, Hashable, CaseIterable, Codable {
     /// The handler threw a retryable error or ran past its deadline: retried in place with
-    /// backoff, then through `<agent>.retry`, then dead-lettered.
+    /// backoff, then through `<agent>.retry.<delay>`, then dead-lettered.
     case transient
     /// The handler threw a ``NonRetryableError``: retrying cannot help, so it is dead-lettered
     /// at once.

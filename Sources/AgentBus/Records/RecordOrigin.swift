@@ -1,5 +1,5 @@
 /// Where an event was first read, as `topic/partition/offset`: kept across retries so a dead
-/// letter names the event topic rather than `<agent>.retry`.
+/// letter names the event topic rather than a retry topic.
 public struct RecordOrigin: Sendable, Hashable, CustomStringConvertible {
     public var topic: String
     public var partition: Int32

@@ -10,7 +10,7 @@ public struct RegistryRecord: Sendable, Hashable {
     public var produces: [String]
     /// Free-form capability names, for discovery.
     public var capabilities: [String]
-    /// The topics it reads: its event topics and its retry topic.
+    /// The topics it reads: its event topics and its retry topics (one per delay tier).
     public var topics: [String]
     /// The instance that wrote this record, and when (ms since 1970).
     public var instance: String

@@ -7,8 +7,8 @@ import Synchronization
 import Tracing
 
 /// Runs one instance of an agent: joins the agent's consumer group, reads its event topics and
-/// `<agent>.retry`, and hands each event to its handler, with at-least-once delivery, retries,
-/// dead letters, activity records and heartbeats.
+/// its retry topics (`<agent>.retry.<delay>`), and hands each event to its handler, with
+/// at-least-once delivery, retries, dead letters, activity records and heartbeats.
 ///
 /// A `Service`: run it in a `ServiceGroup` (``AgentCommand`` does) and it stops gracefully on
 /// SIGTERM or SIGINT: it stops reading, lets in-flight handlers finish within the shutdown
@@ -17,7 +17,8 @@ import Tracing
 public final class AgentRuntime: Service, Sendable {
     public let agentName: String
     public let configuration: AgentRuntimeConfiguration
-    /// The topics the instance reads: its handled types' topics and its retry topic.
+    /// The topics the instance reads: its handled types' topics and its retry topics (one per
+    /// delay tier of its retry policy).
     public let topics: [String]
     private let version: String
     private let consumes: [String]
@@ -59,7 +60,8 @@ public final class AgentRuntime: Service, Sendable {
         var logger = logger
         logger[metadataKey: "agent"] = "\(agent.name)"
         self.logger = logger
-        topics = Set(routes.values.map(\.schema.topic)).sorted() + [AgentTopics.retry(of: agent.name)]
+        topics = Set(routes.values.map(\.schema.topic)).sorted()
+            + AgentTopics.retryTiers(of: agent.name, delays: agent.policies.retry.retryTopicDelays)
         let reference = RuntimeReference()
         var consumerConfiguration = configuration.consumerConfiguration(group: agent.name)
         consumerConfiguration.onRevoke = { reference.runtime?.partitionsRevoked($0) }
@@ -86,9 +88,9 @@ public final class AgentRuntime: Service, Sendable {
     public func run() async throws {
         try producer.prepare(
             topics: [
-                AgentTopics.retry(of: agentName), AgentTopics.deadLetter(of: agentName), AgentTopics.activity,
+                AgentTopics.deadLetter(of: agentName), AgentTopics.activity,
                 AgentTopics.heartbeats, AgentTopics.registry,
-            ] + outputTopics)
+            ] + processor.retryTiers.topics + outputTopics)
         try activityProducer.prepare(topics: [AgentTopics.activity])
         try consumer.subscribe(topics: topics)
         await announce()

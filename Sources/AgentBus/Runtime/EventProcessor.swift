@@ -15,7 +15,7 @@ import Tracing
 final class EventProcessor: Sendable {
     let agent: String
     let instance: String
-    let retryTopic: String
+    let retryTiers: RetryTiers
     let deadLetterTopic: String
     let policies: AgentPolicies
     let counters = RuntimeCounters()
@@ -44,7 +44,7 @@ final class EventProcessor: Sendable {
         self.agent = agent
         self.instance = instance
         self.metrics = RuntimeMetrics(agent: agent)
-        self.retryTopic = AgentTopics.retry(of: agent)
+        self.retryTiers = RetryTiers(agent: agent, policy: policies.retry)
         self.deadLetterTopic = AgentTopics.deadLetter(of: agent)
         self.policies = policies
         self.handlers = handlers
@@ -69,22 +69,28 @@ final class EventProcessor: Sendable {
     // MARK: One record
 
     /// Processes one record. Returns without releasing `event` only when the work was abandoned
-    /// (stopping): its offset is then never stored, and the record is read again later.
+    /// (stopping, or its partition revoked): it is then marked abandoned, its offset is never
+    /// stored, and the record is read again later.
     func process(_ event: InFlightEvent) async {
         let record = event.record
         let receivedAt = EventTime.now().millisecondsSinceEpoch
         var origin = RecordOrigin(topic: record.topic, partition: record.partition, offset: record.offset)
         var attemptsBefore = 0
-        if record.topic == retryTopic {
+        let isRetry = retryTiers.contains(record.topic)
+        if isRetry {
             let retry = RetryHeaders(record.headers)
             attemptsBefore = retry.attempts
             if let retryOrigin = retry.origin { origin = retryOrigin }
             if let due = retry.due {
                 let wait = due - EventTime.now().millisecondsSinceEpoch
                 if wait > 0 {
-                    // Retries of one agent share its retry partitions in due order, so waiting
-                    // here holds back only later retries.
-                    do { try await Task.sleep(for: .milliseconds(wait)) } catch { return }
+                    // Every retry of one tier has the same delay, so its partitions hold
+                    // retries in due order and waiting here holds back only later ones. The
+                    // record has storage of its own (PartitionWorker), so the wait pins no batch.
+                    guard await backOff(.milliseconds(wait), for: event) else {
+                        event.abandon()  // stopping or revoked: read again later
+                        return
+                    }
                 }
             }
         }
@@ -104,7 +110,7 @@ final class EventProcessor: Sendable {
             return await finish(event, outcome.failed(.poison, "EnvelopeError", error.message), envelope: nil, span: span)
         }
         guard let route = handlers[envelope.type] else {
-            if record.topic == retryTopic {
+            if isRetry {
                 span = tracing.startProcessSpan(for: record, envelope: envelope, agent: agent, instance: instance)
                 return await finish(event, outcome.failed(.poison, "UnhandledType", "\(agent) has no handler for \(envelope.type)"),
                     envelope: envelope, span: span)
@@ -175,6 +181,7 @@ final class EventProcessor: Sendable {
             case .retryTopic(let delay):
                 var failed = outcome.failed(.transient, failure.errorType, failure.message)
                 failed.result = .retried
+                failed.retryDelay = delay
                 failed.retryDue = EventTime.now().millisecondsSinceEpoch + delay.wholeMilliseconds
                 return await finish(event, failed, envelope: envelope, span: span)
             case .deadLetter:
@@ -184,8 +191,8 @@ final class EventProcessor: Sendable {
         }
     }
 
-    /// Waits out an in-place backoff in short slices, so neither a stop nor a revocation waits
-    /// for it. Returns false when the instance is stopping or `event`'s partition was revoked.
+    /// Waits out an in-place backoff or a retry's due time in short slices, so neither a stop
+    /// nor a revocation waits for it. Returns false when the instance is stopping or `event`'s partition was revoked.
     private func backOff(_ duration: Duration, for event: InFlightEvent) async -> Bool {
         let end = ContinuousClock.now + duration
         while ContinuousClock.now < end {
@@ -276,7 +283,9 @@ final class EventProcessor: Sendable {
             headers.append(KafkaHeader(name: RuntimeHeader.retryDue, value: String(outcome.retryDue)))
             headers.append(KafkaHeader(name: RuntimeHeader.attempts, value: String(outcome.attempts)))
             headers.append(KafkaHeader(name: RuntimeHeader.retryOrigin, value: outcome.origin.description))
-            await send(topic: retryTopic, key: record.key, value: record.value, headers: headers, for: event)
+            await send(
+                topic: retryTiers.topic(for: outcome.retryDelay), key: record.key, value: record.value, headers: headers,
+                for: event)
         case .deadLettered, .rejected:
             counters.deadLettered.add(1, ordering: .relaxed)
             let failureClass = outcome.failureClass ?? .poison

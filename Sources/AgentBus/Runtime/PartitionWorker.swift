@@ -23,6 +23,10 @@ final class PartitionWorker: Sendable {
     private let state: Mutex<State>
     /// Mirrors `machine.phase == .active`, read by the reading task without the lock.
     private let active = Atomic<Bool>(true)
+    /// True for a partition of one of the agent's retry topics, whose records may wait long for
+    /// their due time: each is queued as a copy in storage of its own, so a waiting retry does
+    /// not keep the rest of its consumer batch (up to a whole fetch) allocated.
+    private let holdsRetries: Bool
 
     init(partition: KafkaTopicPartition, consumer: KafkaConsumer, processor: EventProcessor, ledger: PartitionLedger) {
         self.partition = partition
@@ -30,6 +34,7 @@ final class PartitionWorker: Sendable {
         self.processor = processor
         self.ledger = ledger
         self.state = Mutex(State(machine: StateMachine(maxBuffered: processor.policies.maxBufferedPerPartition)))
+        self.holdsRetries = processor.retryTiers.contains(partition.topic)
     }
 
     /// False once the partition was revoked or the consumer closed.
@@ -41,6 +46,7 @@ final class PartitionWorker: Sendable {
     // MARK: The reading task's side
 
     func enqueue(_ record: KafkaRecord) {
+        let record = holdsRetries ? record.withOwnStorage() : record
         let handOver: (CheckedContinuation<Deque<KafkaRecord>?, Never>, Deque<KafkaRecord>)? = state.withLock { state in
             let arrival = state.machine.arrived(record)
             // Under the lock with the state, so a resume can never slip in between.

@@ -14,6 +14,8 @@ struct Outcome: Sendable {
     var error: String?
     /// For `.retried`: when the retry is due, in ms since 1970.
     var retryDue: Int64 = 0
+    /// For `.retried`: the delay, which picks the retry topic (its tier).
+    var retryDelay: Duration = .zero
 
     init(origin: RecordOrigin, receivedAt: Int64, attempts: Int) {
         self.origin = origin

@@ -1,6 +1,6 @@
 import Kafka
 
-/// What a record on `<agent>.retry` says about its retry: when it is due, the attempts so far,
+/// What a record on a retry topic (`<agent>.retry.<delay>`) says about its retry: when it is due, the attempts so far,
 /// and where the event was first read.
 struct RetryHeaders {
     var due: Int64?

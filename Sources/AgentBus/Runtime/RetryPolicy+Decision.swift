@@ -1,6 +1,6 @@
 extension RetryPolicy {
     /// The decision after `failure`, when it ended attempt `attemptInPass` of the current pass
-    /// (from 1) and the event's `attempts`th attempt overall (passes through `<agent>.retry`
+    /// (from 1) and the event's `attempts`th attempt overall (passes through the retry topics
     /// included). Only transient failures are retried. `random` draws the backoff's jitter.
     package func decision(
         after failure: HandlerFailure, attemptInPass: Int, attempts: Int, random: Double = Double.random(in: 0..<1)

@@ -1,8 +1,9 @@
 import AgentBus
 import Kafka
 
-/// The record that redrives a dead letter: sent to `<agent>.retry`, where the agent's runtime
-/// handles it like any retry that is due.
+/// The record that redrives a dead letter: sent to one of the agent's retry topics
+/// (``DeadLetterInbox/retryTopic``), where the agent's runtime handles it like any retry that is
+/// due.
 ///
 /// It is the original event again (key, value and headers as the agent first read them, without
 /// the dead letter's provenance), plus the retry headers: where the event was first read

@@ -1,6 +1,6 @@
 import AgentBus
 
-/// One record of a `<agent>.retry` topic: an event waiting for another attempt, or redriven.
+/// One record of a retry topic (`<agent>.retry.<delay>`): an event waiting for another attempt, or redriven.
 struct IndexedRetry: Sendable {
     var event: Int32
     var correlation: Int32

@@ -76,7 +76,8 @@ struct ReplayIndex: Sendable {
         default:
             if name.hasSuffix(".dlt") {
                 kind = .deadLetters
-            } else if name.hasSuffix(".retry") {
+            } else if AgentTopics.retryTier(name) != nil || name.hasSuffix(".retry") {
+                // `<agent>.retry`: the single retry topic of logs saved before the delay tiers.
                 kind = .retries
             } else {
                 kind = .events
@@ -154,7 +155,7 @@ struct ReplayIndex: Sendable {
             return noteProblem(Self.location(record), "retry record without a ce_id header")
         }
         let correlation = header(record, EnvelopeHeader.correlationID) ?? id
-        let agent = symbols.intern(String(record.topic.dropLast(".retry".count)))
+        let agent = symbols.intern(AgentTopics.retryTier(record.topic)?.agent ?? String(record.topic.dropLast(".retry".count)))
         retries.append(IndexedRetry(event: id, correlation: correlation, agent: agent, record: number))
     }
 

@@ -6,7 +6,7 @@ import AgentBus
 /// The tree, the timeline and the critical path all quote these figures, so they are computed
 /// here once. The wait starts when the event became available to the agent: its publish time for
 /// a first handling, but for a later handling by the same agent (the event came back through
-/// `<agent>.retry`, or a dead letter was redriven) the end of that agent's previous handling.
+/// `<agent>.retry.<delay>`, or a dead letter was redriven) the end of that agent's previous handling.
 /// Otherwise the second handling's "wait" would silently include the first attempt's work.
 struct ReplayHop: Sendable {
     /// Index of the event in `ReplayWorkflow.nodes`.
