@@ -94,7 +94,7 @@ struct RetryTierTests {
             let partition = KafkaTopicPartition(topic: topic, partition: 0)
             return PartitionWorker(
                 partition: partition, consumer: consumer, processor: processor,
-                ledger: PartitionLedger(partition: partition, consumer: consumer) { _, _ in })
+                ledger: PartitionLedger(partition: partition, offsets: consumer) { _, _ in })
         }
         func record(on topic: String, dueIn milliseconds: Int64) -> KafkaRecord {
             let due = EventTime.now().millisecondsSinceEpoch + milliseconds
@@ -127,8 +127,8 @@ struct RetryTierTests {
         #expect(eventBatchKept, "an event record was copied")
 
         processor.stop()
-        retries.close()
-        events.close()
+        retries.end()
+        events.end()
         running.cancel()
         await running.value
         await consumer.close()

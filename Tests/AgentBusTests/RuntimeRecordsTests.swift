@@ -38,13 +38,14 @@ struct RuntimeRecordsTests {
         let heartbeat = Heartbeat(
             agent: "credit-check", instance: "host-1/\"a\"", version: "1.2.0", host: "h\tost", pid: 4242, status: .stopping,
             startedAt: 1_700_000_000_000, time: 1_700_000_005_000, intervalMs: 5_000, handled: 10, failed: 2, retried: 1,
-            deadLettered: 1, duplicates: 3, lag: 7, inFlight: 4, partitions: ["loan.applications/0", "credit-check.retry.10s/1"])
+            deadLettered: 1, duplicates: 3, lag: 7, inFlight: 4, partitions: ["loan.applications/0", "credit-check.retry.10s/1"],
+            abandoned: 1)
         #expect(try Heartbeat(json: heartbeat.jsonBytes) == heartbeat)
         #expect(try JSONValue(parsing: heartbeat.jsonBytes) == JSONValue(parsing: #"""
             {"agent": "credit-check", "instance": "host-1/\"a\"", "version": "1.2.0", "host": "h\tost", "pid": 4242,
              "status": "stopping", "startedAt": 1700000000000, "time": 1700000005000, "intervalMs": 5000, "handled": 10,
              "failed": 2, "retried": 1, "deadLettered": 1, "duplicates": 3, "lag": 7, "inFlight": 4,
-             "partitions": ["loan.applications/0", "credit-check.retry.10s/1"]}
+             "abandoned": 1, "partitions": ["loan.applications/0", "credit-check.retry.10s/1"]}
             """#))
 
         let registry = RegistryRecord(

@@ -147,8 +147,13 @@ final class EventProcessor: Sendable {
             let context = HandlerContext(
                 event: envelope, attempt: outcome.attempts, deadline: .now + policies.handlerDeadline, agent: agent,
                 instance: instance, registry: registry, logger: handlerLogger)
+            if event.ledger.isRevoked {  // the next owner handles it
+                event.abandon()
+                tracing.recordAbandoned(on: span)
+                return
+            }
             let attemptStart = ContinuousClock.now
-            let failure = await invoke(route.handler, envelope, context, in: span?.context)
+            let failure = await invoke(route.handler, envelope, context, for: event, in: span?.context)
             metrics.handlerDuration.record(duration: ContinuousClock.now - attemptStart)
             guard let failure else {
                 let dedupe = dedupe
@@ -210,11 +215,16 @@ final class EventProcessor: Sendable {
     /// `ServiceContext.current`, so spans the handler starts are children of the consumer span
     /// and its log lines can carry the trace.
     private func invoke(
-        _ handler: EventHandler, _ envelope: EventEnvelope, _ context: HandlerContext, in spanContext: ServiceContext?
+        _ handler: EventHandler, _ envelope: EventEnvelope, _ context: HandlerContext, for event: InFlightEvent,
+        in spanContext: ServiceContext?
     ) async -> HandlerFailure? {
         let attempt = HandlerAttempt(deadline: context.deadline, counters: counters)
         let watch = watchdog.watch(attempt)
-        defer { watchdog.unwatch(watch) }
+        event.running(attempt)
+        defer {
+            event.running(nil)
+            watchdog.unwatch(watch)
+        }
         let result = await withTaskCancellationHandler {
             await attempt.run {
                 try await HandlerContext.$current.withValue(context) {

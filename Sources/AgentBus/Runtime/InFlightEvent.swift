@@ -13,6 +13,8 @@ final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
     private let pending = Atomic<Int>(1)
     private let started: Atomic<Bool>
     private let abandoned = Atomic<Bool>(false)
+    /// The handler attempt running for it, so a revocation past its deadline can give it up.
+    private let attempt = Mutex<HandlerAttempt?>(nil)
     /// Runs once every message for the record is acknowledged (the handled event enters the
     /// dedupe window then, not before: a copy read again before its outputs are safe must be
     /// handled again, not skipped). Set before the runtime's hold is released; read after the
@@ -37,6 +39,12 @@ final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
     func markStarted() { started.store(true, ordering: .relaxed) }
 
     func abandon() { abandoned.store(true, ordering: .relaxed) }
+
+    /// Sets (or clears, with nil) the handler attempt running for it.
+    func running(_ attempt: HandlerAttempt?) { self.attempt.withLock { $0 = attempt } }
+
+    /// Gives up the handler attempt running for it, if any: its worker moves on.
+    func stopAttempt() { attempt.withLock { $0 }?.expire(.stopped) }
 
     /// Announces `count` messages about to be produced for this record.
     func expect(_ count: Int) { pending.add(count, ordering: .relaxed) }

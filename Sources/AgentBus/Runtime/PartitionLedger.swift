@@ -89,14 +89,19 @@ final class PartitionLedger: Sendable {
         }
     }
 
-    /// Gives the partition up: nothing more is stored.
+    /// Gives the partition up: nothing more is stored, and handler attempts still running for
+    /// it are given up (their workers move on; their outputs are dropped).
     func retire() {
-        state.withLock { state in
-            state.phase = .retired
-            state.events = []
-            revoked.store(true, ordering: .relaxed)
-            retired.store(true, ordering: .relaxed)
+        let unsettled = state.withLock { state in
+            defer {
+                state.phase = .retired
+                state.events = []
+                revoked.store(true, ordering: .relaxed)
+                retired.store(true, ordering: .relaxed)
+            }
+            return state.events.filter { $0.isStarted && !$0.isDone && !$0.isAbandoned }
         }
+        for event in unsettled { event.stopAttempt() }
     }
 
     /// Called when some event became done: stores the offset after the longest done prefix.
