@@ -2,14 +2,18 @@ import Synchronization
 
 /// Hands batches of records from the polling thread to the one task reading the consumer.
 ///
-/// Bounded: when the reader falls behind by `capacity` batches, the polling thread stops fetching
-/// (``waitForRoom(_:)``) until the reader catches up. One lock per batch, none per record.
+/// Bounded: the polling thread hands over a batch only while fewer than `capacity` wait
+/// (``hasRoom()``); when the reader falls that far behind, the polling thread pauses its
+/// partitions at librdkafka (it keeps polling, to serve the group) and resumes them once the
+/// reader has taken enough. One lock per batch, none per record.
 final class ConsumerChannel: Sendable {
     private struct State {
         var batches: [[KafkaRecord]] = []
         var reader: CheckedContinuation<[KafkaRecord]?, any Error>?
         var readerCancelled = false
-        var pollerWaitingForRoom = false
+        /// The reader wakes the polling thread when a take leaves at most this many batches;
+        /// -1 when the polling thread waits for nothing.
+        var pollerWakeLevel = -1
         var finished = false
         var failure: KafkaError?
     }
@@ -25,12 +29,21 @@ final class ConsumerChannel: Sendable {
 
     // MARK: Polling thread side
 
-    /// True when the reader has room for another batch; otherwise notes that the poller waits,
-    /// so the reader's next take wakes it.
-    func hasRoom() -> Bool {
+    /// True when the reader has room for another batch.
+    func hasRoom() -> Bool { holds(atMost: capacity - 1) }
+
+    /// True when the reader has taken all but at most half of the buffer: the point at which a
+    /// paused consumer fetches again. Waiting for half rather than one batch spares a pause and
+    /// a resume (each drops what librdkafka had fetched ahead) per batch when the reader is
+    /// steadily slower than the fetching.
+    func hasRoomToResume() -> Bool { holds(atMost: capacity / 2) }
+
+    /// True when at most `limit` batches wait; otherwise the reader's take that brings them down
+    /// to `limit` wakes the polling thread.
+    private func holds(atMost limit: Int) -> Bool {
         state.withLock { state in
-            if state.finished || state.batches.count < capacity { return true }
-            state.pollerWaitingForRoom = true
+            if state.finished || state.batches.count <= limit { return true }
+            state.pollerWakeLevel = max(state.pollerWakeLevel, limit)
             return false
         }
     }
@@ -71,8 +84,8 @@ final class ConsumerChannel: Sendable {
                 let action: Action = state.withLock { state in
                     if !state.batches.isEmpty {
                         let batch = state.batches.removeFirst()
-                        let signal = state.pollerWaitingForRoom
-                        state.pollerWaitingForRoom = false
+                        let signal = state.batches.count <= state.pollerWakeLevel
+                        if signal { state.pollerWakeLevel = -1 }
                         return .resume(batch, signal: signal)
                     }
                     if state.finished {

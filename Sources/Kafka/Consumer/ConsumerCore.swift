@@ -9,9 +9,15 @@ import Glibc
 /// The consumer's handle and its polling thread.
 ///
 /// The thread waits on a pipe that librdkafka writes to when the consumer queue becomes
-/// non-empty, drains the queue with `rd_kafka_consumer_poll(rk, 0)` (which also runs the rebalance
-/// and commit callbacks), copies up to `maxBatchSize` messages into one ``KafkaByteStorage``,
-/// destroys them, and hands the batch to the ``ConsumerChannel``.
+/// non-empty (and the reader writes to when it makes room), drains the queue with
+/// `rd_kafka_consumer_poll(rk, 0)` (which also runs the rebalance and commit callbacks), copies
+/// up to `maxBatchSize` messages into one ``KafkaByteStorage``, destroys them, and hands the batch
+/// to the ``ConsumerChannel``.
+///
+/// When the reader falls behind, the thread does not stop polling (that would leave rebalances
+/// unserved and get the consumer put out of its group at `max.poll.interval.ms`): it pauses the
+/// assigned partitions at librdkafka and goes on polling, holding at most one batch besides
+/// those in the channel, and resumes them once the reader has taken half of the channel.
 final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
     /// Topic handles held for `rd_kafka_offset_store`, indexed by ``KafkaRecord/topicSlot``.
     struct TopicTable {
@@ -27,6 +33,9 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
         var done = false
     }
 
+    /// The longest the polling thread waits between polls when nothing wakes it.
+    static let pollIntervalMilliseconds: Int32 = 250
+
     private(set) var handle: OpaquePointer!
     let wakeup = RDKafkaWakeup()
     let channel: ConsumerChannel
@@ -39,6 +48,12 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
     /// partition was taken away, whoever owns it now.
     let generation = Atomic<UInt64>(0)
     let closeState = Mutex(CloseState())
+    /// Partitions paused for the user and for flow control; librdkafka is called under this lock.
+    let pauses = Mutex(ConsumerPauses())
+    /// Yields true when flow control pauses the consumer's partitions and false when it resumes
+    /// them: lets tests see the moments they need to act on. Only the newest few are kept.
+    let flowControlChanges: AsyncStream<Bool>
+    let flowControlSink: AsyncStream<Bool>.Continuation
     let gate = RDKafkaHandleGate()
     let events: AsyncStream<KafkaConsumerEvent>
     private let onRevoke: (@Sendable ([KafkaTopicPartition]) -> Void)?
@@ -49,6 +64,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
         maxBatchSize = max(1, configuration.maxBatchSize)
         onRevoke = configuration.onRevoke
         (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1024))
+        (flowControlChanges, flowControlSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(16))
         super.init(logger: logger)
         if configuration.groupID.isEmpty {
             throw .configuration("group.id is empty: a consumer needs a group")
@@ -117,16 +133,26 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
         pending.reserveCapacity(maxBatchSize)
         var topicCache = (handle: OpaquePointer?.none, slot: Int32(0), name: "")
         var pendingGeneration = generation.load(ordering: .relaxed)
+        // Mirrors `pauses.isFlowPaused`, which only this thread changes, without a lock per poll.
+        var readerBehind = false
 
         polling: while true {
             // Empty the pipe before draining, so whatever lands after draining wakes us again.
             wakeup.drain()
             while true {
                 if closeState.withLock({ $0.requested }) { break polling }
-                if !channel.hasRoom() {
-                    // The reader is behind: stop fetching until it takes a batch (it signals).
-                    wakeup.wait(timeoutMilliseconds: -1)
-                    continue
+                if pending.count >= maxBatchSize {
+                    if channel.hasRoom() {
+                        channel.send(makeBatch(&pending, generation: pendingGeneration, topicCache: &topicCache))
+                    } else if !readerBehind {
+                        // The reader is behind and a full batch waits: stop fetching, keep polling.
+                        pauseForFlow()
+                        readerBehind = true
+                    }
+                }
+                if readerBehind, pending.count < maxBatchSize, channel.hasRoomToResume() {
+                    resumeAfterFlow()
+                    readerBehind = false
                 }
                 let polled = rd_kafka_consumer_poll(handle, 0)
                 // The poll may have run a revocation: what was fetched before it is stale.
@@ -141,17 +167,18 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
                     rd_kafka_message_destroy(message)
                     continue
                 }
+                // Kept even past a full batch: once the poll returned a message, librdkafka's
+                // position is past it, so dropping it would lose it. After the flow-control
+                // pause the poll returns no messages of the paused partitions.
                 pending.append(message)
-                if pending.count == maxBatchSize {
-                    channel.send(makeBatch(&pending, generation: pendingGeneration, topicCache: &topicCache))
-                }
             }
-            if !pending.isEmpty {
+            if !pending.isEmpty, channel.hasRoom() {
                 channel.send(makeBatch(&pending, generation: pendingGeneration, topicCache: &topicCache))
             }
-            // Wake up now and then even when nothing arrives: a consumer that does not call
-            // rd_kafka_consumer_poll for max.poll.interval.ms (5 minutes) is put out of its group.
-            wakeup.wait(timeoutMilliseconds: 1000)
+            // Wake up now and then even when nothing arrives, also while the reader is behind: a
+            // consumer that does not call rd_kafka_consumer_poll for max.poll.interval.ms is put
+            // out of its group.
+            wakeup.wait(timeoutMilliseconds: Self.pollIntervalMilliseconds)
         }
 
         for message in pending { rd_kafka_message_destroy(message) }
@@ -261,6 +288,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
             if result != RD_KAFKA_RESP_ERR_NO_ERROR {
                 logger.error("assign failed", metadata: ["error": "\(KafkaError(result, context: "assign").message)"])
             }
+            if result == RD_KAFKA_RESP_ERR_NO_ERROR { pauseIfReaderBehind(changed) }
             assignment.withLock { $0.formUnion(changed) }
             logger.debug("partitions assigned", metadata: ["partitions": "\(changed)"])
             emit(.assigned(changed))

@@ -65,6 +65,7 @@ public final class KafkaConsumer: Sendable {
         }
         let assigned = Set(partitions.keys)
         core.assignment.withLock { $0 = assigned }
+        core.pauseIfReaderBehind(assigned.sorted())
         core.emit(.assigned(assigned.sorted()))
     }
 
@@ -89,7 +90,9 @@ public final class KafkaConsumer: Sendable {
 
     /// Stops fetching these partitions until ``resume(_:)``, keeping their assignment: for
     /// backpressure, or while one partition waits out a retry. Records already fetched are still
-    /// delivered. A rebalance that assigns a partition again starts it unpaused.
+    /// delivered. A rebalance that assigns a partition again starts it unpaused. The consumer's
+    /// own flow control (which pauses every partition while the reader is behind) never resumes
+    /// a partition paused here.
     public func pause(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
         try changePause(partitions, pause: true)
     }
@@ -103,13 +106,7 @@ public final class KafkaConsumer: Sendable {
         guard !partitions.isEmpty else { return }
         guard core.gate.enter() else { throw KafkaError.closed("the consumer") }
         defer { core.gate.leave() }
-        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        for partition in partitions { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
-        let code = pause ? rd_kafka_pause_partitions(core.handle, list) : rd_kafka_resume_partitions(core.handle, list)
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(code, context: "cannot \(pause ? "pause" : "resume") \(partitions.count) partition(s)")
-        }
+        try core.changeUserPause(partitions, pause: pause)
     }
 
     /// Records between this consumer's position and the end of each assigned partition, from

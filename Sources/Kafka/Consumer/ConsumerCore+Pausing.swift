@@ -1,0 +1,77 @@
+import CRdKafka
+
+/// Pausing partitions at librdkafka, for the user and for flow control (see ``ConsumerPauses``).
+///
+/// Pausing in librdkafka 2.0.2 raises the partition's op version: whatever was fetched for it and
+/// not yet returned by `rd_kafka_consumer_poll` is dropped inside the poll, and a resume fetches
+/// again from the offset after the last message the poll returned. So a message the polling
+/// thread holds is never fetched twice, and one it has not been given is never lost. Resuming a
+/// partition that is not paused raises the version too, but fetches again from where it was last
+/// paused or assigned, redelivering messages: so flow control resumes only what it paused.
+extension ConsumerCore {
+    /// ``KafkaConsumer/pause(_:)`` and ``KafkaConsumer/resume(_:)``; the caller holds the gate.
+    func changeUserPause(_ partitions: [KafkaTopicPartition], pause: Bool) throws(KafkaError) {
+        try pauses.withLock { state throws(KafkaError) in
+            var next = state
+            let changed = pause ? next.pauseForUser(partitions) : next.resumeForUser(partitions)
+            let code = setPaused(changed, pause)
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                throw KafkaError(code, context: "cannot \(pause ? "pause" : "resume") \(partitions.count) partition(s)")
+            }
+            state = next
+        }
+    }
+
+    /// The reader is behind: stops fetching every assigned partition, so nothing piles up while
+    /// the polling thread keeps serving the group. On the polling thread.
+    func pauseForFlow() {
+        pauses.withLock { state in
+            let paused = state.pauseForFlow(assignment: assignment.withLock { $0 })
+            let code = setPaused(paused, true)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning(
+                    "cannot pause partitions for flow control",
+                    metadata: ["error": "\(KafkaError(code, context: "pause").message)"])
+            }
+            logger.debug("reader behind: partitions paused", metadata: ["partitions": "\(paused)"])
+        }
+        flowControlSink.yield(true)
+    }
+
+    /// The reader caught up: fetches again what flow control paused. On the polling thread.
+    func resumeAfterFlow() {
+        pauses.withLock { state in
+            let resumed = state.resumeAfterFlow()
+            let code = setPaused(resumed, false)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning(
+                    "cannot resume partitions after flow control",
+                    metadata: ["error": "\(KafkaError(code, context: "resume").message)"])
+            }
+            logger.debug("reader caught up: partitions resumed", metadata: ["partitions": "\(resumed)"])
+        }
+        flowControlSink.yield(false)
+    }
+
+    /// Called right after `rd_kafka_assign`: partitions assigned while the reader is behind are
+    /// paused before librdkafka starts fetching them.
+    func pauseIfReaderBehind(_ assigned: [KafkaTopicPartition]) {
+        pauses.withLock { state in
+            let paused = state.assigned(assigned)
+            let code = setPaused(paused, true)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning(
+                    "cannot pause newly assigned partitions",
+                    metadata: ["error": "\(KafkaError(code, context: "pause").message)"])
+            }
+        }
+    }
+
+    private func setPaused(_ partitions: [KafkaTopicPartition], _ paused: Bool) -> rd_kafka_resp_err_t {
+        guard !partitions.isEmpty else { return RD_KAFKA_RESP_ERR_NO_ERROR }
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in partitions { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
+        return paused ? rd_kafka_pause_partitions(handle, list) : rd_kafka_resume_partitions(handle, list)
+    }
+}

@@ -1,0 +1,48 @@
+import Testing
+
+@testable import Kafka
+
+@Suite("Consumer pauses")
+struct ConsumerPausesTests {
+    let a = KafkaTopicPartition(topic: "t", partition: 0)
+    let b = KafkaTopicPartition(topic: "t", partition: 1)
+    let c = KafkaTopicPartition(topic: "t", partition: 2)
+
+    @Test("flow control pauses what is assigned and resumes only what the user did not pause")
+    func flowLeavesUserPausesAlone() {
+        var pauses = ConsumerPauses()
+        #expect(pauses.pauseForUser([a]) == [a])
+        #expect(pauses.pauseForFlow(assignment: [a, b]) == [b])
+        #expect(pauses.pauseForFlow(assignment: [a, b]).isEmpty, "paused twice")
+        #expect(pauses.resumeAfterFlow() == [b])
+        #expect(pauses.resumeAfterFlow().isEmpty, "resumed twice")
+        #expect(pauses.byUser == [a])
+    }
+
+    @Test("a user's resume while flow control holds the partitions waits for flow control")
+    func userResumeWaitsForFlow() {
+        var pauses = ConsumerPauses()
+        _ = pauses.pauseForUser([a])
+        _ = pauses.pauseForFlow(assignment: [a, b])
+        #expect(pauses.resumeForUser([a]).isEmpty)
+        #expect(pauses.resumeAfterFlow() == [a, b])
+        #expect(pauses.resumeForUser([b]) == [b], "without flow control, a resume is immediate")
+    }
+
+    @Test("a user's pause while flow control holds the partitions outlasts it")
+    func userPauseDuringFlow() {
+        var pauses = ConsumerPauses()
+        _ = pauses.pauseForFlow(assignment: [a, b])
+        #expect(pauses.pauseForUser([a]) == [a])
+        #expect(pauses.resumeAfterFlow() == [b])
+    }
+
+    @Test("partitions assigned while flow control holds the others are paused too, and resumed with them")
+    func assignedDuringFlow() {
+        var pauses = ConsumerPauses()
+        #expect(pauses.assigned([a]).isEmpty, "paused although the reader keeps up")
+        _ = pauses.pauseForFlow(assignment: [a])
+        #expect(pauses.assigned([b, c]) == [b, c])
+        #expect(pauses.resumeAfterFlow() == [a, b, c])
+    }
+}
