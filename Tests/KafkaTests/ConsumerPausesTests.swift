@@ -45,4 +45,17 @@ struct ConsumerPausesTests {
         #expect(pauses.assigned([b, c]) == [b, c])
         #expect(pauses.resumeAfterFlow() == [a, b, c])
     }
+
+    @Test("revoked partitions forget their pauses, and those paused are resumed before they are given up")
+    func revokedStartUnpaused() {
+        var pauses = ConsumerPauses()
+        _ = pauses.pauseForUser([a])
+        _ = pauses.pauseForFlow(assignment: [a, b, c])
+        #expect(pauses.revoked([a, b]) == [a, b])
+        #expect(pauses.byUser.isEmpty)
+        #expect(pauses.revoked([a]).isEmpty, "resumed twice")
+        // Given back while the reader is still behind: paused with the others again.
+        #expect(pauses.assigned([a]) == [a])
+        #expect(pauses.resumeAfterFlow() == [a, c])
+    }
 }

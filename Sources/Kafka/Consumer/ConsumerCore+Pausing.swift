@@ -67,6 +67,20 @@ extension ConsumerCore {
         }
     }
 
+    /// Called as `partitions` are revoked, before they are given up: resumes those still
+    /// paused, so an assignment that brings them back starts them unpaused.
+    func clearPauses(of partitions: [KafkaTopicPartition]) {
+        pauses.withLock { state in
+            let resumed = state.revoked(partitions)
+            let code = setPaused(resumed, false)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning(
+                    "cannot resume revoked partitions",
+                    metadata: ["error": "\(KafkaError(code, context: "resume").message)"])
+            }
+        }
+    }
+
     private func setPaused(_ partitions: [KafkaTopicPartition], _ paused: Bool) -> rd_kafka_resp_err_t {
         guard !partitions.isEmpty else { return RD_KAFKA_RESP_ERR_NO_ERROR }
         let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!

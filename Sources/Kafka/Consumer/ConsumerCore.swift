@@ -301,6 +301,9 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
             // Not while closing: the closing side has already settled its work, and offsets can
             // no longer be stored.
             if let onRevoke, !closeState.withLock({ $0.requested }) { onRevoke(changed) }
+            // librdkafka 2.0.2 keeps a partition's pause through unassign and a later assign;
+            // a partition given back starts unpaused, whoever paused it.
+            clearPauses(of: changed)
             rd_kafka_assign(handle, nil)
             assignment.withLock { $0.subtract(changed) }
             logger.debug("partitions revoked", metadata: ["partitions": "\(changed)"])

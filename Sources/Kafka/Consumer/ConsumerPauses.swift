@@ -8,7 +8,7 @@
 /// Each change returns the partitions to pause or resume at librdkafka; the caller makes that
 /// call under the same lock as the change, so calls reach librdkafka in the order decided here.
 struct ConsumerPauses: Sendable {
-    /// Paused by the user until the user resumes them, whatever happens to the assignment.
+    /// Paused by the user until the user resumes them or they are revoked.
     private(set) var byUser: Set<KafkaTopicPartition> = []
     /// Paused by flow control; empty while ``isFlowPaused`` is false.
     private(set) var byFlow: Set<KafkaTopicPartition> = []
@@ -52,5 +52,15 @@ struct ConsumerPauses: Sendable {
         guard isFlowPaused else { return [] }
         byFlow.formUnion(partitions)
         return partitions
+    }
+
+    /// `partitions` are being revoked: they forget every pause, and those paused at librdkafka
+    /// are returned to be resumed (librdkafka would keep them paused into a later assignment).
+    mutating func revoked(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
+        let revoked = Set(partitions)
+        let paused = byUser.union(byFlow).intersection(revoked)
+        byUser.subtract(revoked)
+        byFlow.subtract(revoked)
+        return paused.sorted()
     }
 }
