@@ -49,11 +49,16 @@ extension AgentRuntimeTests {
                 role: "worker", instance: "orphan-1", broker: broker, heartbeatInterval: 1,
                 arguments: ["--shutdown-deadline", "\(Self.deadline)"])
             try await agent.waitUntilAssigned()
-            let watcher = try await TopicWatcher.start([TestTypes.doneTopic], broker: broker)
+            let watcher = try await TopicWatcher.start([TestTypes.doneTopic, AgentTopics.activity], broker: broker)
             let publisher = try TestPublisher(broker: broker, schemas: Paths.fixtureSchemas)
             try await publisher.send(
                 publisher.root(TestTypes.work, WorkPayload(id: "before", seq: 0, behavior: "ok").json))
-            #expect(await watcher.waitFor(timeout: .seconds(30)) { $0.count(TestTypes.doneTopic) >= 1 }, "\(agent.tail)")
+            // Its output and activity record acknowledged: nothing it handled is lost at the stop,
+            // which would make it exit 1 (see the agents guide).
+            let handled = await watcher.waitFor(timeout: .seconds(30)) {
+                $0.count(TestTypes.doneTopic) >= 1 && $0.count(AgentTopics.activity) >= 1
+            }
+            #expect(handled, "\(agent.tail)")
             await watcher.stop()
             await publisher.close()
 
