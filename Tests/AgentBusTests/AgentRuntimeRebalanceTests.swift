@@ -12,7 +12,7 @@ struct AgentRuntimeRebalanceTests {
     typealias Work = AgentRuntimeInProcessTests.Work
     typealias Done = AgentRuntimeInProcessTests.Done
 
-    /// Waits on `gate` for events whose behavior says so; records when each handling ran.
+    /// Waits on `gate` for events whose behavior is `sleep`; records when each handling ran.
     struct GatedWorker: Agent {
         let name: String
         let gate: Gate
@@ -21,8 +21,7 @@ struct AgentRuntimeRebalanceTests {
         var handlers: [EventHandler] {
             EventHandler(Work.self) { [gate, log] work, context in
                 let started = ContinuousClock.now
-                if work.behavior == "wait" { await gate.wait() }
-                if work.behavior.hasPrefix("sleep") { try? await Task.sleep(for: .seconds(8)) }
+                if work.behavior == "sleep" { await gate.wait() }
                 try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
                 log.append(seq: work.seq, instance: context.instance, started: started, ended: .now)
             }
@@ -78,8 +77,10 @@ struct AgentRuntimeRebalanceTests {
     }
 
     /// Reads `topic` from the beginning, handing each record to `until` until it returns true.
+    /// Throws when that takes longer than `timeout`.
     static func read(
-        _ topic: String, partitions: Int32 = 1, from cluster: EmbeddedCluster, until done: (KafkaRecord) throws -> Bool
+        _ topic: String, partitions: Int32 = 1, from cluster: EmbeddedCluster, timeout: Duration = .seconds(60),
+        until done: (KafkaRecord) throws -> Bool
     ) async throws {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: [cluster.bootstrapServers], groupID: "reader-\(UUID())")
@@ -88,8 +89,24 @@ struct AgentRuntimeRebalanceTests {
         try consumer.assign(Dictionary(uniqueKeysWithValues: (0..<partitions).map {
             (KafkaTopicPartition(topic: topic, partition: $0), KafkaStartOffset.beginning)
         }))
-        for try await record in consumer.messages where try done(record) { break }
+        // Closing the consumer ends the loop below.
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            await consumer.close()
+        }
+        defer { watchdog.cancel() }
+        var finished = false
+        for try await record in consumer.messages where try done(record) {
+            finished = true
+            break
+        }
         await consumer.close()
+        if !finished { throw TestTimeout("reading \(topic) did not finish within \(timeout)") }
+    }
+
+    struct TestTimeout: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 
     /// Checks `condition` until it holds or `timeout` passes.
@@ -117,7 +134,7 @@ struct AgentRuntimeRebalanceTests {
 
         // One partition: the hanging event first, then one that is fine.
         try await Self.publish(
-            [Work(id: "hangs", seq: 0, behavior: "wait"), Work(id: "fine", seq: 1, behavior: "ok")], to: cluster) { _ in "k" }
+            [Work(id: "hangs", seq: 0, behavior: "sleep"), Work(id: "fine", seq: 1, behavior: "ok")], to: cluster) { _ in "k" }
 
         // The second event is handled while the first handler still hangs.
         var handled: [String] = []

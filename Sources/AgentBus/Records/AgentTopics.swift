@@ -56,6 +56,13 @@ public enum AgentTopics {
     public static let registry = "agentbus.registry"
     /// The runtime topics, in the order `topics create` lists them.
     public static let runtime = [activity, heartbeats, registry]
+    /// Every topic the runtime of `agent` writes to besides the topics of its declared output
+    /// types: its retry tiers for `delays`, its dead-letter topic and the runtime topics. Its
+    /// producers look these up before it reports itself started, so its first retry or
+    /// heartbeat is not held back.
+    public static func written(by agent: String, retryDelays delays: [Duration]) -> [String] {
+        retryTiers(of: agent, delays: delays) + [deadLetter(of: agent)] + runtime
+    }
 
     /// Why `name` cannot name an agent, or nil when it can. An agent's name is its consumer group
     /// and the prefix of its topics: lowercase letters, digits and `-`, starting with a letter,

@@ -24,7 +24,8 @@ public final class AgentRuntime: Service, Sendable {
     private let consumes: [String]
     private let produces: [String]
     private let capabilities: [String]
-    /// Topics of the types the agent declares it publishes, looked up at start.
+    /// Topics of the types the agent declares it publishes, or of every catalog type when it
+    /// declares none (it may publish any of them); looked up at start.
     private let outputTopics: [String]
     private let consumer: KafkaConsumer
     private let producer: KafkaProducer
@@ -33,6 +34,8 @@ public final class AgentRuntime: Service, Sendable {
     private let logger: Logger
     private let startedAt = EventTime.now().millisecondsSinceEpoch
     private let state = Mutex(State())
+    /// When the stop's last steps must be done by; set when a graceful stop begins.
+    private let stopDeadline = Mutex<ContinuousClock.Instant?>(nil)
 
     private struct State {
         var workers: [KafkaTopicPartition: PartitionWorker] = [:]
@@ -54,7 +57,9 @@ public final class AgentRuntime: Service, Sendable {
         version = agent.version
         consumes = routes.keys.sorted()
         produces = agent.produces
-        outputTopics = Set(agent.produces.compactMap { registry.eventSchema(for: $0)?.topic }).sorted()
+        outputTopics =
+            agent.produces.isEmpty
+            ? registry.topics : Set(agent.produces.compactMap { registry.eventSchema(for: $0)?.topic }).sorted()
         capabilities = agent.capabilities
         self.configuration = configuration
         var logger = logger
@@ -86,11 +91,16 @@ public final class AgentRuntime: Service, Sendable {
     }
 
     public func run() async throws {
+        logger.info(
+            "agent starting",
+            metadata: [
+                "instance": "\(configuration.instanceID)",
+                "brokers": "\(configuration.brokers.bootstrapServers.joined(separator: ","))",
+            ])
+        // Every topic the instance can write to, looked up before it says it started: a first
+        // output to a topic its producer has not opened would wait for librdkafka's topic scan.
         try producer.prepare(
-            topics: [
-                AgentTopics.deadLetter(of: agentName), AgentTopics.activity,
-                AgentTopics.heartbeats, AgentTopics.registry,
-            ] + processor.retryTiers.topics + outputTopics)
+            topics: AgentTopics.written(by: agentName, retryDelays: processor.policies.retry.retryTopicDelays) + outputTopics)
         try activityProducer.prepare(topics: [AgentTopics.activity])
         try consumer.subscribe(topics: topics)
         await announce()
@@ -117,11 +127,10 @@ public final class AgentRuntime: Service, Sendable {
         }
 
         await sendHeartbeat(.stopped)
-        for client in [producer, activityProducer] {
-            do { try await client.close(timeout: configuration.shutdownDeadline) } catch {
-                logger.warning("producer closed with undelivered messages", metadata: ["error": "\(error.message)"])
-            }
-        }
+        let closeTimeout = remainingStopTime()
+        async let closed: Void = closeProducer(producer, timeout: closeTimeout)
+        async let activityClosed: Void = closeProducer(activityProducer, timeout: closeTimeout)
+        _ = await (closed, activityClosed)
         logger.info("agent stopped", metadata: ["instance": "\(configuration.instanceID)"])
         if let failure = state.withLock({ $0.failure }) {
             throw AgentConfigurationError("stopped after an output could not be produced: \(failure.message)")
@@ -273,8 +282,13 @@ public final class AgentRuntime: Service, Sendable {
 
     /// Stop reading, let handlers finish (or cancel them at the deadline), wait for the
     /// acknowledgements that store their offsets, then leave the group, which commits.
+    ///
+    /// One deadline for the whole stop: handlers get the shutdown deadline; flushing, leaving
+    /// the group and closing the producers (in ``run()``) share what is left of it plus
+    /// ``stopGrace``, so a stop with the brokers gone ends on time too.
     private func stopGracefully() async {
         let deadline = ContinuousClock.now + configuration.shutdownDeadline
+        stopDeadline.withLock { $0 = deadline + Self.stopGrace }
         logger.info("stopping", metadata: ["deadline": "\(configuration.shutdownDeadline)"])
         processor.stop()
         try? consumer.pause(consumer.assignment)
@@ -289,24 +303,59 @@ public final class AgentRuntime: Service, Sendable {
             logger.warning("cancelling handlers still running at the shutdown deadline; their events will be read again")
             processor.watchdog.stopAll()
         }
-        do {
-            try await producer.flush(timeout: max(deadline - .now, .seconds(1)))
-            try await activityProducer.flush(timeout: max(deadline - .now, .seconds(1)))
-        } catch {
+        let flushTimeout = remainingStopTime()
+        async let outputsError = flushError(producer, timeout: flushTimeout)
+        async let activityError = flushError(activityProducer, timeout: flushTimeout)
+        if let error = await outputsError {
             logger.warning("outputs not acknowledged before stopping; their events will be read again",
                 metadata: ["error": "\(error.message)"])
         }
-        await consumer.close(timeout: .seconds(10))
+        if let error = await activityError {
+            logger.warning("activity records not acknowledged before stopping", metadata: ["error": "\(error.message)"])
+        }
+        await consumer.close(timeout: remainingStopTime())
+    }
+
+    /// What the stop steps after the handlers share beyond the shutdown deadline: enough for
+    /// acknowledgements and a commit on a healthy cluster, and the most a stop overruns it by.
+    private static let stopGrace = Duration.seconds(1)
+    /// The least a stop step gets, even past the stop deadline, so a healthy cluster can still
+    /// acknowledge, commit and close.
+    private static let stopStepMinimum = Duration.milliseconds(100)
+
+    /// The time left for the next stop step: until the stop deadline, at least
+    /// ``stopStepMinimum``; the full grace when the instance stops without a graceful stop
+    /// (its consumer failed).
+    private func remainingStopTime() -> Duration {
+        guard let deadline = stopDeadline.withLock({ $0 }) else { return Self.stopGrace }
+        return max(deadline - .now, Self.stopStepMinimum)
+    }
+
+    /// Flushes `client`; the error, if any, for the caller to word.
+    private func flushError(_ client: KafkaProducer, timeout: Duration) async -> KafkaError? {
+        do { try await client.flush(timeout: timeout) } catch { return error }
+        return nil
+    }
+
+    private func closeProducer(_ client: KafkaProducer, timeout: Duration) async {
+        do { try await client.close(timeout: timeout) } catch {
+            logger.warning("producer closed with undelivered messages", metadata: ["error": "\(error.message)"])
+        }
     }
 
     // MARK: Heartbeats and registry
 
+    /// Writes the registry record and the `starting` heartbeat without waiting for them: with
+    /// the brokers away, an acknowledgement can take the producer's delivery timeout (minutes),
+    /// and neither the start nor a stop asked for meanwhile should wait that long.
     private func announce() async {
         let record = RegistryRecord(
             agent: agentName, version: version, consumes: consumes, produces: produces, capabilities: capabilities,
             topics: topics, instance: configuration.instanceID, time: EventTime.now().millisecondsSinceEpoch)
         do {
-            try await producer.send(topic: AgentTopics.registry, key: agentName, value: record.jsonBytes)
+            try await producer.produce(
+                topic: AgentTopics.registry, key: agentName, value: record.jsonBytes,
+                callback: RegistryDeliveryLog(logger: logger))
         } catch {
             logger.warning("registry record not written", metadata: ["error": "\(error)"])
         }

@@ -38,6 +38,9 @@ public final class KafkaProducer: Sendable {
     public func send<Key: KafkaBuffer, Value: KafkaBuffer>(
         topic: String, key: Key?, value: Value, headers: [KafkaHeader] = [], partition: Int32? = nil
     ) async throws(KafkaError) -> KafkaDeliveryReport {
+        // librdkafka asks for the leaders of a topic first named in a produce call only at its
+        // next topic scan (up to a second later), unless the topic was opened first.
+        try prepare(topics: CollectionOfOne(topic))
         while true {
             let generation = core.servedGeneration.load(ordering: .sequentiallyConsistent)
             let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<DeliveryOutcome, Never>) in
@@ -172,7 +175,12 @@ public final class KafkaProducer: Sendable {
 
     /// Looks up the topics' partitions and leaders now, so the first message to each is not held
     /// back until librdkafka's periodic metadata refresh (about a second on a new topic).
-    public func prepare(topics: [String]) throws(KafkaError) {
+    ///
+    /// Returns at once: the lookup goes out when a broker connection is up. ``send(topic:key:value:headers:partition:)``
+    /// does this for its topic by itself; call it before the first
+    /// ``produce(topic:key:value:headers:partition:)`` to a topic, which does not (to keep that
+    /// path free of a lookup per message).
+    public func prepare(topics: some Sequence<String>) throws(KafkaError) {
         guard core.gate.enter() else { throw KafkaError.closed("the producer") }
         defer { core.gate.leave() }
         core.preparedTopics.withLock { prepared in
