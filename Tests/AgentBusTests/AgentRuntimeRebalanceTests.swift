@@ -21,6 +21,7 @@ struct AgentRuntimeRebalanceTests {
         var handlers: [EventHandler] {
             EventHandler(Work.self) { [gate, log] work, context in
                 let started = ContinuousClock.now
+                log.began(seq: work.seq)
                 if work.behavior == "sleep" { await gate.wait() }
                 try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
                 log.append(seq: work.seq, instance: context.instance, started: started, ended: .now)
@@ -37,6 +38,8 @@ struct AgentRuntimeRebalanceTests {
             let ended: ContinuousClock.Instant
         }
         let entries = Mutex<[Entry]>([])
+        let started = Mutex<Set<Int>>([])
+        func began(seq: Int) { _ = started.withLock { $0.insert(seq) } }
         func append(seq: Int, instance: String, started: ContinuousClock.Instant, ended: ContinuousClock.Instant) {
             entries.withLock { $0.append(Entry(seq: seq, instance: instance, started: started, ended: ended)) }
         }
@@ -169,5 +172,108 @@ struct AgentRuntimeRebalanceTests {
         let done = KafkaTopicPartition(topic: "test.done", partition: 0)
         let admin = try KafkaAdmin(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
         #expect(try await admin.watermarks(of: [done])[done]?.high == 1, "the abandoned attempt's output was published")
+    }
+
+    // MARK: Rebalances
+
+    /// A member of the agent's group that joins, reads without storing anything, and leaves.
+    static func joinAndLeave(group: String, cluster: EmbeddedCluster) async throws {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: [cluster.bootstrapServers], groupID: group)
+        configuration.tuneForEmbeddedCluster()
+        let member = try KafkaConsumer(configuration: configuration)
+        try member.subscribe(topics: ["test.work"])
+        let reading = Task { for try await _ in member.messages {} }
+        var events = member.events.makeAsyncIterator()
+        while let event = await events.next() {
+            if case .assigned = event { break }
+        }
+        await member.close()
+        reading.cancel()
+    }
+
+    @Test("a slow handler through several rebalances: buffered records stay bounded, and every event is handled")
+    func boundedThroughRebalances() async throws {
+        let cluster = try Self.cluster(agent: "gated-worker", partitions: 2)
+        defer { cluster.stop() }
+        let gate = Gate()
+        let agent = GatedWorker(
+            name: "gated-worker", gate: gate, log: HandlingLog(),
+            policies: AgentPolicies(retry: .none, maxBufferedPerPartition: 20))
+        let runtime = try Self.runtime(agent, on: cluster, instance: "gated") { configuration in
+            configuration.revokeDeadline = .milliseconds(300)
+            // Small fetches and a short local queue, so what arrives between a pause and its
+            // effect is small: the bound below is then tight enough to catch a lost pause.
+            configuration.properties["max.partition.fetch.bytes"] = "4096"
+            configuration.properties["queued.min.messages"] = "20"
+        }
+        let running = Task { try await runtime.run() }
+        let count = 2_000
+        try await Self.publish((0..<count).map { Work(id: "w\($0)", seq: $0, behavior: "sleep") }, to: cluster) { "k\($0.seq)" }
+
+        let peak = Mutex(0)
+        let sampler = Task {
+            while !Task.isCancelled {
+                let buffered = runtime.bufferedRecords
+                peak.withLock { $0 = max($0, buffered) }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        // Every handler waits at the gate: each rebalance abandons the two in progress, and the
+        // partitions come back, unpaused by librdkafka, to fresh workers.
+        for _ in 0..<3 { try await Self.joinAndLeave(group: "gated-worker", cluster: cluster) }
+        #expect(try await Self.eventually { runtime.bufferedRecords > 0 }, "the partitions did not come back")
+        sampler.cancel()
+        let highest = peak.withLock { $0 }
+        #expect(highest <= 200, "\(highest) records buffered with a read-ahead of 20 per partition")
+
+        // Nothing was lost on the way: once the handlers may finish, every event is handled.
+        gate.open()
+        var handled = Set<Int>()
+        try await Self.read("test.done", from: cluster, timeout: .seconds(90)) { record in
+            handled.insert(try EventEnvelope(record: record).decode(as: Done.self).seq)
+            return handled.count == count
+        }
+        #expect(handled.count == count)
+        runtime.requestStop()
+        try await running.value
+    }
+
+    @Test("a revocation waits for the handler in progress: no two owners handle the partition at once, and per-key order holds")
+    func revocationWaitsForWorkInProgress() async throws {
+        let cluster = try Self.cluster(agent: "handover-worker", partitions: 1)
+        defer { cluster.stop() }
+        let gate = Gate()
+        let log = HandlingLog()
+        let agent = GatedWorker(name: "handover-worker", gate: gate, log: log, policies: AgentPolicies(retry: .none))
+        let first = try Self.runtime(agent, on: cluster, instance: "first") { $0.revokeDeadline = .seconds(30) }
+        let runningFirst = Task { try await first.run() }
+        let work = [Work(id: "slow", seq: 0, behavior: "sleep")] + (1..<5).map { Work(id: "w\($0)", seq: $0, behavior: "ok") }
+        try await Self.publish(work, to: cluster) { _ in "one-key" }
+        #expect(try await Self.eventually { log.started.withLock { $0.contains(0) } })
+
+        // A second instance joins while the first is in the slow handler. The revocation ends
+        // the first's worker (its buffered records are gone) and waits for the handler.
+        let second = try Self.runtime(agent, on: cluster, instance: "second")
+        let runningSecond = Task { try await second.run() }
+        #expect(try await Self.eventually { first.bufferedRecords == 0 })
+        gate.open()
+
+        var outputs: [Int] = []
+        try await Self.read("test.done", from: cluster) { record in
+            outputs.append(try EventEnvelope(record: record).decode(as: Done.self).seq)
+            return Set(outputs).count == work.count
+        }
+        // In order: the next owner starts after the slow event's output (the embedded cluster
+        // refuses commits during a rebalance, so it may handle the slow event again, in order).
+        #expect(outputs == outputs.sorted(), "outputs out of order across the handover: \(outputs)")
+        let entries = log.entries.withLock { $0 }.sorted { $0.started < $1.started }
+        for (earlier, later) in zip(entries, entries.dropFirst()) {
+            #expect(later.started >= earlier.ended,
+                "\(later.instance) started event \(later.seq) while \(earlier.instance) still handled event \(earlier.seq)")
+        }
+        first.requestStop()
+        second.requestStop()
+        try await runningFirst.value
+        try await runningSecond.value
     }
 }
