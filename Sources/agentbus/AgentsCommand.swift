@@ -114,7 +114,7 @@ struct AgentsCommand: AsyncParsableCommand {
             "handled": number(heartbeat.handled), "failed": number(heartbeat.failed),
             "retried": number(heartbeat.retried), "deadLettered": number(heartbeat.deadLettered),
             "duplicates": number(heartbeat.duplicates), "inFlight": number(heartbeat.inFlight),
-            "partitions": .array(heartbeat.partitions.map(JSONValue.string)),
+            "abandoned": number(heartbeat.abandoned), "partitions": .array(heartbeat.partitions.map(JSONValue.string)),
         ])).jsonText
     }
 }

@@ -24,7 +24,7 @@ struct AgentRuntimeConfigurationTests {
         let environment = [
             "AGENTBUS_BROKERS": "env:9092", "AGENTBUS_INSTANCE_ID": "env-1", "AGENTBUS_CONCURRENCY": "4",
             "AGENTBUS_SCHEMAS": "/env/schemas", "AGENTBUS_HEARTBEAT_INTERVAL": "2", "AGENTBUS_SHUTDOWN_DEADLINE": "3",
-            "AGENTBUS_LOG_LEVEL": "debug",
+            "AGENTBUS_LOG_LEVEL": "debug", "AGENTBUS_REVOKE_DEADLINE": "4",
         ]
         let fromEnvironment = try resolve([], environment)
         #expect(fromEnvironment.brokers.bootstrapServers == ["env:9092"])
@@ -33,11 +33,13 @@ struct AgentRuntimeConfigurationTests {
         #expect(fromEnvironment.schemas.path == "/env/schemas")
         #expect(fromEnvironment.heartbeatInterval == .seconds(2))
         #expect(fromEnvironment.shutdownDeadline == .seconds(3))
+        #expect(fromEnvironment.revokeDeadline == .seconds(4))
         #expect(try Command.parse([]).runtime.logLevel(environment: environment) == .debug)
 
         let flags = [
             "--brokers", "a:1,b:2", "--instance-id=flag-1", "--concurrency", "9", "--schemas", "/flag",
             "-X", "fetch.wait.max.ms=1", "--heartbeat-interval", "0.5", "--shutdown-deadline", "1.5", "--log-level", "ERROR",
+            "--revoke-deadline", "0.25",
         ]
         let fromFlags = try resolve(flags, environment)
         #expect(fromFlags.brokers.bootstrapServers == ["a:1", "b:2"])
@@ -47,12 +49,14 @@ struct AgentRuntimeConfigurationTests {
         #expect(fromFlags.properties == ["fetch.wait.max.ms": "1"])
         #expect(fromFlags.heartbeatInterval == .milliseconds(500))
         #expect(fromFlags.shutdownDeadline == .milliseconds(1500))
+        #expect(fromFlags.revokeDeadline == .milliseconds(250))
         #expect(try Command.parse(flags).runtime.logLevel(environment: environment) == .error)
 
         let defaults = try resolve(["--brokers", "a:1"])
         #expect(defaults.concurrency == nil)
         #expect(defaults.heartbeatInterval == .seconds(5))
         #expect(defaults.shutdownDeadline == .seconds(10))
+        #expect(defaults.revokeDeadline == .seconds(10))
         #expect(defaults.schemas == SchemaDirectory(path: "schemas", source: .workingDirectory))
         #expect(try Command.parse([]).runtime.logLevel(environment: [:]) == .info)
     }
@@ -64,7 +68,7 @@ struct AgentRuntimeConfigurationTests {
             "--threshold", "TRIAGE_THRESHOLD", "--brokers", "AGENTBUS_BROKERS", "--bootstrap-file", "--property",
             "--instance-id", "AGENTBUS_INSTANCE_ID", "--concurrency", "AGENTBUS_CONCURRENCY", "--schemas",
             "AGENTBUS_SCHEMAS", "--heartbeat-interval", "AGENTBUS_HEARTBEAT_INTERVAL", "--shutdown-deadline",
-            "AGENTBUS_SHUTDOWN_DEADLINE", "--log-level", "AGENTBUS_LOG_LEVEL", "RUNTIME OPTIONS",
+            "AGENTBUS_SHUTDOWN_DEADLINE", "--revoke-deadline", "AGENTBUS_REVOKE_DEADLINE", "--log-level", "AGENTBUS_LOG_LEVEL", "RUNTIME OPTIONS",
         ] {
             #expect(help.contains(text), "help lacks \(text)")
         }
@@ -78,6 +82,7 @@ struct AgentRuntimeConfigurationTests {
         (["--property=novalue"], "-X takes key=value, got \"novalue\""),
         (["--heartbeat-interval", "0"], "heartbeat interval must be a number of seconds above 0, got \"0\""),
         (["--shutdown-deadline", "soon"], "shutdown deadline must be a number of seconds above 0, got \"soon\""),
+        (["--revoke-deadline", "0"], "revoke deadline must be a number of seconds above 0, got \"0\""),
         (["--log-level", "loud"], "log level must be one of trace, debug, info, notice, warning, error, critical, got \"loud\""),
     ])
     func flagErrors(arguments: [String], message: String) {
