@@ -232,6 +232,12 @@ struct Bench {
 
 // MARK: Main
 
+/// Prints a line and flushes it: `make bench` output is often piped, and a run takes seconds.
+func show(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
 if CommandLine.arguments.dropFirst().first == HopServer.command {
     await HopServer.run(Array(CommandLine.arguments.dropFirst(2)))
 }
@@ -249,13 +255,13 @@ do {
 
     var throughput: [Side: [Throughput]] = [:]
     if let events = throughputEvents {
-        print("throughput: \(events.count) events per run; each run first waits ~3 s for its group to form")
+        show("throughput: \(events.count) events per run; each run first waits ~3 s for its group to form")
         for run in 1...options.runs {
             // Alternate which side goes first, so a drift in the machine's speed favours neither.
             for side in run % 2 == 1 ? options.sides : options.sides.reversed() {
                 let result = try await bench.throughput(side, run: run, events: events)
                 throughput[side, default: []].append(result)
-                print(result.line(side, run: run))
+                show(result.line(side, run: run))
             }
         }
     }
@@ -263,26 +269,26 @@ do {
     var latency: [Int: [Side: [Latency]]] = [:]
     if let events = latencyEvents {
         for rate in options.rates {
-            print(
+            show(
                 "\nlatency at \(rate) events/s offered: \(options.latencySeconds) s measured after "
                     + "\(options.warmupSeconds) s of warm-up; input send -> output created by the hop")
             for run in 1...options.latencyRuns {
                 for side in run % 2 == 1 ? options.sides : options.sides.reversed() {
                     let result = try await bench.latency(side, rate: rate, run: run, events: events)
                     latency[rate, default: [:]][side, default: []].append(result)
-                    print(result.line(side, run: run))
+                    show(result.line(side, run: run))
                 }
             }
         }
     }
 
-    print("\nsummary (MB = 10^6 bytes)")
+    show("\nsummary (MB = 10^6 bytes)")
     var goals: [(String, Bool?, String)] = []
     if let raw = throughput[.raw], let agent = throughput[.agent] {
         for (name, statistic) in [("best", Throughput.best), ("median", Throughput.median)] {
             let a = statistic(agent)
             let r = statistic(raw)
-            print(
+            show(
                 "  throughput (\(name) of \(options.runs))  agent " + pad(rate(a), 7, left: true) + " events/s  raw "
                     + pad(rate(r), 7, left: true) + " events/s  ratio " + percent(r > 0 ? a / r : 0))
         }
@@ -290,16 +296,16 @@ do {
         goals.append(("throughput of one hop >= 60% of the raw relay's (medians)", ratio >= 0.6, percent(ratio)))
     } else {
         for (side, runs) in throughput.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            print("  throughput (best of \(runs.count))  \(side.label) \(rate(Throughput.best(runs))) events/s")
+            show("  throughput (best of \(runs.count))  \(side.label) \(rate(Throughput.best(runs))) events/s")
         }
     }
     for rate in options.rates {
         guard let runs = latency[rate] else { continue }
-        print("  latency at \(rate)/s (median of \(options.latencyRuns) runs)")
+        show("  latency at \(rate)/s (median of \(options.latencyRuns) runs)")
         for side in options.sides {
             guard let results = runs[side] else { continue }
             let keeping = results.filter(\.keepsUp).count
-            print(
+            show(
                 "    " + pad(side.label, 16)
                     + String(
                         format: "p50 %6.2f ms  p99 %6.2f ms  (worst run: p50 %.2f, p99 %.2f)",
@@ -341,9 +347,9 @@ do {
     goals.append((
         "agent peak RSS under the throughput run <= 80 MB (VmHWM, worst run)", peak.map { $0 <= 80_000_000 },
         peak.map(ProcessMemory.megabytes) ?? "not measured"))
-    print("\ngoals")
+    show("\ngoals")
     for (goal, met, figure) in goals {
-        print("  " + pad(met.map(verdict) ?? "not measured", 13) + goal + ": " + figure)
+        show("  " + pad(met.map(verdict) ?? "not measured", 13) + goal + ": " + figure)
     }
 } catch {
     printError("agent-bench: \(error)")
