@@ -14,9 +14,9 @@ import Glibc
 /// ID, as ``EventPublisher`` keys a root event of a type without `x-agentbus-key`.
 ///
 /// With `timestamped`, the correlation ID (and so the key) has the shape of a UUID whose first 64
-/// bits are left to be filled with the send time (``send(_:index:producer:topic:)``): the
+/// bits are left to be filled with the send time (``stamp(_:nanoseconds:)``, CLOCK_REALTIME): the
 /// correlation ID is the one header both the agent and the raw relay copy to their output
-/// unchanged, so the counting consumer reads the input's send time off every output.
+/// unchanged, so ``OutputLog`` reads the input's send time off every output.
 final class PreparedEvents: @unchecked Sendable {
     let count: Int
     let payload: [UInt8]

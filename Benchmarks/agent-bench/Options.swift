@@ -1,16 +1,21 @@
 import Foundation
 
 /// The command line:
-/// `agent-bench [--events N] [--runs R] [--rate E] [--latency-seconds S] [--latency-runs L]
+/// `agent-bench [--events N] [--runs R] [--rates E,...] [--latency-seconds S] [--latency-runs L]
 ///              [--warmup-seconds W] [--brokers B] [--only raw|agent] [--handler H] [--schemas DIR]
 ///              [--agentbus PATH]`.
 struct Options {
+    /// The offered rate whose latency has the p50 and p99 goals.
+    static let latencyGoalRate = 2_000
+    /// The offered rate the agent must keep up with in every run.
+    static let keepUpGoalRate = 5_000
+
     var events = 100_000
     var runs = 3
-    var rate = 5_000
-    var latencySeconds = 10
-    var latencyRuns = 2
-    var warmupSeconds = 2
+    var rates = [latencyGoalRate, keepUpGoalRate]
+    var latencySeconds = 5
+    var latencyRuns = 3
+    var warmupSeconds = 1
     var brokers = 1
     /// Measure only one side (for profiling one of them).
     var only: Side?
@@ -21,14 +26,15 @@ struct Options {
         .appendingPathComponent("agentbus").path
 
     static let usage = """
-        usage: agent-bench [--events N] [--runs R] [--rate E] [--latency-seconds S] [options]
+        usage: agent-bench [--events N] [--runs R] [--rates E,...] [--latency-seconds S] [options]
           --events N           input events per throughput run (default 100000; at most ~150000, since each of
                                the 24 partitions keeps only 5 MiB on the embedded cluster)
           --runs R             throughput runs of each side, alternating raw and AgentBus (default 3; 0 skips)
-          --rate E             events/s offered in the latency runs (default 5000)
-          --latency-seconds S  measured seconds of each latency run, after the warm-up (default 10; 0 skips)
-          --latency-runs L     latency runs of each side, alternating (default 2; the lowest p50 is summarised)
-          --warmup-seconds W   seconds paced before measuring latency (default 2)
+          --rates E,...        events/s offered in the latency runs, one series of runs per rate (default
+                               2000,5000: the rates the goals name)
+          --latency-seconds S  measured seconds of each latency run, after the warm-up (default 5; 0 skips)
+          --latency-runs L     latency runs of each side and rate, alternating (default 3; the median is summarised)
+          --warmup-seconds W   seconds paced before measuring latency (default 1)
           --brokers B          brokers of the dev-broker process (default 1)
           --only raw|agent     measure one side only (for profiling)
           --handler H          the agent's handler: typed (Examples/risk-scorer's, default), nolog (without its
@@ -57,7 +63,12 @@ struct Options {
             switch name {
             case "--events": options.events = number(minimum: 2)
             case "--runs": options.runs = number(minimum: 0)
-            case "--rate": options.rate = number(minimum: 1)
+            case "--rates":
+                let rates = value.split(separator: ",").map { Int($0) }
+                guard !rates.isEmpty, rates.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+                    fail("--rates \(value): expected whole numbers of at least 1, separated by commas")
+                }
+                options.rates = rates.map { $0! }
             case "--latency-seconds": options.latencySeconds = number(minimum: 0)
             case "--warmup-seconds": options.warmupSeconds = number(minimum: 0)
             case "--latency-runs": options.latencyRuns = number(minimum: 1)

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 // librdkafka clients written the way a careful C program would, shared by the raw relay, the
-// input producers and the counting consumer.
+// input producers and the output readers.
 
 // MARK: Settings
 
@@ -153,11 +153,20 @@ func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
     thread.start()
 }
 
-/// CLOCK_MONOTONIC in nanoseconds: the clock of send and receive timestamps (one process).
+/// CLOCK_MONOTONIC in nanoseconds: the clock of schedules and deadlines.
 @inline(__always)
 func monotonicNanoseconds() -> UInt64 {
     var time = timespec()
     clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+}
+
+/// CLOCK_REALTIME in nanoseconds: the clock librdkafka stamps a record's CreateTime from
+/// (`gettimeofday`), so send times and output times compare across processes.
+@inline(__always)
+func realtimeNanoseconds() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_REALTIME, &time)
     return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
 }
 

@@ -1,55 +1,81 @@
 import Foundation
 
-/// One throughput run: outputs seen downstream from the first to the `events`-th, and the CPU
-/// the benchmark process (the side under test plus the counting consumer) and the broker used
-/// meanwhile.
+/// One throughput run: the outputs' CreateTimes from the first to the last (the first starts the
+/// clock, so the ~3 s group join is left out), the CPU the side's process and the broker used
+/// meanwhile, and the side's memory at the end.
 struct Throughput {
-    /// Outputs after the first (the first starts the clock).
+    /// Outputs after the first.
     let events: Int
     let seconds: Double
-    let benchCPU: Double
+    let hopCPU: Double
     let brokerCPU: Double
+    /// The side's process once every output existed (VmRSS, and VmHWM: its peak).
+    let memory: ProcessMemory
     /// Inputs whose offsets the side committed by the time it stopped, of `inputs`.
     let committed: Int
     let inputs: Int
 
     var perSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
 
-    /// `run 1  raw librdkafka      123456 events/s  (99999 in 0.810 s; cores busy: bench 1.10, broker 0.72)`
+    /// `run 1  raw librdkafka   123456 events/s  (99999 in 0.810 s; cores busy: hop 1.10, broker 0.72; ...)`
     func line(_ side: Side, run: Int) -> String {
         "  run \(run)  " + pad(side.label, 16) + pad(rate(perSecond), 8, left: true) + " events/s  (\(events) in "
-            + String(format: "%.3f s; cores busy: bench %.2f, broker %.2f)", seconds, benchCPU / seconds, brokerCPU / seconds)
+            + String(
+                format: "%.3f s; cores busy: hop %.2f, broker %.2f", seconds, hopCPU / seconds, brokerCPU / seconds)
+            + "; hop RSS \(ProcessMemory.megabytes(memory.resident)), "
+            + "peak \(ProcessMemory.megabytes(memory.peakResident)))"
             + (committed == inputs ? "" : "  WARNING: \(committed) of \(inputs) input offsets committed")
     }
 
     static func best(_ runs: [Throughput]) -> Double { runs.map(\.perSecond).max() ?? 0 }
 
-    static func median(_ runs: [Throughput]) -> Double {
-        let sorted = runs.map(\.perSecond).sorted()
-        guard !sorted.isEmpty else { return 0 }
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
+    static func median(_ runs: [Throughput]) -> Double { medianValue(runs.map(\.perSecond)) }
 }
 
-/// One latency run: input send → output seen downstream, for the inputs sent in the window.
+/// One latency run at a fixed offered rate: input send → output created by the hop, for the
+/// inputs sent in the measured window.
 struct Latency {
-    /// Nanoseconds, sorted.
-    let samples: [UInt64]
-    let sent: Int
+    /// The share of the window the last output may come after the last input, for the hop to
+    /// count as keeping up: a backlog that grows over the window shows as a late last output.
+    static let keepUpMargin = 0.05
+
+    let rate: Int
+    /// Nanoseconds, sorted; one per output of a measured input.
+    let samples: [Int64]
+    /// Inputs sent in the window, and how many of them have an output.
+    let measured: Int
+    let relayed: Int
+    /// The window's length (first to last input sent) and how long after its last input the
+    /// last of its outputs was created, nanoseconds.
+    let windowNanoseconds: Int64
+    let finishLagNanoseconds: Int64
     /// Events the paced producer sent over 1 ms after their scheduled time (the machine was busy).
     let late: Int
-    let benchCPU: Double
+    let hopCPU: Double
     let brokerCPU: Double
-    let seconds: Int
+    /// The side's process after it relayed its first (probe) event, before the paced load.
+    let idleMemory: ProcessMemory
 
-    init(samples: [UInt64], sent: Int, late: Int, benchCPU: Double, brokerCPU: Double, seconds: Int) {
+    init(
+        rate: Int, samples: [Int64], window: PacedProducer.Window, lastCreated: Int64, late: Int, hopCPU: Double,
+        brokerCPU: Double, idleMemory: ProcessMemory
+    ) {
+        self.rate = rate
         self.samples = samples.sorted()
-        self.sent = sent
+        measured = window.measured
+        relayed = samples.count
+        windowNanoseconds = Int64(window.lastSent - window.firstSent)
+        finishLagNanoseconds = samples.isEmpty ? .max : lastCreated - Int64(window.lastSent)
         self.late = late
-        self.benchCPU = benchCPU
+        self.hopCPU = hopCPU
         self.brokerCPU = brokerCPU
-        self.seconds = seconds
+        self.idleMemory = idleMemory
+    }
+
+    /// Every input of the window relayed, the last output within ``keepUpMargin`` of the window
+    /// after the last input: the hop ended the window's work within 105% of the offered time.
+    var keepsUp: Bool {
+        relayed >= measured && Double(finishLagNanoseconds) <= Self.keepUpMargin * Double(windowNanoseconds)
     }
 
     /// The `fraction` quantile in milliseconds (nearest rank).
@@ -62,16 +88,27 @@ struct Latency {
     var p50: Double { quantile(0.50) }
     var p99: Double { quantile(0.99) }
 
-    /// `run 1  raw librdkafka    p50 1.35 ms  p90 ...  (50000 of 50000 outputs; cores busy ...)`
+    /// `run 1  raw librdkafka  min 0.41  p50 1.35 ms  p90 ...  (25000 of 25000 relayed, last +0.4 ms ...; ...)`
     func line(_ side: Side, run: Int) -> String {
-        "  run \(run)  " + pad(side.label, 16)
+        let seconds = Double(windowNanoseconds) / 1e9
+        return "  run \(run)  " + pad(side.label, 16)
             + String(
-                format: "p50 %5.2f ms  p90 %5.2f  p99 %6.2f  p99.9 %6.2f  max %6.2f", p50, quantile(0.9), p99,
-                quantile(0.999), quantile(1))
-            + "  (\(samples.count) of \(sent) outputs"
+                format: "min %5.2f  p50 %5.2f ms  p90 %5.2f  p99 %6.2f  p99.9 %6.2f  max %6.2f", quantile(0), p50,
+                quantile(0.9), p99, quantile(0.999), quantile(1))
+            + "  (\(relayed) of \(measured) relayed"
+            + String(format: ", last %+.1f ms after its input: ", Double(finishLagNanoseconds) / 1e6)
+            + (keepsUp ? "keeps up" : "falls behind")
             + (late > 0 ? ", \(late) sent >1 ms late" : "")
-            + String(format: "; cores busy: bench %.2f, broker %.2f)", benchCPU / Double(seconds), brokerCPU / Double(seconds))
+            + String(format: "; cores busy: hop %.2f, broker %.2f", hopCPU / seconds, brokerCPU / seconds)
+            + "; idle RSS \(ProcessMemory.megabytes(idleMemory.resident)))"
     }
+}
+
+func medianValue(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    let middle = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
 func rate(_ perSecond: Double) -> String { String(Int(perSecond.rounded())) }
@@ -84,4 +121,4 @@ func pad(_ text: String, _ width: Int, left: Bool = false) -> String {
     return left ? padding + text : text + padding
 }
 
-func verdict(_ met: Bool) -> String { met ? "met" : "NOT met" }
+func verdict(_ met: Bool) -> String { met ? "met" : "not met" }
