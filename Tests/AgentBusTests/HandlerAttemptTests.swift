@@ -48,4 +48,27 @@ struct HandlerAttemptTests {
         attempt.expire(.expired)  // too late: nothing happens
         #expect(counters.abandoned.load(ordering: .relaxed) == 0)
     }
+
+    @Test("an attempt given up before it runs, or run by a cancelled worker, never starts its handler")
+    func givenUpBeforeRunning() async {
+        let counters = RuntimeCounters()
+        let started = Gate()
+        let early = HandlerAttempt(deadline: .now + .seconds(60), counters: counters)
+        early.expire(.stopped)
+        guard case .stopped = await early.run({ started.open() }) else {
+            Issue.record("an attempt expired before it ran still ran")
+            return
+        }
+
+        let cancelledWorker = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await HandlerAttempt(deadline: .now + .seconds(60), counters: counters).run { started.open() }
+        }
+        guard case .stopped = await cancelledWorker.value else {
+            Issue.record("a cancelled worker started a handler")
+            return
+        }
+        #expect(!started.isOpen)
+        #expect(counters.abandoned.load(ordering: .relaxed) == 0)
+    }
 }

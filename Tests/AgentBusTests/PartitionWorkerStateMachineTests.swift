@@ -86,21 +86,31 @@ struct PartitionWorkerStateMachineTests {
 
     @Test("buffered records stay within the bound plus what arrives before a pause applies")
     func bounded() {
-        var machine = Machine(maxBuffered: 8)
-        var highest = 0
-        var taken: [Int] = []
-        for record in 0..<1_000 {
-            let arrival = machine.arrived(record)
-            if arrival.pause { /* the consumer stops fetching: nothing more arrives until resumed */ }
-            highest = max(highest, machine.buffered)
-            if machine.isPaused {
+        // The consumer delivers up to `lag` more records after a pause was asked for, then
+        // nothing until the partition is resumed; the worker finishes one record per step.
+        for lag in [0, 3, 50] {
+            var machine = Machine(maxBuffered: 8)
+            var highest = 0
+            var inFlight = 0  // delivered after the pause was asked for
+            var taken: [Int] = []
+            var next = 0
+            for step in 0..<5_000 {
+                if !machine.isPaused || inFlight < lag {
+                    if machine.isPaused { inFlight += 1 }
+                    let arrival = machine.arrived(next)
+                    next += 1
+                    if arrival.pause { inFlight = 0 }
+                    taken += arrival.handOver ?? []
+                }
+                highest = max(highest, machine.buffered)
                 if case .records(let records) = machine.take() { taken += records }
-                while machine.isPaused, !taken.isEmpty {
+                if !taken.isEmpty, step % 3 == 0 {  // the worker is slower than the consumer
                     taken.removeFirst()
                     _ = machine.finished()
                 }
             }
+            #expect(highest <= 8 + lag, "lag \(lag): \(highest) buffered")
+            #expect(next > 1_000, "lag \(lag): the partition was not resumed")
         }
-        #expect(highest <= 8)
     }
 }

@@ -78,7 +78,7 @@ struct RevocationTests {
     }
 
     @Test("the revocation hook runs before the partitions move, and can still store their offsets")
-    func storedDuringRevocationIsCommitted() async throws {
+    func hookRunsBeforePartitionsMove() async throws {
         let cluster = try EmbeddedCluster(brokers: 1)
         defer { cluster.stop() }
         try cluster.createTopic("handover", partitions: 1)

@@ -152,9 +152,8 @@ public final class AgentRuntime: Service, Sendable {
         do {
             for try await record in consumer.messages {
                 if let cached = last, cached.partition == record.partition, cached.topic == record.topic,
-                    cached.worker.isActive
+                    cached.worker.isActive, cached.worker.enqueue(record)
                 {
-                    cached.worker.enqueue(record)
                     continue
                 }
                 let key = KafkaTopicPartition(topic: record.topic, partition: record.partition)
@@ -174,6 +173,8 @@ public final class AgentRuntime: Service, Sendable {
                 guard let (worker, isNew) = worker else { continue }
                 if isNew { group.addTask { await worker.run() } }
                 last = (record.topic, record.partition, worker)
+                // Refused only by a worker that ended since the lookup: its partition was revoked,
+                // and the record, fetched before that, is the next owner's.
                 worker.enqueue(record)
             }
         } catch {
@@ -186,6 +187,12 @@ public final class AgentRuntime: Service, Sendable {
 
     /// Handler attempts abandoned at their deadline whose tasks are still running.
     package var abandonedHandlers: Int { processor.counters.abandoned.load(ordering: .relaxed) }
+
+    package var debugDescription: String {
+        let workers = state.withLock { Array($0.workers.values) }
+        return "assignment \(consumer.assignment) lag \(consumer.lag()) pauses \(consumer.pauseDescription) workers "
+            + workers.map { "\($0.partition) \($0.debugState)" }.joined(separator: "; ")
+    }
 
     /// Records read and not finished, over every partition: what the instance holds in memory
     /// besides the consumer's own bounded buffer.
@@ -206,12 +213,17 @@ public final class AgentRuntime: Service, Sendable {
             return workers
         }
         for worker in workers { worker.beginRevoke() }
-        // A stop has already waited for its handlers (and its deadline must hold).
+        // Bounded by the revoke deadline, and by the stop's deadline for handlers once a stop
+        // has begun (before or during this wait): a stop's bound holds whatever the group does.
         let start = ContinuousClock.now
-        let deadline = start + (processor.isStopping ? .zero : configuration.revokeDeadline)
+        let revokeDeadline = start + configuration.revokeDeadline
+        func deadline() -> ContinuousClock.Instant {
+            guard let stopBy = stopDeadline.withLock({ $0 }) else { return revokeDeadline }
+            return min(revokeDeadline, stopBy - Self.stopGrace)
+        }
         // A rebalance is rare and this thread has nothing else to do meanwhile: checking every
         // millisecond is simpler than a signal from every settlement.
-        while !workers.allSatisfy(\.ledger.isSettled), ContinuousClock.now < deadline { usleep(1000) }
+        while !workers.allSatisfy(\.ledger.isSettled), ContinuousClock.now < deadline() { usleep(1000) }
         let unsettled = workers.filter { !$0.ledger.isSettled }
         for worker in workers { worker.ledger.retire() }
         if !unsettled.isEmpty {

@@ -147,15 +147,23 @@ final class EventProcessor: Sendable {
             let context = HandlerContext(
                 event: envelope, attempt: outcome.attempts, deadline: .now + policies.handlerDeadline, agent: agent,
                 instance: instance, registry: registry, logger: handlerLogger)
-            if event.ledger.isRevoked {  // the next owner handles it
+            if isStopping || event.ledger.isRevoked {  // read again later, by this or the next owner
                 event.abandon()
                 tracing.recordAbandoned(on: span)
                 return
             }
             let attemptStart = ContinuousClock.now
-            let failure = await invoke(route.handler, envelope, context, for: event, in: span?.context)
+            let attempt = await invoke(route.handler, envelope, context, for: event, in: span?.context)
             metrics.handlerDuration.record(duration: ContinuousClock.now - attemptStart)
-            guard let failure else {
+            let failure: HandlerFailure
+            switch attempt {
+            case .failed(let attemptFailure):
+                failure = attemptFailure
+            case .givenUp:
+                event.abandon()
+                tracing.recordAbandoned(on: span)
+                return
+            case .succeeded:
                 let dedupe = dedupe
                 event.onSettled = { dedupe.insert(dedupeKey, now: EventTime.now().millisecondsSinceEpoch) }
                 counters.handled.add(1, ordering: .relaxed)
@@ -209,7 +217,6 @@ final class EventProcessor: Sendable {
 
     /// Runs one attempt as its own task, raced against its deadline (``HandlerAttempt``): at
     /// the deadline the worker moves on whether or not the handler heeds the cancellation.
-    /// Returns nil on success.
     ///
     /// `spanContext` (the record's consumer span, when tracing) is the handler's
     /// `ServiceContext.current`, so spans the handler starts are children of the consumer span
@@ -217,7 +224,7 @@ final class EventProcessor: Sendable {
     private func invoke(
         _ handler: EventHandler, _ envelope: EventEnvelope, _ context: HandlerContext, for event: InFlightEvent,
         in spanContext: ServiceContext?
-    ) async -> HandlerFailure? {
+    ) async -> AttemptResult {
         let attempt = HandlerAttempt(deadline: context.deadline, counters: counters)
         let watch = watchdog.watch(attempt)
         event.running(attempt)
@@ -237,18 +244,25 @@ final class EventProcessor: Sendable {
         }
         switch result {
         case .succeeded:
-            return nil
+            return .succeeded
         case .expired:
-            return HandlerFailure(
-                attemptError: CancellationError(), pastDeadline: true, handlerDeadline: policies.handlerDeadline)
+            return .failed(HandlerFailure(
+                attemptError: CancellationError(), pastDeadline: true, handlerDeadline: policies.handlerDeadline))
         case .stopped:
-            return HandlerFailure(
-                failureClass: .transient, errorType: "CancellationError", message: "cancelled", isCancellation: true)
+            return .givenUp
         case .failed(let error):
-            return HandlerFailure(
+            return .failed(HandlerFailure(
                 attemptError: error, pastDeadline: ContinuousClock.now >= context.deadline,
-                handlerDeadline: policies.handlerDeadline)
+                handlerDeadline: policies.handlerDeadline))
         }
+    }
+
+    /// How one handler attempt ended, for the retry loop.
+    private enum AttemptResult {
+        case succeeded
+        case failed(HandlerFailure)
+        /// Given up by a stop or a revocation, not failed: the event is read again later.
+        case givenUp
     }
 
     // MARK: Producing the outcome
@@ -275,6 +289,10 @@ final class EventProcessor: Sendable {
         if outcome.startedAt == 0 { outcome.startedAt = outcome.finishedAt }
         let record = event.record
         for output in outputs {
+            if event.ledger.isRetired {  // given up meanwhile: the rest is dropped, as above
+                event.abandon()
+                return
+            }
             var sent = output.envelope
             let sendSpan = span.flatMap {
                 tracing.startSendSpan(for: &sent, topic: output.topic, parent: $0.context, agent: agent)

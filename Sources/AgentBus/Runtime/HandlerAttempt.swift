@@ -5,7 +5,8 @@ import Synchronization
 ///
 /// At the deadline the attempt's task is cancelled and abandoned: the worker moves on (the
 /// record is classed as a deadline failure) even if the handler ignores cancellation, and the
-/// task counts in ``RuntimeCounters/abandoned`` until it does end.
+/// task counts in ``RuntimeCounters/abandoned`` until it does end. A stop past its deadline or a
+/// revocation past its deadline gives attempts up the same way (`.stopped`).
 final class HandlerAttempt: Sendable {
     enum Result {
         case succeeded
@@ -18,6 +19,9 @@ final class HandlerAttempt: Sendable {
 
     private struct State {
         var waiter: CheckedContinuation<Result, Never>?
+        /// Set by an ``expire(_:)`` that came before ``run(_:)``: the attempt is given up before
+        /// its handler starts.
+        var expiredEarly: Result?
         var task: Task<Void, Never>?
         /// The worker stopped waiting for a task that has not ended.
         var abandoned = false
@@ -34,9 +38,19 @@ final class HandlerAttempt: Sendable {
     }
 
     /// Starts `body` as a task and waits for its end or for ``expire(_:)``, whichever is first.
+    /// Returns `.stopped` without starting `body` when the calling task is already cancelled
+    /// (a task started here would not inherit that) or the attempt was expired already.
     func run(_ body: @escaping @Sendable () async throws -> Void) async -> Result {
-        await withCheckedContinuation { continuation in
-            state.withLock { $0.waiter = continuation }
+        if Task.isCancelled { return .stopped }
+        return await withCheckedContinuation { continuation in
+            let early = state.withLock { state in
+                if state.expiredEarly == nil { state.waiter = continuation }
+                return state.expiredEarly
+            }
+            if let early {
+                continuation.resume(returning: early)
+                return
+            }
             let task = Task {
                 let result: Result
                 do {
@@ -56,10 +70,13 @@ final class HandlerAttempt: Sendable {
     }
 
     /// Resumes the worker with `reason` (`.expired` or `.stopped`) unless the attempt already
-    /// ended, and cancels the attempt's task.
+    /// ended, and cancels the attempt's task. Before ``run(_:)``, makes it return `reason` at once.
     func expire(_ reason: Result) {
         let (waiter, task) = state.withLock { state -> (CheckedContinuation<Result, Never>?, Task<Void, Never>?) in
-            guard let waiter = state.waiter else { return (nil, nil) }
+            guard let waiter = state.waiter else {
+                if state.task == nil, !state.taskEnded, state.expiredEarly == nil { state.expiredEarly = reason }
+                return (nil, nil)
+            }
             state.waiter = nil
             state.abandoned = true
             if !state.taskEnded { counters.abandoned.add(1, ordering: .relaxed) }

@@ -40,22 +40,31 @@ final class PartitionWorker: Sendable {
     /// False once the partition was revoked or the consumer closed.
     var isActive: Bool { active.load(ordering: .relaxed) }
 
+    var debugState: String {
+        state.withLock { "buffered \($0.machine.buffered) paused \($0.machine.isPaused) phase \($0.machine.phase) queued \($0.machine.queued.count) waiting \($0.machine.isWorkerWaiting)" }
+    }
+
     /// Records read and not finished.
     var buffered: Int { state.withLock { $0.machine.buffered } }
 
     // MARK: The reading task's side
 
-    func enqueue(_ record: KafkaRecord) {
+    /// Queues `record` for the worker; false when the worker has ended (the record is dropped,
+    /// and a record of a later assignment must go to a new worker).
+    @discardableResult
+    func enqueue(_ record: KafkaRecord) -> Bool {
         let record = holdsRetries ? record.withOwnStorage() : record
-        let handOver: (CheckedContinuation<Deque<KafkaRecord>?, Never>, Deque<KafkaRecord>)? = state.withLock { state in
+        typealias HandOver = (waiter: CheckedContinuation<Deque<KafkaRecord>?, Never>, records: Deque<KafkaRecord>)
+        let (accepted, handOver) = state.withLock { state -> (Bool, HandOver?) in
             let arrival = state.machine.arrived(record)
             // Under the lock with the state, so a resume can never slip in between.
             if arrival.pause, (try? consumer.pause([partition])) == nil { state.machine.pauseFailed() }
-            guard let records = arrival.handOver, let waiter = state.waiter else { return nil }
+            guard let records = arrival.handOver, let waiter = state.waiter else { return (!arrival.dropped, nil) }
             state.waiter = nil
-            return (waiter, records)
+            return (true, (waiter, records))
         }
-        if let (waiter, records) = handOver { waiter.resume(returning: records) }
+        if let handOver { handOver.waiter.resume(returning: handOver.records) }
+        return accepted
     }
 
     /// The partition is being revoked: drop what is queued, start nothing new. Work already

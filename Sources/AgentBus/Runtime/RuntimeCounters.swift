@@ -11,7 +11,8 @@ final class RuntimeCounters: Sendable {
     /// Records being processed right now (past any retry-topic wait, up to the hand-over of
     /// their messages): what a graceful stop waits for.
     let inFlight = Atomic<Int>(0)
-    /// Handler attempts abandoned at their deadline whose tasks are still running (handlers
-    /// that ignore cancellation): too many make the instance unhealthy.
+    /// Handler attempts given up (at their deadline, or by a stop or a revocation past theirs)
+    /// whose tasks are still running, handlers that ignore cancellation: too many make the
+    /// instance unhealthy.
     let abandoned = Atomic<Int>(0)
 }

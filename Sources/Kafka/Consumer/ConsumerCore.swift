@@ -16,8 +16,9 @@ import Glibc
 ///
 /// When the reader falls behind, the thread does not stop polling (that would leave rebalances
 /// unserved and get the consumer put out of its group at `max.poll.interval.ms`): it pauses the
-/// assigned partitions at librdkafka and goes on polling, holding at most one batch besides
-/// those in the channel, and resumes them once the reader has taken half of the channel.
+/// assigned partitions at librdkafka and goes on polling, holding besides the channel's batches
+/// only what the poll returned before the pause applied (about one batch), and resumes them once
+/// the reader has taken half of the channel.
 final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
     /// Topic handles held for `rd_kafka_offset_store`, indexed by ``KafkaRecord/topicSlot``.
     struct TopicTable {

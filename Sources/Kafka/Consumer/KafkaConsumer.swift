@@ -137,6 +137,11 @@ public final class KafkaConsumer: Sendable {
         record.topicSlot < 0 || record.generation == core.generation.load(ordering: .relaxed)
     }
 
+    /// Debugging: the pauses the consumer keeps, for the user and for flow control.
+    package var pauseDescription: String {
+        core.pauses.withLock { "user \($0.byUser.sorted()) flow \($0.byFlow.sorted()) flowPaused \($0.isFlowPaused)" }
+    }
+
     /// The partitions this consumer owns right now.
     public var assignment: [KafkaTopicPartition] { core.assignment.withLock { $0.sorted() } }
 
