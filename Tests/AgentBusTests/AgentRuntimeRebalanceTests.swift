@@ -208,10 +208,9 @@ struct AgentRuntimeRebalanceTests {
             policies: AgentPolicies(retry: .none, maxBufferedPerPartition: 50))
         let runtime = try Self.runtime(agent, on: cluster, instance: "gated") { configuration in
             configuration.revokeDeadline = .milliseconds(300)
-            // Small fetches and a short local queue, so what arrives between a pause and its
-            // effect is small: the bound below is then tight enough to catch a lost pause.
+            // Small fetches, so what arrives between a pause and its effect is small: the bound
+            // below is then tight enough to catch a lost pause.
             configuration.properties["max.partition.fetch.bytes"] = "4096"
-            configuration.properties["queued.min.messages"] = "20"
         }
         let running = Task { try await runtime.run() }
         let count = 2_000
