@@ -41,6 +41,11 @@ struct RuntimeRecordsTests {
             deadLettered: 1, duplicates: 3, lag: 7, inFlight: 4, partitions: ["loan.applications/0", "credit-check.retry.10s/1"],
             abandoned: 1)
         #expect(try Heartbeat(json: heartbeat.jsonBytes) == heartbeat)
+        // Written before heartbeats counted abandoned handlers: read as none.
+        let older = #"{"agent": "a", "instance": "i", "version": "1", "host": "h", "pid": 1, "status": "running", "#
+            + #""startedAt": 1, "time": 2, "intervalMs": 5000, "handled": 0, "failed": 0, "retried": 0, "#
+            + #""deadLettered": 0, "duplicates": 0, "lag": 0, "inFlight": 0, "partitions": []}"#
+        #expect(try Heartbeat(json: Array(older.utf8)).abandoned == 0)
         #expect(try JSONValue(parsing: heartbeat.jsonBytes) == JSONValue(parsing: #"""
             {"agent": "credit-check", "instance": "host-1/\"a\"", "version": "1.2.0", "host": "h\tost", "pid": 4242,
              "status": "stopping", "startedAt": 1700000000000, "time": 1700000005000, "intervalMs": 5000, "handled": 10,
