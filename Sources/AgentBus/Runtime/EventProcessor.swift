@@ -228,6 +228,8 @@ final class EventProcessor: Sendable {
         let attempt = HandlerAttempt(deadline: context.deadline, counters: counters)
         let watch = watchdog.watch(attempt)
         event.running(attempt)
+        // A retirement between the caller's check and `running` found no attempt to stop.
+        if event.ledger.isRevoked { attempt.expire(.stopped) }
         defer {
             event.running(nil)
             watchdog.unwatch(watch)
@@ -289,10 +291,6 @@ final class EventProcessor: Sendable {
         if outcome.startedAt == 0 { outcome.startedAt = outcome.finishedAt }
         let record = event.record
         for output in outputs {
-            if event.ledger.isRetired {  // given up meanwhile: the rest is dropped, as above
-                event.abandon()
-                return
-            }
             var sent = output.envelope
             let sendSpan = span.flatMap {
                 tracing.startSendSpan(for: &sent, topic: output.topic, parent: $0.context, agent: agent)
@@ -344,6 +342,10 @@ final class EventProcessor: Sendable {
             topic: AgentTopics.activity, key: envelope?.correlationID, value: activity.jsonBytes, headers: [], for: event,
             through: activityProducer)
         tracing.recordOutcome(outcome, on: span)
+        if event.ledger.isRetired {
+            event.abandon()
+            return
+        }
         event.release()
     }
 
@@ -354,6 +356,11 @@ final class EventProcessor: Sendable {
         topic: String, key: Key?, value: Value, headers: [KafkaHeader], for event: InFlightEvent,
         through producer: KafkaProducer? = nil, span: (any Span)? = nil
     ) async {
+        // Given up meanwhile (a produce can wait for queue space): nothing more goes out for it.
+        guard !event.ledger.isRetired else {
+            event.abandon()
+            return
+        }
         event.expect(1)
         let callback: KafkaDeliveryCallback = span.map { SendSpanDelivery(span: $0, next: event) } ?? event
         do {
