@@ -10,6 +10,8 @@ public enum ReplayNodeStatus: String, Sendable, Hashable, CaseIterable {
     case retrying
     /// A registered consumer has not handled it yet.
     case awaiting
+    /// Its workflow was cancelled (`agentbus cancel`) before or while an agent handled it.
+    case cancelled
     /// No agent consumes it, as far as the log shows: the end of a branch.
     case terminal
 }

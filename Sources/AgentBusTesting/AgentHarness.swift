@@ -28,6 +28,7 @@ public final class AgentHarness: Sendable {
     /// How long the awaiting methods wait by default before throwing ``Timeout``.
     public let timeout: Duration
     private let runtime: AgentRuntime
+    private let catalog: SchemaDirectory
     private let running: Task<Void, any Error>
     private let producer: KafkaProducer
     private let publisher: EventPublisher
@@ -62,15 +63,26 @@ public final class AgentHarness: Sendable {
             timeout: timeout, logger: logger)
     }
 
+    /// Starts another instance of `agent` on the cluster of `other`, whose topics exist already:
+    /// a restart of the agent, or a second member of its group. Keep `other` alive meanwhile:
+    /// it owns the cluster.
+    public convenience init(_ agent: some Agent, joining other: AgentHarness, instanceID: String, logger: Logger? = nil) throws {
+        try self.init(
+            agent, catalog: other.catalog, partitions: other.partitions, instanceID: instanceID, timeout: other.timeout,
+            logger: logger, cluster: other.cluster)
+    }
+
     private init(
         _ agent: some Agent, catalog directory: SchemaDirectory, partitions: Int, instanceID: String,
-        timeout: Duration, logger: Logger?
+        timeout: Duration, logger: Logger?, cluster existing: EmbeddedCluster? = nil
     ) throws {
         let registry = try directory.load()
-        let cluster = try EmbeddedCluster(brokers: 1)
-        let topics = registry.topics + AgentTopics.retryTiers(of: agent.name, delays: agent.policies.retry.retryTopicDelays)
-            + [AgentTopics.deadLetter(of: agent.name)] + AgentTopics.runtime
-        for topic in Set(topics) { try cluster.createTopic(topic, partitions: partitions) }
+        let cluster = try existing ?? EmbeddedCluster(brokers: 1)
+        if existing == nil {
+            let topics = registry.topics + AgentTopics.retryTiers(of: agent.name, delays: agent.policies.retry.retryTopicDelays)
+                + AgentTopics.owned(by: agent.name) + AgentTopics.runtime
+            for topic in Set(topics) { try cluster.createTopic(topic, partitions: partitions) }
+        }
         var runtimeLogger = logger ?? Logger(label: "agentbus.harness")
         if logger == nil { runtimeLogger.logLevel = .warning }
         // A dev-broker endpoint is what tells the runtime to tune its clients for the embedded
@@ -84,6 +96,7 @@ public final class AgentHarness: Sendable {
             logger: runtimeLogger)
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
         self.cluster = cluster
+        self.catalog = directory
         self.registry = registry
         self.agentName = agent.name
         self.partitions = partitions
@@ -139,6 +152,17 @@ public final class AgentHarness: Sendable {
         try await read(AgentTopics.deadLetter(of: agentName), count: count, timeout: timeout ?? self.timeout) { _ in true }
             .map(DeadLetter.init(record:))
     }
+
+    /// The first `count` activity records of this agent (every instance of it).
+    public func activity(count: Int, timeout: Duration? = nil) async throws -> [ActivityRecord] {
+        let agent = agentName
+        return try await read(AgentTopics.activity, count: count, timeout: timeout ?? self.timeout) { record in
+            (try? ActivityRecord(json: record.value))?.agent == agent
+        }.map { try ActivityRecord(json: $0.value) }
+    }
+
+    /// Whether this instance has learnt that workflow `correlationID` was cancelled.
+    package func knowsCancelled(_ correlationID: String) -> Bool { runtime.knowsCancelled(correlationID) }
 
     /// Reads `topic` from the beginning until `count` records pass `matching`.
     private func read(

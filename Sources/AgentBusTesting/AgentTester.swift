@@ -129,7 +129,10 @@ public final class AgentTester: Sendable {
         // One pass per iteration: the first read, then each read back from `<agent>.retry`,
         // where the runtime checks the event again before handling it.
         while true {
-            let admission = EventAdmission.check(envelope, schema: route.schema, hopLimit: policies.hopLimit) {
+            let admission = EventAdmission.check(
+                envelope, schema: route.schema, hopLimit: policies.hopLimit, maxWorkflowCost: policies.maxWorkflowCost,
+                now: milliseconds
+            ) {
                 dedupe.contains(dedupeKey, now: milliseconds)
             }
             switch admission {
@@ -140,6 +143,8 @@ public final class AgentTester: Sendable {
                     input: envelope, outcome: .duplicate, outputs: [], deadLetter: nil, attempts: attempts, waits: waits)
             case .rejected(let rejection):
                 return deadLettered(rejection.failureClass, rejection.errorType, rejection.reason)
+            case .cancelled:
+                preconditionFailure("the tester cancels no workflow, so admission cannot say cancelled")
             }
             var attemptInPass = 0
             passes: while true {

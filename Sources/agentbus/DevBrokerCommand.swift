@@ -17,9 +17,9 @@ struct DevBrokerCommand: AsyncParsableCommand {
             command in another just work. The file is removed on exit.
 
             At start it creates the topics of the schema catalog, the runtime topics \
-            (agentbus.activity, agentbus.heartbeats, agentbus.registry) and, for each --agent, \
-            its retry topics (<agent>.retry.<delay>, one per distinct --retry-delays delay) and \
-            <agent>.dlt. `agentbus topics create` creates more while it runs, \
+            (agentbus.activity, agentbus.heartbeats, agentbus.registry, agentbus.control) and, for \
+            each --agent, its retry topics (<agent>.retry.<delay>, one per distinct --retry-delays \
+            delay), <agent>.dlt, <agent>.timers and <agent>.state. `agentbus topics create` creates more while it runs, \
             through a control socket next to the bootstrap file (<file>.sock).
 
             Limits of the embedded cluster: in memory only; each partition keeps at most 5 MiB or \
@@ -42,7 +42,7 @@ struct DevBrokerCommand: AsyncParsableCommand {
     var catalogPartitions: Int = 3
 
     @Option(name: .customLong("agent"), help: ArgumentHelp(
-        "An agent whose retry and dead-letter topics to create at start (repeatable).", valueName: "name"))
+        "An agent whose retry, dead-letter, timer and state topics to create at start (repeatable).", valueName: "name"))
     var agents: [String] = []
 
     @OptionGroup var retryTiers: RetryTierOptions
@@ -103,7 +103,7 @@ struct DevBrokerCommand: AsyncParsableCommand {
                 Output.error("agentbus dev-broker: schemas not loaded, catalog topics not created: \(error)")
             }
         }
-        for agent in agents { startTopics += try retryTiers.topics(of: agent) + [AgentTopics.deadLetter(of: agent)] }
+        for agent in agents { startTopics += try retryTiers.topics(of: agent) + AgentTopics.owned(by: agent) }
         startTopics += AgentTopics.runtime
         var created: [String] = []
         for topic in startTopics where !explicit.contains(where: { $0.name == topic }) && !created.contains(topic) {

@@ -8,8 +8,9 @@ struct TopicsCreateCommand: AsyncParsableCommand {
         abstract: "Create the topics AgentBus uses; existing ones are left as they are.",
         discussion: """
             Creates every event topic of the schema catalog, for each --agent its retry topics \
-            (<agent>.retry.<delay>, one per distinct --retry-delays delay) and <agent>.dlt, and the runtime topics agentbus.activity, agentbus.heartbeats and \
-            agentbus.registry (compacted). Prints one line per topic, `created` or `already \
+            (<agent>.retry.<delay>, one per distinct --retry-delays delay), <agent>.dlt, \
+            <agent>.timers and <agent>.state (compacted), and the runtime topics agentbus.activity, \
+            agentbus.heartbeats, agentbus.registry (compacted) and agentbus.control. Prints one line per topic, `created` or `already \
             exists`, and exits 0 when every topic exists afterwards, so it is safe to run again.
 
             On Kafka it uses the Admin API. On the embedded cluster (found through a dev-broker's \
@@ -25,7 +26,7 @@ struct TopicsCreateCommand: AsyncParsableCommand {
     @OptionGroup var schemaOptions: SchemaOptions
 
     @Option(name: .customLong("agent"), help: ArgumentHelp(
-        "An agent whose retry and dead-letter topics to create (repeatable).", valueName: "name"))
+        "An agent whose retry, dead-letter, timer and state topics to create (repeatable).", valueName: "name"))
     var agents: [String] = []
 
     @OptionGroup var retryTiers: RetryTierOptions
@@ -82,7 +83,7 @@ struct TopicsCreateCommand: AsyncParsableCommand {
         if failures > 0 { throw ExitCode.failure }
     }
 
-    /// The catalog's event topics, then each agent's retry and dead-letter topics, then the
+    /// The catalog's event topics, then each agent's retry, dead-letter, timer and state topics, then the
     /// runtime topics; each once.
     private func wantedTopics() throws -> [KafkaTopicSpecification] {
         var names: [String] = []
@@ -99,14 +100,15 @@ struct TopicsCreateCommand: AsyncParsableCommand {
                 names = try schemaOptions.load(command: "topics create").topics  // prints each problem, exits 1
             }
         }
-        for agent in agents { names += try retryTiers.topics(of: agent) + [AgentTopics.deadLetter(of: agent)] }
+        for agent in agents { names += try retryTiers.topics(of: agent) + AgentTopics.owned(by: agent) }
         names += AgentTopics.runtime
         var seen = Set<String>()
         return names.filter { seen.insert($0).inserted }.map { name in
-            // The registry keeps each agent's latest record: compaction keeps one per key for ever.
+            // The registry, timers and state keep each key's latest record: compaction keeps
+            // one per key for ever.
             KafkaTopicSpecification(
                 name: name, partitions: partitions, replicationFactor: replication,
-                configs: name == AgentTopics.registry ? ["cleanup.policy": "compact"] : [:])
+                configs: AgentTopics.isCompacted(name) ? ["cleanup.policy": "compact"] : [:])
         }
     }
 

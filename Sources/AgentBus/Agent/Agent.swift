@@ -30,6 +30,15 @@ public protocol Agent: Sendable {
     var produces: [String] { get }
     /// Free-form capability names, for the registry. Default: none.
     var capabilities: [String] { get }
+    /// Whether handlers set durable timers (``HandlerContext/schedule(_:at:name:key:)``): the
+    /// instance then also reads `<agent>.timers` and fires what is due. Default: false.
+    var usesTimers: Bool { get }
+    /// Whether handlers keep state (``HandlerContext/state(_:for:)``): the instance then keeps a
+    /// replica of `<agent>.state`. Default: false.
+    var usesState: Bool { get }
+    /// The circuit breakers its handlers call dependencies through, so heartbeats and metrics
+    /// show their state. Default: none.
+    var circuitBreakers: [CircuitBreaker] { get }
     /// One handler per event type.
     @EventHandlerBuilder var handlers: [EventHandler] { get }
 }
@@ -39,4 +48,7 @@ extension Agent {
     public var policies: AgentPolicies { AgentPolicies() }
     public var produces: [String] { [] }
     public var capabilities: [String] { [] }
+    public var usesTimers: Bool { false }
+    public var usesState: Bool { false }
+    public var circuitBreakers: [CircuitBreaker] { [] }
 }

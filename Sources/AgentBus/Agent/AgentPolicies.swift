@@ -29,12 +29,22 @@ public struct AgentPolicies: Sendable, Hashable {
     /// Events read ahead per partition (queued or awaiting acknowledgement) before the partition
     /// is paused. Default: 1,000.
     public var maxBufferedPerPartition: Int
+    /// Events of workflows that have spent more than this (`agentbus_cost`, see
+    /// ``HandlerContext/addCost(_:)``) are dead-lettered with class `budget`, whatever the
+    /// workflow's own ``WorkflowBudget`` says. Default: none.
+    public var maxWorkflowCost: Double?
+    /// A workflow started by an event this agent handles (a root) without a deadline gets one
+    /// this long after the root's time, carried by every event it causes. Default: none.
+    public var workflowTimeLimit: Duration?
 
     public init(
         concurrency: Int = 64, ordering: Ordering = .partition, retry: RetryPolicy = RetryPolicy(),
         handlerDeadline: Duration = .seconds(30), hopLimit: Int = 32, dedupeWindow: Duration = .seconds(600),
-        dedupeCapacity: Int = 100_000, maxBufferedPerPartition: Int = 1_000
+        dedupeCapacity: Int = 100_000, maxBufferedPerPartition: Int = 1_000, maxWorkflowCost: Double? = nil,
+        workflowTimeLimit: Duration? = nil
     ) {
+        self.maxWorkflowCost = maxWorkflowCost
+        self.workflowTimeLimit = workflowTimeLimit
         self.concurrency = max(1, concurrency)
         self.ordering = ordering
         self.retry = retry

@@ -27,6 +27,7 @@ public final class HandlerContext: Sendable {
     public let clock: any Clock<Duration>
     let registry: SchemaRegistry
     let baseLogger: Logger
+    let services: HandlerServices
     private let remaining: @Sendable () -> Duration
     private let state = Mutex(Outputs())
 
@@ -37,27 +38,36 @@ public final class HandlerContext: Sendable {
     }
 
     /// The outputs so far, with what their IDs are derived from.
-    private struct Outputs {
+    struct Outputs {
         var list: [Output] = []
         /// Unnamed outputs so far, per event type: the next one's index.
         var countByType: [String: Int] = [:]
         var names: Set<String> = []
+        /// Timers set or cancelled and state changed, in order.
+        var writes: [RuntimeWrite] = []
+        /// This handling's state changes so far, by key (nil: deleted), so it reads its writes.
+        var stateChanges: [String: [UInt8]?] = [:]
+        /// Cost this handling added to its workflow's (see ``addCost(_:)``).
+        var cost: Double = 0
     }
+
+    /// Runs `body` on the outputs so far, under their lock.
+    func withOutputs<R>(_ body: (inout Outputs) -> R) -> R { state.withLock { body(&$0) } }
 
     /// A context on the continuous clock: the runtime's.
     package convenience init(
         event: EventEnvelope, attempt: Int, deadline: ContinuousClock.Instant, agent: String, instance: String,
-        registry: SchemaRegistry, logger: Logger
+        registry: SchemaRegistry, logger: Logger, services: HandlerServices = HandlerServices()
     ) {
         self.init(
             event: event, attempt: attempt, clock: ContinuousClock(), deadline: deadline, agent: agent,
-            instance: instance, registry: registry, logger: logger)
+            instance: instance, registry: registry, logger: logger, services: services)
     }
 
     /// A context whose deadline is an instant of `clock`.
     package init<C: Clock>(
         event: EventEnvelope, attempt: Int, clock: C, deadline: C.Instant, agent: String, instance: String,
-        registry: SchemaRegistry, logger: Logger
+        registry: SchemaRegistry, logger: Logger, services: HandlerServices = HandlerServices()
     ) where C.Duration == Duration {
         self.event = event
         self.attempt = attempt
@@ -69,10 +79,13 @@ public final class HandlerContext: Sendable {
         self.instance = instance
         self.registry = registry
         self.baseLogger = logger
+        self.services = services
     }
 
     /// The outputs published so far, in publishing order.
     package var outputs: [Output] { state.withLock { $0.list } }
+    /// The timers and state changes so far, in order.
+    package var writes: [RuntimeWrite] { state.withLock { $0.writes } }
 
     /// A logger whose every line carries `agent`, `instance`, `event_id`, `event_type` and
     /// `correlation_id` (and `attempt` after the first).

@@ -14,6 +14,10 @@ public enum EnvelopeHeader {
     public static let traceParent = "traceparent"
     public static let traceState = "tracestate"
     public static let hops = "agentbus_hops"
+    /// The cost the workflow has spent up to and including this event's cause (decimal).
+    public static let cost = "agentbus_cost"
+    /// The workflow's limits (``WorkflowBudget``), inherited unchanged.
+    public static let budget = "agentbus_budget"
 
     /// The only CloudEvents version AgentBus speaks.
     public static let supportedSpecVersion = "1.0"
@@ -22,7 +26,7 @@ public enum EnvelopeHeader {
     /// The headers AgentBus interprets; any other `ce_` header is kept as an extension.
     static let interpretedNames = [
         specVersion, id, source, type, time, dataSchema, contentType, correlationID, causationID, traceParent,
-        traceState, hops,
+        traceState, hops, cost, budget,
     ]
     package static let interpreted = Set(interpretedNames)
 }

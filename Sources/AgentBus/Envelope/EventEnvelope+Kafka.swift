@@ -19,6 +19,8 @@ extension EventEnvelope {
         if let traceParent { headers.append(KafkaHeader(name: EnvelopeHeader.traceParent, value: traceParent.description)) }
         if let traceState { headers.append(KafkaHeader(name: EnvelopeHeader.traceState, value: traceState)) }
         headers.append(KafkaHeader(name: EnvelopeHeader.hops, value: String(hops)))
+        if cost > 0 { headers.append(KafkaHeader(name: EnvelopeHeader.cost, value: String(cost))) }
+        if let budget, !budget.isEmpty { headers.append(KafkaHeader(name: EnvelopeHeader.budget, value: budget.description)) }
         for name in extensions.keys.sorted() where !EnvelopeHeader.interpreted.contains(name) {
             headers.append(KafkaHeader(name: name, value: extensions[name]!))
         }
@@ -83,6 +85,20 @@ extension EventEnvelope {
             }
             hops = parsed
         }
+        var cost = 0.0
+        if let value = try text(EnvelopeHeader.cost) {
+            guard let parsed = Double(value), parsed >= 0, parsed.isFinite else {
+                throw EnvelopeError(.malformed, "agentbus_cost \"\(value)\" is not a non-negative number")
+            }
+            cost = parsed
+        }
+        var budget: WorkflowBudget?
+        if let value = try text(EnvelopeHeader.budget) {
+            guard let parsed = WorkflowBudget(header: value) else {
+                throw EnvelopeError(.malformed, "agentbus_budget \"\(value)\" is not max-cost=N;deadline=RFC3339")
+            }
+            budget = parsed
+        }
         let correlationID = try text(EnvelopeHeader.correlationID).flatMap { $0.isEmpty ? nil : $0 } ?? id
         let causationID = try text(EnvelopeHeader.causationID).flatMap { $0.isEmpty ? nil : $0 }
 
@@ -101,7 +117,7 @@ extension EventEnvelope {
             contentType: contentType, correlationID: correlationID, causationID: causationID,
             traceParent: tolerated(EnvelopeHeader.traceParent).flatMap(TraceParent.init),
             traceState: tolerated(EnvelopeHeader.traceState), hops: hops, extensions: extensions,
-            key: record.key?.validUTF8String, data: record.value.array)
+            key: record.key?.validUTF8String, data: record.value.array, cost: cost, budget: budget)
     }
 
     /// `application/json`, with parameters, or any `+json` type.

@@ -29,6 +29,10 @@ public struct EventEnvelope: Sendable, Equatable {
     public var traceState: String?
     /// `agentbus_hops`: causal depth, 0 for a root.
     public var hops: Int
+    /// `agentbus_cost`: what the workflow has spent so far (0 when nothing was reported).
+    public var cost: Double = 0
+    /// `agentbus_budget`: the workflow's limits, if it has any.
+    public var budget: WorkflowBudget?
     /// Other `ce_` headers (CloudEvents extension attributes), kept so nothing is lost on the way
     /// through AgentBus.
     public var extensions: [String: String]
@@ -41,8 +45,11 @@ public struct EventEnvelope: Sendable, Equatable {
         id: String, source: String, type: String, time: EventTime? = .now(), dataSchema: String? = nil,
         contentType: String? = EnvelopeHeader.jsonContentType, correlationID: String, causationID: String? = nil,
         traceParent: TraceParent? = nil, traceState: String? = nil, hops: Int = 0,
-        extensions: [String: String] = [:], key: String? = nil, data: [UInt8]
+        extensions: [String: String] = [:], key: String? = nil, data: [UInt8], cost: Double = 0,
+        budget: WorkflowBudget? = nil
     ) {
+        self.cost = cost
+        self.budget = budget
         self.id = id
         self.source = source
         self.type = type
@@ -115,7 +122,7 @@ public struct EventEnvelope: Sendable, Equatable {
             id: childID.description, source: "/agents/\(agent)",
             type: type, dataSchema: dataSchema, correlationID: correlationID, causationID: id,
             traceParent: traceParent?.child() ?? .newRoot(), traceState: traceState, hops: hops + 1, key: key,
-            data: data)
+            data: data, cost: cost, budget: budget)
     }
 
     /// Whether this event started its workflow.

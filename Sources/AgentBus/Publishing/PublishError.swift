@@ -15,6 +15,9 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
     /// A handler published two outputs under one explicit name: names identify outputs (their
     /// event IDs derive from them), so each must be unique within one handling.
     case duplicateOutputName(String, input: String)
+    /// The handler used something its agent does not declare: timers without
+    /// ``Agent/usesTimers``, state without ``Agent/usesState``.
+    case notEnabled(String)
 
     public var description: String {
         switch self {
@@ -31,6 +34,8 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
             return "not published: \(error.message)"
         case .duplicateOutputName(let name, let input):
             return "output name \"\(name)\" is used twice in one handling of \(input); names identify outputs, so each must be unique"
+        case .notEnabled(let reason):
+            return reason
         }
     }
 }

@@ -15,6 +15,9 @@ public struct ActivityRecord: Sendable, Hashable {
         /// The event was refused before any handler ran (poison, schema or budget) and is in
         /// `<agent>.dlt`.
         case rejected
+        /// The event's workflow was cancelled (`agentbus cancel`): its handler did not run, or
+        /// was cancelled while running; nothing it published was sent.
+        case cancelled
     }
 
     public var agent: String

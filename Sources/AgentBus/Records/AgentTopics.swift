@@ -54,14 +54,33 @@ public enum AgentTopics {
     public static let heartbeats = "agentbus.heartbeats"
     /// One ``RegistryRecord`` per agent, keyed by agent name (compacted on real Kafka).
     public static let registry = "agentbus.registry"
+    /// Control events every instance of every agent follows, such as a workflow's cancellation
+    /// (``WorkflowControl``), keyed by correlation ID.
+    public static let control = "agentbus.control"
     /// The runtime topics, in the order `topics create` lists them.
-    public static let runtime = [activity, heartbeats, registry]
+    public static let runtime = [activity, heartbeats, registry, control]
+
+    /// `<agent>.timers`: the agent's durable timers, keyed by timer ID; a tombstone cancels or
+    /// retires one. Compacted on real Kafka.
+    public static func timers(of agent: String) -> String { "\(agent).timers" }
+    /// `<agent>.state`: the changelog of the agent's keyed state, keyed by state key; a
+    /// tombstone deletes a key. Compacted on real Kafka.
+    public static func state(of agent: String) -> String { "\(agent).state" }
+    /// The topics of `agent` that are not its retry tiers: dead letters, timers and state.
+    public static func owned(by agent: String) -> [String] { [deadLetter(of: agent), timers(of: agent), state(of: agent)] }
+
+    /// Whether `topic` keeps only the latest record per key (`cleanup.policy=compact` on real
+    /// Kafka): the registry, and every agent's timers and state.
+    public static func isCompacted(_ topic: String) -> Bool {
+        topic == registry || topic.hasSuffix(".timers") || topic.hasSuffix(".state")
+    }
     /// Every topic the runtime of `agent` writes to besides the topics of its declared output
-    /// types: its retry tiers for `delays`, its dead-letter topic and the runtime topics. Its
+    /// types: its retry tiers for `delays`, its dead-letter, timer and state topics and the
+    /// runtime topics. Its
     /// producers look these up before it reports itself started, so its first retry or
     /// heartbeat is not held back.
     public static func written(by agent: String, retryDelays delays: [Duration]) -> [String] {
-        retryTiers(of: agent, delays: delays) + [deadLetter(of: agent)] + runtime
+        retryTiers(of: agent, delays: delays) + owned(by: agent) + runtime
     }
 
     /// Why `name` cannot name an agent, or nil when it can. An agent's name is its consumer group

@@ -23,6 +23,7 @@ extension Heartbeat {
         writer.field("inFlight", inFlight)
         writer.field("abandoned", abandoned)
         writer.field("partitions", partitions)
+        if !circuits.isEmpty { writer.field("circuits", circuits) }
         return writer.finish()
     }
 
@@ -42,6 +43,7 @@ extension Heartbeat {
             deadLettered: try fields.integer("deadLettered", as: Int.self),
             duplicates: try fields.integer("duplicates", as: Int.self), lag: try fields.integer("lag"),
             inFlight: try fields.integer("inFlight", as: Int.self), partitions: try fields.strings("partitions"),
-            abandoned: Int(clamping: try fields.optionalInteger("abandoned") ?? 0))
+            abandoned: Int(clamping: try fields.optionalInteger("abandoned") ?? 0),
+            circuits: try fields.optionalStrings("circuits") ?? [])
     }
 }

@@ -35,11 +35,14 @@ public struct Heartbeat: Sendable, Hashable {
     public var partitions: [String]
     /// Handler attempts abandoned at their deadline whose tasks have not ended yet.
     public var abandoned: Int
+    /// The instance's circuit breakers that are not closed, as `name=state` (`open`,
+    /// `half-open`); empty when all are closed.
+    public var circuits: [String]
 
     public init(
         agent: String, instance: String, version: String, host: String, pid: Int32, status: Status, startedAt: Int64,
         time: Int64, intervalMs: Int64, handled: Int, failed: Int, retried: Int, deadLettered: Int, duplicates: Int,
-        lag: Int64, inFlight: Int, partitions: [String], abandoned: Int = 0
+        lag: Int64, inFlight: Int, partitions: [String], abandoned: Int = 0, circuits: [String] = []
     ) {
         self.agent = agent
         self.instance = instance
@@ -59,6 +62,7 @@ public struct Heartbeat: Sendable, Hashable {
         self.inFlight = inFlight
         self.partitions = partitions
         self.abandoned = abandoned
+        self.circuits = circuits
     }
 
     /// The Kafka key: one instance's heartbeats stay in order on one partition.

@@ -63,6 +63,12 @@ struct RuntimeRecordFields {
         return strings
     }
 
+    /// Absent and `null` both read as nil.
+    func optionalStrings(_ name: String) throws(RuntimeRecordError) -> [String]? {
+        guard let value = object[name], value != .null else { return nil }
+        return try strings(name)
+    }
+
     /// A string field read as one of `Value`'s raw values.
     func value<Value: RawRepresentable<String>>(_ name: String, as _: Value.Type) throws(RuntimeRecordError) -> Value {
         guard let value = Value(rawValue: try string(name)) else { throw mistyped(name, "a known value") }

@@ -31,6 +31,11 @@ public final class AgentRuntime: Service, Sendable {
     private let producer: KafkaProducer
     private let activityProducer: KafkaProducer
     private let processor: EventProcessor
+    /// Fires the agent's durable timers; nil when it uses none.
+    private let timers: TimerService?
+    /// Reads cancellations, the registry, heartbeats and the state changelog.
+    private let follower: RuntimeFollower
+    private let circuitBreakers: [CircuitBreaker]
     private let logger: Logger
     private let startedAt = EventTime.now().millisecondsSinceEpoch
     private let state = Mutex(State())
@@ -65,8 +70,11 @@ public final class AgentRuntime: Service, Sendable {
         var logger = logger
         logger[metadataKey: "agent"] = "\(agent.name)"
         self.logger = logger
+        let timersTopic = agent.usesTimers ? AgentTopics.timers(of: agent.name) : nil
         topics = Set(routes.values.map(\.schema.topic)).sorted()
             + AgentTopics.retryTiers(of: agent.name, delays: agent.policies.retry.retryTopicDelays)
+            + (timersTopic.map { [$0] } ?? [])
+        circuitBreakers = agent.circuitBreakers
         let reference = RuntimeReference()
         var consumerConfiguration = configuration.consumerConfiguration(group: agent.name)
         consumerConfiguration.onRevoke = { reference.runtime?.partitionsRevoked($0) }
@@ -81,11 +89,27 @@ public final class AgentRuntime: Service, Sendable {
         var handlerLogger = logger
         handlerLogger.handler.metadataProvider = Logger.MetadataProvider.multiplex(
             [logger.handler.metadataProvider, HandlerContext.metadataProvider].compactMap { $0 })
+        let state = agent.usesState ? StateStore(topic: AgentTopics.state(of: agent.name)) : nil
+        let directory = CapabilityDirectory()
+        let cancellations = WorkflowCancellations()
+        let follower = RuntimeFollower(configuration: configuration, stateTopic: state?.topic, logger: logger) { record in
+            reference.runtime?.followed(record)
+        }
+        self.follower = follower
+        let consumer = consumer
+        let runtimeLogger = logger
+        timers = timersTopic.map {
+            TimerService(topic: $0, producer: producer, consumer: consumer, cancellations: cancellations, logger: runtimeLogger)
+        }
+        let stateTopic = state?.topic
         processor = EventProcessor(
             agent: agent.name, instance: configuration.instanceID, policies: agent.policies,
             concurrency: configuration.concurrency ?? agent.policies.concurrency, handlers: routes, registry: registry,
             producer: producer, activityProducer: activityProducer, handlerLogger: handlerLogger, logger: logger,
             tracer: configuration.tracer ?? InstrumentationSystem.tracer,
+            services: HandlerServices(timersTopic: timersTopic, state: state, directory: directory),
+            cancellations: cancellations,
+            stateWatermarks: { try await follower.highWatermarks(of: stateTopic ?? "") },
             onProduceFailure: { reference.runtime?.deliveryFailed($0) })
         reference.set(self)
     }
@@ -115,6 +139,8 @@ public final class AgentRuntime: Service, Sendable {
         let consumerFailure = await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.processor.watchdog.run() }
+                group.addTask { await self.follower.run() }
+                if let timers = self.timers { group.addTask { await timers.run() } }
                 group.addTask { await self.sendHeartbeats() }
                 group.addTask { await self.followRebalances() }
                 group.addTask { await self.stopWhenAsked() }
@@ -126,6 +152,7 @@ public final class AgentRuntime: Service, Sendable {
             self.requestStop()
         }
 
+        await follower.close()
         await sendHeartbeat(.stopped)
         let closeTimeout = remainingStopTime()
         async let closed: Void = closeProducer(producer, timeout: closeTimeout)
@@ -151,6 +178,10 @@ public final class AgentRuntime: Service, Sendable {
         var last: (topic: String, partition: Int32, worker: PartitionWorker)?
         do {
             for try await record in consumer.messages {
+                if let timers, record.topic == timers.topic {
+                    if consumer.isCurrent(record) { timers.apply(record) }
+                    continue
+                }
                 if let cached = last, cached.partition == record.partition, cached.topic == record.topic,
                     cached.worker.isActive, cached.worker.enqueue(record)
                 {
@@ -185,6 +216,9 @@ public final class AgentRuntime: Service, Sendable {
         return failure
     }
 
+    /// Whether this instance has learnt that workflow `correlationID` was cancelled.
+    package func knowsCancelled(_ correlationID: String) -> Bool { processor.cancellations.contains(correlationID) }
+
     /// Handler attempts abandoned at their deadline whose tasks are still running.
     package var abandonedHandlers: Int { processor.counters.abandoned.load(ordering: .relaxed) }
 
@@ -206,6 +240,7 @@ public final class AgentRuntime: Service, Sendable {
     /// revoke deadline, then retires their ledgers, abandoning whatever still runs (its outputs
     /// are dropped; the next owner handles those records again).
     fileprivate func partitionsRevoked(_ partitions: [KafkaTopicPartition]) {
+        timers?.revoked(partitions)
         let revoked = Set(partitions)
         let workers = state.withLock { state in
             let workers = state.workers.values.filter { revoked.contains($0.partition) }
@@ -234,6 +269,35 @@ public final class AgentRuntime: Service, Sendable {
         logger.debug(
             "revoked work settled",
             metadata: ["waited": "\((ContinuousClock.now - start).wholeMilliseconds) ms", "partitions": "\(workers.count)"])
+    }
+
+    /// A record of the topics every instance follows (``RuntimeFollower``).
+    fileprivate func followed(_ record: KafkaRecord) {
+        switch record.topic {
+        case AgentTopics.control:
+            guard let control = try? WorkflowControl(json: record.value) else {
+                logger.warning("unreadable control record skipped", metadata: ["offset": "\(record.partition)@\(record.offset)"])
+                return
+            }
+            switch control.action {
+            case .cancel:
+                guard processor.cancellations.insert(control.correlationId, reason: control.reason) else { return }
+                logger.info(
+                    "workflow cancelled",
+                    metadata: [
+                        "correlation_id": "\(control.correlationId)", "reason": "\(control.reason)",
+                        "by": "\(control.requestedBy)@\(control.host)",
+                    ])
+                processor.watchdog.cancelWorkflow(control.correlationId)
+                if let timers { Task { await timers.cancelWorkflow(control.correlationId) } }
+            }
+        case AgentTopics.registry:
+            if let entry = try? RegistryRecord(json: record.value) { processor.services.directory?.apply(entry) }
+        case AgentTopics.heartbeats:
+            if let heartbeat = try? Heartbeat(json: record.value) { processor.services.directory?.apply(heartbeat) }
+        default:
+            if let state = processor.services.state, record.topic == state.topic { state.apply(record) }
+        }
     }
 
     private func followRebalances() async {
@@ -382,6 +446,15 @@ public final class AgentRuntime: Service, Sendable {
         }
     }
 
+    /// The breakers that are not closed, as `name=state`; records every breaker's gauge.
+    private func circuitStates() -> [String] {
+        circuitBreakers.compactMap { breaker in
+            let state = breaker.state
+            processor.metrics.circuitState(breaker.name).record(state == .closed ? 0 : state == .halfOpen ? 1 : 2)
+            return state == .closed ? nil : "\(breaker.name)=\(state.rawValue)"
+        }
+    }
+
     private func sendHeartbeat(_ status: Heartbeat.Status) async {
         let counters = processor.counters
         let lag = consumer.lag()
@@ -399,7 +472,8 @@ public final class AgentRuntime: Service, Sendable {
             handled: counters.handled.load(ordering: .relaxed), failed: counters.failed.load(ordering: .relaxed),
             retried: counters.retried.load(ordering: .relaxed), deadLettered: counters.deadLettered.load(ordering: .relaxed),
             duplicates: counters.duplicates.load(ordering: .relaxed), lag: lag.values.reduce(0, +),
-            inFlight: inFlight, partitions: lag.keys.sorted().map(\.description), abandoned: abandoned)
+            inFlight: inFlight, partitions: lag.keys.sorted().map(\.description), abandoned: abandoned,
+            circuits: circuitStates())
         do {
             try await producer.produce(topic: AgentTopics.heartbeats, key: heartbeat.key, value: heartbeat.jsonBytes)
         } catch {

@@ -38,6 +38,14 @@ final class DeadlineWatchdog: Sendable {
         for attempt in attempts { attempt.expire(.stopped) }
     }
 
+    /// Gives up the attempts handling events of workflow `correlationID` (it was cancelled).
+    func cancelWorkflow(_ correlationID: String) {
+        let attempts = state.withLock { state in
+            state.attempts.values.filter { $0.correlationID == correlationID }
+        }
+        for attempt in attempts { attempt.expire(.cancelled) }
+    }
+
     /// Runs until cancelled.
     func run() async {
         while !Task.isCancelled {

@@ -1,7 +1,8 @@
 import JSONSchema
 
 /// The checks an event passes before its handler runs, in the runtime's order: the hop limit,
-/// then duplicates, then the payload against its schema.
+/// then duplicates, then whether its workflow was cancelled, then its workflow's budget (cost
+/// and deadline), then the payload against its schema.
 ///
 /// One function, so the runtime and `AgentBusTesting` refuse the same events for the same
 /// reasons.
@@ -10,6 +11,8 @@ package enum EventAdmission: Sendable, Equatable {
     case admitted
     /// Handled before (same `ce_source` and `ce_id`, within the dedupe window): skipped.
     case duplicate
+    /// Its workflow was cancelled (with this reason): skipped, recorded as cancelled.
+    case cancelled(String)
     /// Refused without running the handler: dead-lettered with this class and reason.
     case rejected(Rejection)
 
@@ -31,7 +34,9 @@ package enum EventAdmission: Sendable, Equatable {
     /// Checks `envelope` for `schema`'s handler. `isDuplicate` is asked only once the hop limit
     /// passed, as in the runtime, where it also counts the duplicate.
     package static func check(
-        _ envelope: EventEnvelope, schema: EventSchema, hopLimit: Int, isDuplicate: () -> Bool
+        _ envelope: EventEnvelope, schema: EventSchema, hopLimit: Int, maxWorkflowCost: Double? = nil,
+        now: Int64 = EventTime.now().millisecondsSinceEpoch, cancellation: (String) -> String? = { _ in nil },
+        isDuplicate: () -> Bool
     ) -> EventAdmission {
         if envelope.hops > hopLimit {
             return .rejected(Rejection(
@@ -39,6 +44,18 @@ package enum EventAdmission: Sendable, Equatable {
                 reason: "hop \(envelope.hops) is past the hop limit \(hopLimit) (agents triggering each other in a loop?)"))
         }
         if isDuplicate() { return .duplicate }
+        if let reason = cancellation(envelope.correlationID) { return .cancelled(reason) }
+        let limits = [envelope.budget?.maxCost, maxWorkflowCost].compactMap { $0 }
+        if let limit = limits.min(), envelope.cost > limit {
+            return .rejected(Rejection(
+                failureClass: .budget, errorType: "CostBudgetExceeded",
+                reason: "workflow spent \(envelope.cost), past its cost budget of \(limit)"))
+        }
+        if let deadline = envelope.budget?.deadline, now > deadline.millisecondsSinceEpoch {
+            return .rejected(Rejection(
+                failureClass: .budget, errorType: "WorkflowDeadlineExceeded",
+                reason: "workflow past its deadline \(deadline)"))
+        }
         if !schema.validator.isValid(envelope.data) {
             let violations = schema.validator.validate(envelope.data)
             // Bytes that are not JSON at all are undecodable (poison), not a payload its schema

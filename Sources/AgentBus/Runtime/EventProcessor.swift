@@ -33,14 +33,26 @@ final class EventProcessor: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let tracing: EventTracing
     private let onProduceFailure: @Sendable (KafkaError) -> Void
+    /// Timers, state and discovery, lent to each handling.
+    let services: HandlerServices
+    /// Workflows cancelled so far (from `agentbus.control`).
+    let cancellations: WorkflowCancellations
+    /// Looks up the high watermarks of the state changelog's partitions, for a state catch-up.
+    private let stateWatermarks: @Sendable () async throws -> [Int32: Int64]
 
     typealias Route = HandlerRoute
 
     init(
         agent: String, instance: String, policies: AgentPolicies, concurrency: Int, handlers: [String: Route],
         registry: SchemaRegistry, producer: KafkaProducer, activityProducer: KafkaProducer, handlerLogger: Logger, logger: Logger,
-        tracer: any Tracer = NoOpTracer(), onProduceFailure: @escaping @Sendable (KafkaError) -> Void
+        tracer: any Tracer = NoOpTracer(), services: HandlerServices = HandlerServices(),
+        cancellations: WorkflowCancellations = WorkflowCancellations(),
+        stateWatermarks: @escaping @Sendable () async throws -> [Int32: Int64] = { [:] },
+        onProduceFailure: @escaping @Sendable (KafkaError) -> Void
     ) {
+        self.services = services
+        self.cancellations = cancellations
+        self.stateWatermarks = stateWatermarks
         self.agent = agent
         self.instance = instance
         self.metrics = RuntimeMetrics(agent: agent)
@@ -120,7 +132,11 @@ final class EventProcessor: Sendable {
         }
         span = tracing.startProcessSpan(for: record, envelope: envelope, agent: agent, instance: instance)
         let dedupeKey = DedupeWindow.key(source: envelope.source, id: envelope.id)
-        let admission = EventAdmission.check(envelope, schema: route.schema, hopLimit: policies.hopLimit) {
+        let cancellations = cancellations
+        let admission = EventAdmission.check(
+            envelope, schema: route.schema, hopLimit: policies.hopLimit, maxWorkflowCost: policies.maxWorkflowCost,
+            now: receivedAt, cancellation: { cancellations.reason(for: $0) }
+        ) {
             dedupe.contains(dedupeKey, now: receivedAt)
         }
         switch admission {
@@ -131,12 +147,21 @@ final class EventProcessor: Sendable {
             metrics.duplicates.increment()
             outcome.result = .duplicate
             return await finish(event, outcome, envelope: envelope, span: span)
+        case .cancelled(let reason):
+            return await finish(event, outcome.cancelled(reason), envelope: envelope, span: span)
         case .rejected(let rejection):
             return await finish(
                 event, outcome.failed(rejection.failureClass, rejection.errorType, rejection.reason), envelope: envelope,
                 span: span)
         }
 
+        if let state = services.state, !state.isCaughtUp(for: event.record.assignmentGeneration) {
+            guard await catchUp(state, for: event) else {
+                event.abandon()  // stopping or revoked: read again later
+                tracing.recordAbandoned(on: span)
+                return
+            }
+        }
         await concurrency.acquire()
         defer { concurrency.release() }
         outcome.startedAt = EventTime.now().millisecondsSinceEpoch
@@ -146,7 +171,7 @@ final class EventProcessor: Sendable {
             outcome.attempts += 1
             let context = HandlerContext(
                 event: envelope, attempt: outcome.attempts, deadline: .now + policies.handlerDeadline, agent: agent,
-                instance: instance, registry: registry, logger: handlerLogger)
+                instance: instance, registry: registry, logger: handlerLogger, services: services)
             if isStopping || event.ledger.isRevoked {  // read again later, by this or the next owner
                 event.abandon()
                 tracing.recordAbandoned(on: span)
@@ -163,13 +188,18 @@ final class EventProcessor: Sendable {
                 event.abandon()
                 tracing.recordAbandoned(on: span)
                 return
+            case .cancelled:
+                let reason = cancellations.reason(for: envelope.correlationID) ?? "workflow cancelled"
+                return await finish(event, outcome.cancelled(reason), envelope: envelope, span: span)
             case .succeeded:
                 let dedupe = dedupe
                 event.onSettled = { dedupe.insert(dedupeKey, now: EventTime.now().millisecondsSinceEpoch) }
                 counters.handled.add(1, ordering: .relaxed)
                 metrics.handled.increment()
                 outcome.result = .ok
-                return await finish(event, outcome, envelope: envelope, outputs: context.outputs, span: span)
+                return await finish(
+                    event, outcome, envelope: envelope, outputs: context.outputs, writes: context.writes,
+                    cost: context.costAdded, span: span)
             }
             if (isStopping && failure.isCancellation) || event.ledger.isRevoked {  // read again later
                 event.abandon()
@@ -225,7 +255,10 @@ final class EventProcessor: Sendable {
         _ handler: EventHandler, _ envelope: EventEnvelope, _ context: HandlerContext, for event: InFlightEvent,
         in spanContext: ServiceContext?
     ) async -> AttemptResult {
-        let attempt = HandlerAttempt(deadline: context.deadline, counters: counters)
+        let attempt = HandlerAttempt(
+            deadline: context.deadline, correlationID: envelope.correlationID, counters: counters)
+        // A cancellation read between admission and here found no attempt to stop.
+        if cancellations.contains(envelope.correlationID) { attempt.expire(.cancelled) }
         let watch = watchdog.watch(attempt)
         event.running(attempt)
         // A retirement between the caller's check and `running` found no attempt to stop.
@@ -252,6 +285,8 @@ final class EventProcessor: Sendable {
                 attemptError: CancellationError(), pastDeadline: true, handlerDeadline: policies.handlerDeadline))
         case .stopped:
             return .givenUp
+        case .cancelled:
+            return .cancelled
         case .failed(let error):
             return .failed(HandlerFailure(
                 attemptError: error, pastDeadline: ContinuousClock.now >= context.deadline,
@@ -265,6 +300,35 @@ final class EventProcessor: Sendable {
         case failed(HandlerFailure)
         /// Given up by a stop or a revocation, not failed: the event is read again later.
         case givenUp
+        /// Given up because its workflow was cancelled: recorded as cancelled, not read again.
+        case cancelled
+    }
+
+    /// Waits until the state replica holds every change written before this record's
+    /// assignment began (see ``StateStore``). Returns false when stopping or revoked first.
+    private func catchUp(_ state: StateStore, for event: InFlightEvent) async -> Bool {
+        let generation = event.record.assignmentGeneration
+        while !isStopping, !event.ledger.isRevoked {
+            do {
+                let watermarks = try await stateWatermarks()
+                return await withTaskGroup(of: Bool.self) { group in
+                    group.addTask { await state.catchUp(to: watermarks, generation: generation) }
+                    group.addTask {
+                        while !self.isStopping, !event.ledger.isRevoked {
+                            try? await Task.sleep(for: .milliseconds(20))
+                        }
+                        return false
+                    }
+                    let first = await group.next() ?? false
+                    group.cancelAll()
+                    return first
+                }
+            } catch {
+                logger.warning("state changelog not reachable yet; waiting", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        return false
     }
 
     // MARK: Producing the outcome
@@ -277,7 +341,7 @@ final class EventProcessor: Sendable {
     /// everything else stay as the handler published them).
     private func finish(
         _ event: InFlightEvent, _ outcome: Outcome, envelope: EventEnvelope?, outputs: [HandlerContext.Output] = [],
-        span: (any Span)? = nil
+        writes: [RuntimeWrite] = [], cost: Double = 0, span: (any Span)? = nil
     ) async {
         if event.ledger.isRetired {
             // The partition was given up while this ran: its next owner handles the record
@@ -290,14 +354,22 @@ final class EventProcessor: Sendable {
         outcome.finishedAt = EventTime.now().millisecondsSinceEpoch
         if outcome.startedAt == 0 { outcome.startedAt = outcome.finishedAt }
         let record = event.record
+        // The state changes show in this instance's next handlings at once; the changelog
+        // catches up when they are read back.
+        if !writes.isEmpty { services.state?.applyLocal(writes) }
+        let stamp = OutputStamp(input: envelope, cost: cost, policies: policies)
         for output in outputs {
             var sent = output.envelope
+            stamp.apply(to: &sent)
             let sendSpan = span.flatMap {
                 tracing.startSendSpan(for: &sent, topic: output.topic, parent: $0.context, agent: agent)
             }
             await send(
                 topic: output.topic, key: sent.key, value: sent.data, headers: sent.kafkaHeaders, for: event,
                 span: sendSpan)
+        }
+        for write in writes {
+            await send(write, for: event)
         }
         switch outcome.result {
         case .retried:
@@ -328,7 +400,7 @@ final class EventProcessor: Sendable {
                     "correlation_id": "\(envelope?.correlationID ?? "-")", "origin": "\(outcome.origin)",
                     "error": "\(outcome.error ?? "")",
                 ])
-        case .ok, .duplicate:
+        case .ok, .duplicate, .cancelled:
             break
         }
         let activity = ActivityRecord(
@@ -368,6 +440,25 @@ final class EventProcessor: Sendable {
         } catch {
             if let span { EventTracing.endSendSpan(span, error: error) }
             logger.error("cannot produce", metadata: ["topic": "\(topic)", "error": "\(error.message)"])
+            onProduceFailure(error)
+        }
+    }
+
+    /// Produces a timer or state record for `event`, a tombstone when it has no value.
+    private func send(_ write: RuntimeWrite, for event: InFlightEvent) async {
+        guard !event.ledger.isRetired else {
+            event.abandon()
+            return
+        }
+        event.expect(1)
+        do {
+            if let value = write.value {
+                try await producer.produce(topic: write.topic, key: write.key, value: value, headers: write.headers, callback: event)
+            } else {
+                try await producer.produceTombstone(topic: write.topic, key: write.key, headers: write.headers, callback: event)
+            }
+        } catch {
+            logger.error("cannot produce", metadata: ["topic": "\(write.topic)", "error": "\(error.message)"])
             onProduceFailure(error)
         }
     }

@@ -15,6 +15,8 @@ final class HandlerAttempt: Sendable {
         case expired
         /// Given up because the instance is stopping.
         case stopped
+        /// Given up because its workflow was cancelled.
+        case cancelled
     }
 
     private struct State {
@@ -29,11 +31,14 @@ final class HandlerAttempt: Sendable {
     }
 
     let deadline: ContinuousClock.Instant
+    /// The workflow of the event handled, so a cancellation can find its attempts.
+    let correlationID: String
     private let state = Mutex(State())
     private let counters: RuntimeCounters
 
-    init(deadline: ContinuousClock.Instant, counters: RuntimeCounters) {
+    init(deadline: ContinuousClock.Instant, correlationID: String = "", counters: RuntimeCounters) {
         self.deadline = deadline
+        self.correlationID = correlationID
         self.counters = counters
     }
 
@@ -69,7 +74,7 @@ final class HandlerAttempt: Sendable {
         }
     }
 
-    /// Resumes the worker with `reason` (`.expired` or `.stopped`) unless the attempt already
+    /// Resumes the worker with `reason` (`.expired`, `.stopped` or `.cancelled`) unless the attempt already
     /// ended, and cancels the attempt's task. Before ``run(_:)``, makes it return `reason` at once.
     func expire(_ reason: Result) {
         let (waiter, task) = state.withLock { state -> (CheckedContinuation<Result, Never>?, Task<Void, Never>?) in

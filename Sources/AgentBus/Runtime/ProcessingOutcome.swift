@@ -23,6 +23,14 @@ struct Outcome: Sendable {
         self.attempts = attempts
     }
 
+    /// This outcome for an event of a cancelled workflow: not handled, not dead-lettered.
+    func cancelled(_ reason: String) -> Outcome {
+        var outcome = self
+        outcome.result = .cancelled
+        outcome.error = "workflow cancelled: \(reason)".oneLine
+        return outcome
+    }
+
     /// This outcome as a failure: refused before any handler ran (poison, schema, budget) or
     /// dead-lettered after handling failed.
     func failed(_ failureClass: FailureClass, _ errorType: String, _ message: String) -> Outcome {

@@ -16,9 +16,16 @@ struct RuntimeMetrics: Sendable {
     let lag: Gauge
     /// Handler attempts abandoned at their deadline and still running, at each heartbeat.
     let abandoned: Gauge
+    private let dimensions: [(String, String)]
+
+    /// A circuit breaker's state, at each heartbeat: 0 closed, 1 half-open, 2 open.
+    func circuitState(_ name: String) -> Gauge {
+        Gauge(label: "agentbus_circuit_state", dimensions: dimensions + [("dependency", name)])
+    }
 
     init(agent: String) {
         let dimensions = [("agent", agent)]
+        self.dimensions = dimensions
         handled = Counter(label: "agentbus_events_handled_total", dimensions: dimensions)
         failedAttempts = Counter(label: "agentbus_handler_failures_total", dimensions: dimensions)
         retried = Counter(label: "agentbus_events_retried_total", dimensions: dimensions)

@@ -79,7 +79,7 @@ struct EventTracing: Sendable {
         switch outcome.result {
         case .retried, .deadLettered, .rejected:
             span.setStatus(SpanStatus(code: .error, message: outcome.error))
-        case .ok, .duplicate:
+        case .ok, .duplicate, .cancelled:
             break
         }
     }

@@ -143,6 +143,7 @@ struct WorkflowGraph {
         var node = nodes[position]
         var stillFailed = false
         var retrying = false
+        var cancelled = false
         /// The last word of `agent` on this event: a later success resolves an earlier failure
         /// (a redrive). Handlings are in the order they finished.
         func lastHandling(by agent: Int32) -> IndexedActivity? {
@@ -157,6 +158,7 @@ struct WorkflowGraph {
             switch activity.outcome {
             case .retried: retrying = true
             case .deadLettered, .rejected: if node.deadLetters.isEmpty { stillFailed = true }
+            case .cancelled: cancelled = true
             case .ok, .duplicate: break
             }
         }
@@ -176,6 +178,8 @@ struct WorkflowGraph {
         }
         if stillFailed {
             node.status = .deadLettered
+        } else if cancelled {
+            node.status = .cancelled
         } else if retrying {
             node.status = .retrying
         } else if !node.awaitedBy.isEmpty {

@@ -40,6 +40,7 @@ public enum ReplayDOTExport {
     private static func colours(_ status: ReplayNodeStatus) -> String {
         switch status {
         case .ok, .terminal: ""
+        case .cancelled: ", fillcolor=\"#f5f5f5\", color=\"#757575\", fontcolor=\"#424242\", style=\"filled,dashed\""
         case .deadLettered: ", fillcolor=\"#fdecea\", color=\"#c62828\", fontcolor=\"#b71c1c\""
         case .retrying: ", fillcolor=\"#fff3e0\", color=\"#ef6c00\""
         case .awaiting: ", fillcolor=\"#eeeeee\", color=\"#9e9e9e\", fontcolor=\"#616161\""

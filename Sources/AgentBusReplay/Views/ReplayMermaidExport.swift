@@ -43,6 +43,7 @@ public enum ReplayMermaidExport {
 
     private static func className(_ status: ReplayNodeStatus) -> String {
         switch status {
+        case .cancelled: "cancelled"
         case .deadLettered: "deadLettered"
         case .retrying: "retrying"
         case .awaiting: "awaiting"

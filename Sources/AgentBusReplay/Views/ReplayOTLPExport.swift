@@ -155,7 +155,7 @@ public enum ReplayOTLPExport {
         case .deadLettered, .rejected, .retried:
             let message = handling.error ?? handling.outcome.rawValue
             return .fields([("message", .string(message)), ("code", .integer(2))])
-        case .ok, .duplicate:
+        case .ok, .duplicate, .cancelled:
             return .fields([])
         }
     }

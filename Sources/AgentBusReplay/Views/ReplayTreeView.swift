@@ -67,6 +67,7 @@ public enum ReplayTreeView {
     static func marker(_ status: ReplayNodeStatus) -> String {
         switch status {
         case .ok: "✓"
+        case .cancelled: "⊘"
         case .deadLettered: "✗"
         case .retrying: "↻"
         case .awaiting: "…"
@@ -93,6 +94,8 @@ public enum ReplayTreeView {
             return "rejected\(failure)\(error)"
         case .duplicate:
             return "duplicate, skipped"
+        case .cancelled:
+            return "cancelled" + error
         }
     }
 

@@ -127,6 +127,23 @@ public final class KafkaConsumer: Sendable {
         return result
     }
 
+    /// The high watermark of each assigned partition as of the latest fetch response (the offset
+    /// the next record will get), without a broker round trip; partitions not fetched from yet
+    /// are missing.
+    public func cachedHighWatermarks() -> [KafkaTopicPartition: Int64] {
+        let partitions = assignment
+        guard !partitions.isEmpty, core.gate.enter() else { return [:] }
+        defer { core.gate.leave() }
+        var result: [KafkaTopicPartition: Int64] = [:]
+        for partition in partitions {
+            var low: Int64 = -1
+            var high: Int64 = -1
+            let code = rd_kafka_get_watermark_offsets(core.handle, partition.topic, partition.partition, &low, &high)
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 { result[partition] = high }
+        }
+        return result
+    }
+
     /// False when `record` was fetched before its partition was revoked: another member may own
     /// it now and will read it again from the group's committed offset, so work on it is wasted
     /// and its offset must not be stored. Records delivered after a rebalance can still be

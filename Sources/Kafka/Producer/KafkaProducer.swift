@@ -107,11 +107,21 @@ public final class KafkaProducer: Sendable {
         try await enqueue(topic: topic, key: key, value: value, headers: headers, partition: partition, callback: callback)
     }
 
-    /// The two `produce` calls: enqueues, waiting for space while the local queue is full.
+    /// Hands a tombstone (a record with a null value) for `key` to librdkafka: on a compacted
+    /// topic it deletes the key. `callback`, when given, hears how its delivery ended.
+    public func produceTombstone<Key: KafkaBuffer>(
+        topic: String, key: Key, headers: [KafkaHeader] = [], partition: Int32? = nil,
+        callback: KafkaDeliveryCallback? = nil
+    ) async throws(KafkaError) {
+        try await enqueue(
+            topic: topic, key: key, value: nil as [UInt8]?, headers: headers, partition: partition, callback: callback)
+    }
+
+    /// The `produce` calls: enqueues, waiting for space while the local queue is full.
     /// `callback`, when given, is retained for the message until its delivery report (released
     /// again at once if the message is not enqueued).
     private func enqueue<Key: KafkaBuffer, Value: KafkaBuffer>(
-        topic: String, key: Key?, value: Value, headers: [KafkaHeader], partition: Int32?,
+        topic: String, key: Key?, value: Value?, headers: [KafkaHeader], partition: Int32?,
         callback: KafkaDeliveryCallback?
     ) async throws(KafkaError) {
         while true {
@@ -119,7 +129,7 @@ public final class KafkaProducer: Sendable {
             guard core.gate.enter() else { throw KafkaError.closed("the producer") }
             let opaque = callback.map { Unmanaged.passRetained($0).toOpaque() }
             let code = withOptionalBytes(key) { key in
-                value.withUnsafeKafkaBytes { value in
+                withOptionalBytes(value) { value in
                     core.enqueue(
                         topic: topic, partition: partition, key: key, value: value, headers: headers, opaque: opaque)
                 }

@@ -77,7 +77,7 @@ final class ProducerCore: RDKafkaClientContext, @unchecked Sendable {
 
     /// Hands one message to librdkafka, which copies it. Returns librdkafka's result code.
     func enqueue(
-        topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
+        topic: String, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer?,
         headers: [KafkaHeader], opaque: UnsafeMutableRawPointer?
     ) -> rd_kafka_resp_err_t {
         let capacity = 6 + headers.count
@@ -93,9 +93,10 @@ final class ProducerCore: RDKafkaClientContext, @unchecked Sendable {
                 }
                 append(RD_KAFKA_VTYPE_TOPIC) { $0.u.cstr = topicName }
                 append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                // A nil value is a tombstone: a null value, not an empty one.
                 append(RD_KAFKA_VTYPE_VALUE) {
-                    $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress ?? emptyBytes)
-                    $0.u.mem.size = value.count
+                    $0.u.mem.ptr = value.map { UnsafeMutableRawPointer(mutating: $0.baseAddress ?? emptyBytes) }
+                    $0.u.mem.size = value?.count ?? 0
                 }
                 if let key {
                     append(RD_KAFKA_VTYPE_KEY) {

@@ -37,6 +37,11 @@ public struct KafkaRecord: Sendable {
     /// earlier one were fetched before a revocation (see ``KafkaConsumer/isCurrent(_:)``).
     let generation: UInt64
 
+    /// The consumer's assignment generation when the record was fetched: it grows at each
+    /// rebalance, so work due once per assignment (restoring state) can tell a new one. 0 for a
+    /// record built in Swift.
+    public var assignmentGeneration: UInt64 { generation }
+
     init(
         topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?, key: KafkaBytes?,
         value: KafkaBytes, headers: KafkaRecordHeaders, topicSlot: Int32, generation: UInt64 = 0

@@ -1,0 +1,17 @@
+/// What the runtime lends a handling besides publishing: the agent's timers, its state store,
+/// and the capability directory. Each is nil when the agent does not use it (or, in tests, when
+/// the harness provides none), and the context's methods then say so in their error.
+package struct HandlerServices: Sendable {
+    /// `<agent>.timers`, when the agent declares ``Agent/usesTimers``.
+    package var timersTopic: String?
+    /// The agent's state, when it declares ``Agent/usesState``.
+    package var state: StateStore?
+    /// Live agents and their capabilities, from the registry and heartbeats.
+    package var directory: CapabilityDirectory?
+
+    package init(timersTopic: String? = nil, state: StateStore? = nil, directory: CapabilityDirectory? = nil) {
+        self.timersTopic = timersTopic
+        self.state = state
+        self.directory = directory
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+extension HandlerContext {
+    /// Publishes `payload` for whichever live agent offers `capability`: peer handoff. Fails
+    /// (transiently, so the handling is retried per the agent's retry policy) while no agent
+    /// that offers the capability and handles `Event` has a live instance.
+    ///
+    /// Discovery reads `agentbus.registry` (what each agent offers, from its `capabilities`) and
+    /// `agentbus.heartbeats` (which instances are alive, not stopped, silent or unhealthy).
+    /// The event itself goes to its type's topic as any output does; the group of each agent
+    /// that handles that type receives it.
+    @discardableResult
+    public func handOff<Event: TypedEvent>(
+        _ payload: Event, toCapability capability: String, key: String? = nil, name: String? = nil
+    ) throws -> EventEnvelope {
+        guard let directory = services.directory else {
+            throw PublishError.notEnabled("capability discovery is not available in this context")
+        }
+        let agents = directory.liveAgents(
+            offering: capability, consuming: Event.eventType, now: EventTime.now().millisecondsSinceEpoch)
+        guard !agents.isEmpty else {
+            throw CapabilityUnavailableError(capability: capability, eventType: Event.eventType)
+        }
+        return try publish(payload, key: key, name: name)
+    }
+
+    /// The live agents that offer `capability` (and handle `eventType`, when given), by name.
+    public func agents(offering capability: String, handling eventType: String? = nil) -> [String] {
+        services.directory?.liveAgents(
+            offering: capability, consuming: eventType, now: EventTime.now().millisecondsSinceEpoch) ?? []
+    }
+}
+
+/// No live agent offers the capability a handler handed work to; a transient failure, since one
+/// may start or recover.
+public struct CapabilityUnavailableError: Error, CustomStringConvertible {
+    public let capability: String
+    public let eventType: String
+    public var description: String {
+        "no live agent offers \"\(capability)\" and handles \(eventType)"
+    }
+}

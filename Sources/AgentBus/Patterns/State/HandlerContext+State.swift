@@ -1,0 +1,67 @@
+import JSONSchema
+import Kafka
+
+extension HandlerContext {
+    /// The agent's state for `key`, decoded as `Value`; nil when the key has none.
+    ///
+    /// Reads see this handling's own earlier ``setState(_:for:)`` and ``removeState(for:)``, and
+    /// every change of earlier handlings this instance made or read back. State is kept per
+    /// agent (not per instance) in the changelog topic `<agent>.state`, so it survives restarts
+    /// and rebalances.
+    ///
+    /// - Throws: ``PublishError/notEnabled(_:)`` when the agent does not declare
+    ///   ``Agent/usesState``; ``PublishError/encoding(_:)`` when the stored value does not decode.
+    public func state<Value: Decodable>(_ type: Value.Type, for key: String) throws(PublishError) -> Value? {
+        let store = try stateStore()
+        let own: [UInt8]?? = withOutputs { $0.stateChanges[key] }
+        let bytes: [UInt8]?
+        if let own { bytes = own } else { bytes = store.value(for: key) }
+        guard let bytes else { return nil }
+        do {
+            return try JSONPayload.decode(Value.self, from: bytes)
+        } catch {
+            throw .encoding(EventCodingError("state \"\(key)\" of \(agent) does not decode as \(Value.self): \(error)"))
+        }
+    }
+
+    /// Sets the agent's state for `key`: written to `<agent>.state` with the outputs when the
+    /// handler returns (nothing is written if it throws), and acknowledged before the handled
+    /// event's offset is stored.
+    ///
+    /// If the instance dies before every output and state change is acknowledged, the event is
+    /// handled again and may find some of this handling's changes already applied: write
+    /// handlers so that handling an event twice leaves the same state (set, not add).
+    public func setState<Value: Encodable>(_ value: Value, for key: String) throws(PublishError) {
+        let store = try stateStore()
+        let bytes: [UInt8]
+        do { bytes = try JSONPayload.encode(value) } catch {
+            throw .encoding(EventCodingError("state \"\(key)\" of \(agent) does not encode: \(error)"))
+        }
+        record(change: bytes, for: key, in: store)
+    }
+
+    /// Deletes the agent's state for `key` (a tombstone on `<agent>.state`), with the outputs when
+    /// the handler returns.
+    public func removeState(for key: String) throws(PublishError) {
+        record(change: nil, for: key, in: try stateStore())
+    }
+
+    private func record(change value: [UInt8]?, for key: String, in store: StateStore) {
+        withOutputs { outputs in
+            let writeID = "\(event.id)/\(agent)/\(outputs.writes.count)"
+            outputs.stateChanges[key] = .some(value)
+            outputs.writes.append(
+                RuntimeWrite(
+                    topic: store.topic, key: key, value: value,
+                    headers: [KafkaHeader(name: StateHeader.writeID, value: writeID)],
+                    stateChange: .init(writeID: writeID)))
+        }
+    }
+
+    private func stateStore() throws(PublishError) -> StateStore {
+        guard let store = services.state else {
+            throw .notEnabled("agent \(agent) does not use state: declare `let usesState = true` in the agent")
+        }
+        return store
+    }
+}

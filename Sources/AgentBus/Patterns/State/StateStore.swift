@@ -1,0 +1,103 @@
+import Kafka
+import Synchronization
+
+/// An agent instance's view of the agent's keyed state: a replica of the changelog topic
+/// `<agent>.state` (the latest value per key; a tombstone deletes one), read by the runtime's
+/// follower, plus the instance's own writes that it has not read back yet.
+///
+/// Every instance keeps the whole state, not only its partitions' keys: state is meant for what
+/// workflows in progress need (pending fan-ins, approvals), which fits in memory. Before an
+/// instance handles records of a new assignment, ``catchUp(to:)`` waits until the replica holds
+/// every change written before that assignment, so the new owner of a partition sees what the
+/// previous one wrote for the events it finished.
+package final class StateStore: Sendable {
+    package let topic: String
+
+    private struct State {
+        /// Read back from the changelog.
+        var base: [String: [UInt8]] = [:]
+        /// This instance's writes not read back yet, by key: the latest wins over `base`.
+        var overlay: [String: Pending] = [:]
+        /// Per changelog partition, the offset of the last record read.
+        var applied: [Int32: Int64] = [:]
+        /// The consumer assignment generation the replica last caught up for.
+        var caughtUpGeneration: UInt64 = 0
+    }
+
+    private struct Pending {
+        var value: [UInt8]?
+        var writeID: String
+    }
+
+    private let state = Mutex(State())
+
+    package init(topic: String) {
+        self.topic = topic
+    }
+
+    /// The value of `key`, or nil when it has none.
+    package func value(for key: String) -> [UInt8]? {
+        state.withLock { state in
+            if let pending = state.overlay[key] { return pending.value }
+            return state.base[key]
+        }
+    }
+
+    /// Keys with a value (for tests and debugging).
+    package var count: Int {
+        state.withLock { state in
+            var keys = Set(state.base.keys)
+            for (key, pending) in state.overlay {
+                if pending.value == nil { keys.remove(key) } else { keys.insert(key) }
+            }
+            return keys.count
+        }
+    }
+
+    /// Applies a changelog record read back from the topic.
+    package func apply(_ record: KafkaRecord) {
+        guard let key = record.key?.validUTF8String else { return }
+        let writeID = record.headers.string(named: StateHeader.writeID)
+        state.withLock { state in
+            state.applied[record.partition] = max(state.applied[record.partition] ?? -1, record.offset)
+            if record.value.isEmpty { state.base[key] = nil } else { state.base[key] = record.value.array }
+            if let writeID, state.overlay[key]?.writeID == writeID { state.overlay[key] = nil }
+        }
+    }
+
+    /// Makes a handling's changes visible to this instance's next handlings at once, before they
+    /// are read back from the changelog.
+    package func applyLocal(_ writes: [RuntimeWrite]) {
+        state.withLock { state in
+            for write in writes where write.topic == topic {
+                guard let change = write.stateChange else { continue }
+                state.overlay[write.key] = Pending(value: write.value, writeID: change.writeID)
+            }
+        }
+    }
+
+    /// Whether the replica has caught up for assignment `generation` already.
+    package func isCaughtUp(for generation: UInt64) -> Bool {
+        state.withLock { $0.caughtUpGeneration >= generation }
+    }
+
+    /// Waits until the replica has read every partition up to `highWatermarks` (the offsets the
+    /// next records will get, looked up after the assignment began), then records `generation`
+    /// as caught up. Returns false if cancelled first.
+    package func catchUp(to highWatermarks: [Int32: Int64], generation: UInt64) async -> Bool {
+        while !Task.isCancelled {
+            let done = state.withLock { state in
+                let caughtUp = highWatermarks.allSatisfy { partition, high in
+                    high <= 0 || (state.applied[partition] ?? -1) + 1 >= high
+                }
+                if caughtUp { state.caughtUpGeneration = max(state.caughtUpGeneration, generation) }
+                return caughtUp
+            }
+            if done { return true }
+            // Once per assignment, for as long as the changelog takes to read: a short poll is
+            // simpler than a signal from every record applied.
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+}

@@ -1,0 +1,121 @@
+import Kafka
+import Logging
+import Synchronization
+
+/// Fires an agent instance's durable timers: keeps the pending timers of the `<agent>.timers`
+/// partitions the instance is assigned (the runtime hands it every record of that topic), and
+/// once a partition is read up to its end, publishes each timer's event when it is due, then
+/// writes the timer's tombstone.
+///
+/// The timers topic is part of the agent's subscription, so the group spreads its partitions
+/// over the instances like the work. Its offsets are never stored: each assignment reads a
+/// partition from the beginning, which is how a new owner learns its pending timers (compaction
+/// keeps that read short on real Kafka).
+final class TimerService: Sendable {
+    let topic: String
+    private let producer: KafkaProducer
+    private let consumer: KafkaConsumer
+    private let cancellations: WorkflowCancellations
+    private let logger: Logger
+    private let table = Mutex(TimerTable())
+    /// How often due timers are looked for: the most a timer fires late on a healthy instance.
+    static let tick = Duration.milliseconds(100)
+
+    init(topic: String, producer: KafkaProducer, consumer: KafkaConsumer, cancellations: WorkflowCancellations, logger: Logger) {
+        self.topic = topic
+        self.producer = producer
+        self.consumer = consumer
+        self.cancellations = cancellations
+        self.logger = logger
+    }
+
+    /// Timers pending in the partitions this instance owns.
+    var pending: Int { table.withLock { $0.count } }
+
+    /// Folds a record of the timers topic in.
+    func apply(_ record: KafkaRecord) {
+        table.withLock { $0.apply(record) }
+    }
+
+    /// Forgets partitions given up in a rebalance.
+    func revoked(_ partitions: [KafkaTopicPartition]) {
+        let mine = Set(partitions.filter { $0.topic == topic }.map(\.partition))
+        guard !mine.isEmpty else { return }
+        table.withLock { $0.drop(partitions: mine) }
+    }
+
+    /// Retires the timers of a cancelled workflow that this instance owns.
+    func cancelWorkflow(_ correlationID: String) async {
+        let removed = table.withLock { $0.removeWorkflow(correlationID) }
+        for timer in removed { await retire(timer.id) }
+        if !removed.isEmpty {
+            logger.info("timers of a cancelled workflow retired", metadata: [
+                "correlation_id": "\(correlationID)", "timers": "\(removed.count)",
+            ])
+        }
+    }
+
+    /// Fires due timers every ``tick`` until cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: Self.tick) } catch { return }
+            await fireDue()
+        }
+    }
+
+    /// Fires the timers due now in partitions read up to their end.
+    func fireDue() async {
+        let now = EventTime.now().millisecondsSinceEpoch
+        let highWatermarks = consumer.cachedHighWatermarks()
+        let due = table.withLock { table in
+            table.due(at: now) { partition in
+                table.isCaughtUp(partition, highWatermark: highWatermarks[KafkaTopicPartition(topic: topic, partition: partition)])
+            }
+        }
+        for timer in due where !Task.isCancelled {
+            await fire(timer)
+        }
+    }
+
+    /// Publishes the timer's event and waits for its acknowledgement, then writes its tombstone.
+    /// A failure leaves the timer pending, to fire at the next tick.
+    private func fire(_ timer: TimerTable.Timer) async {
+        if cancellations.contains(timer.correlationID) {
+            table.withLock { $0.remove(timer) }
+            await retire(timer.id)
+            return
+        }
+        let record = timer.record
+        guard let destination = record.headers.string(named: TimerHeader.topic),
+            var envelope = try? EventEnvelope(record: record)
+        else {
+            logger.error("timer record unreadable; dropping it", metadata: ["timer": "\(timer.id)"])
+            table.withLock { $0.remove(timer) }
+            await retire(timer.id)
+            return
+        }
+        envelope.time = .now()
+        let key = record.headers.string(named: TimerHeader.key) ?? envelope.correlationID
+        do {
+            _ = try await producer.send(topic: destination, key: key, value: record.value, headers: envelope.kafkaHeaders)
+        } catch {
+            logger.warning("timer not fired; trying again", metadata: ["timer": "\(timer.id)", "error": "\(error.message)"])
+            return
+        }
+        table.withLock { $0.remove(timer) }
+        logger.debug("timer fired", metadata: [
+            "timer": "\(timer.id)", "event_id": "\(envelope.id)", "type": "\(envelope.type)",
+            "correlation_id": "\(envelope.correlationID)",
+        ])
+        await retire(timer.id)
+    }
+
+    /// Writes the tombstone that ends a timer: a fired or cancelled timer is not read back.
+    private func retire(_ id: String) async {
+        do {
+            try await producer.produceTombstone(topic: topic, key: id)
+        } catch {
+            logger.warning("timer tombstone not written", metadata: ["timer": "\(id)", "error": "\(error.message)"])
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Kafka
+
+/// The pending timers of the `<agent>.timers` partitions an instance owns, folded from the
+/// partitions' records: a record sets (or replaces) the timer of its key, a tombstone removes it.
+///
+/// A partition's timers may fire only once the partition has been read up to its end
+/// (``isCaughtUp(_:highWatermark:)``): until then a later record could cancel or replace one.
+package struct TimerTable {
+    package struct Timer {
+        package let id: String
+        package let correlationID: String
+        /// Milliseconds since 1970.
+        package let due: Int64
+        package let partition: Int32
+        /// The timer record (with storage of its own): the event's envelope headers and payload.
+        package let record: KafkaRecord
+    }
+
+    private var timers: [String: Timer] = [:]
+    /// Per partition: the offset of the last record applied.
+    private var applied: [Int32: Int64] = [:]
+
+    package init() {}
+
+    package var count: Int { timers.count }
+
+    /// Folds one record of the timers topic in. A record without a valid due time is dropped
+    /// (it cannot fire), as is one without a key.
+    package mutating func apply(_ record: KafkaRecord) {
+        applied[record.partition] = max(applied[record.partition] ?? -1, record.offset)
+        guard let id = record.key?.validUTF8String else { return }
+        guard !record.value.isEmpty, let due = record.headers.string(named: TimerHeader.due).flatMap({ Int64($0) }) else {
+            timers[id] = nil
+            return
+        }
+        let correlationID = record.headers.string(named: EnvelopeHeader.correlationID) ?? ""
+        timers[id] = Timer(
+            id: id, correlationID: correlationID, due: due, partition: record.partition, record: record.withOwnStorage())
+    }
+
+    /// Whether partition `partition` has been read up to `highWatermark` (the offset its next
+    /// record will get). A partition of which nothing was read holds no timers, so it need not
+    /// be.
+    package func isCaughtUp(_ partition: Int32, highWatermark: Int64?) -> Bool {
+        guard let last = applied[partition] else { return true }
+        guard let highWatermark else { return false }
+        return last + 1 >= highWatermark
+    }
+
+    /// Partitions read from so far.
+    package var partitions: [Int32] { Array(applied.keys) }
+
+    /// The timers due at `now` in the partitions `ready` accepts, earliest first.
+    package func due(at now: Int64, in ready: (Int32) -> Bool) -> [Timer] {
+        timers.values.filter { $0.due <= now && ready($0.partition) }.sorted { ($0.due, $0.id) < ($1.due, $1.id) }
+    }
+
+    /// The timer `id`, if pending.
+    package func timer(_ id: String) -> Timer? { timers[id] }
+
+    /// Removes the timer `id` if it is still the one given (not replaced meanwhile).
+    package mutating func remove(_ timer: Timer) {
+        if timers[timer.id]?.record.offset == timer.record.offset, timers[timer.id]?.partition == timer.partition {
+            timers[timer.id] = nil
+        }
+    }
+
+    /// Removes and returns the timers of workflow `correlationID`.
+    package mutating func removeWorkflow(_ correlationID: String) -> [Timer] {
+        let removed = timers.values.filter { $0.correlationID == correlationID }
+        for timer in removed { timers[timer.id] = nil }
+        return removed
+    }
+
+    /// Forgets the partitions given up in a rebalance: their next owner reads them again.
+    package mutating func drop(partitions: Set<Int32>) {
+        timers = timers.filter { !partitions.contains($0.value.partition) }
+        for partition in partitions { applied[partition] = nil }
+    }
+}

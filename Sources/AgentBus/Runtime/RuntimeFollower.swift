@@ -1,0 +1,123 @@
+import Kafka
+import Logging
+import Synchronization
+
+/// Follows the topics every instance reads in full, outside the agent's consumer group:
+/// `agentbus.control` (cancellations) and `agentbus.registry` from the beginning,
+/// `agentbus.heartbeats` from a minute back (enough to know who is alive), and the agent's state
+/// changelog from the beginning when it keeps state. Assigned, not subscribed: no group, no
+/// commits, no rebalance.
+final class RuntimeFollower: Sendable {
+    private let configuration: AgentRuntimeConfiguration
+    private let stateTopic: String?
+    private let logger: Logger
+    private let handle: @Sendable (KafkaRecord) -> Void
+    private let consumer = Mutex<KafkaConsumer?>(nil)
+    private let admin = Mutex<KafkaAdmin?>(nil)
+
+    init(
+        configuration: AgentRuntimeConfiguration, stateTopic: String?, logger: Logger,
+        handle: @escaping @Sendable (KafkaRecord) -> Void
+    ) {
+        self.configuration = configuration
+        self.stateTopic = stateTopic
+        self.logger = logger
+        self.handle = handle
+    }
+
+    /// Reads until cancelled. Retries the start (the topics' metadata) until it works.
+    func run() async {
+        var warned = false
+        while !Task.isCancelled {
+            do {
+                let consumer = try await start()
+                await withTaskCancellationHandler {
+                    do {
+                        for try await record in consumer.messages { handle(record) }
+                    } catch {
+                        logger.warning("runtime topics no longer followed", metadata: ["error": "\(error)"])
+                    }
+                } onCancel: {
+                    Task { await consumer.close(timeout: .seconds(1)) }
+                }
+                return
+            } catch {
+                if !warned {
+                    logger.warning(
+                        "cannot follow the runtime topics yet; cancellations, discovery and state wait for them",
+                        metadata: ["error": "\(error)"])
+                    warned = true
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// The high watermark of each partition of `topic`, from the brokers.
+    func highWatermarks(of topic: String) async throws -> [Int32: Int64] {
+        guard let admin = admin.withLock({ $0 }) else {
+            throw KafkaError(code: .broker, message: "runtime topics not followed yet")
+        }
+        let partitions = try await admin.topics().filter { $0.name == topic }.flatMap { metadata in
+            (0..<metadata.partitionCount).map { KafkaTopicPartition(topic: topic, partition: Int32($0)) }
+        }
+        guard !partitions.isEmpty else { return [:] }
+        let watermarks = try await admin.watermarks(of: partitions)
+        return Dictionary(uniqueKeysWithValues: watermarks.map { ($0.key.partition, $0.value.high) })
+    }
+
+    private func start() async throws -> KafkaConsumer {
+        var consumerConfiguration = configuration.consumerConfiguration(group: "agentbus-follow")
+        consumerConfiguration.groupID = "agentbus-follow-\(configuration.instanceID)-\(UInt32.random(in: 0...UInt32.max))"
+        consumerConfiguration.autoOffsetReset = .earliest
+        consumerConfiguration.properties["enable.auto.commit"] = "false"
+        let admin = try self.admin.withLock { admin in
+            if let admin { return admin }
+            let created = try KafkaAdmin(
+                configuration: KafkaClientConfiguration(
+                    bootstrapServers: consumerConfiguration.bootstrapServers, clientID: consumerConfiguration.clientID,
+                    security: consumerConfiguration.security, properties: consumerConfiguration.properties),
+                logger: logger)
+            admin = created
+            return created
+        }
+        let wanted = [AgentTopics.control, AgentTopics.registry, AgentTopics.heartbeats] + (stateTopic.map { [$0] } ?? [])
+        let metadata = try await admin.topics()
+        var partitions: [KafkaTopicPartition] = []
+        for topic in metadata where wanted.contains(topic.name) {
+            partitions += (0..<topic.partitionCount).map { KafkaTopicPartition(topic: topic.name, partition: Int32($0)) }
+        }
+        let missing = Set(wanted).subtracting(partitions.map(\.topic))
+        if !missing.isEmpty {
+            throw KafkaError(code: .unknownTopicOrPartition, message: "missing topics \(missing.sorted().joined(separator: ", "))")
+        }
+        // Exact offsets, not `.beginning`: a logical offset is looked up when the leader is known,
+        // which a consumer this new does not know yet (librdkafka retries after 500 ms).
+        let watermarks = try await admin.watermarks(of: partitions)
+        let heartbeatPartitions = partitions.filter { $0.topic == AgentTopics.heartbeats }
+        let recentHeartbeats = try await admin.offsets(
+            forTimes: Dictionary(uniqueKeysWithValues: heartbeatPartitions.map {
+                ($0, EventTime.now().millisecondsSinceEpoch - 60_000)
+            }))
+        var start: [KafkaTopicPartition: KafkaStartOffset] = [:]
+        for partition in partitions {
+            let low = watermarks[partition]?.low ?? 0
+            if partition.topic == AgentTopics.heartbeats {
+                let high = watermarks[partition]?.high ?? low
+                let from = recentHeartbeats[partition].flatMap { $0 } ?? high
+                start[partition] = .offset(max(low, min(from, high)))
+            } else {
+                start[partition] = .offset(low)
+            }
+        }
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        try consumer.assign(start)
+        self.consumer.withLock { $0 = consumer }
+        return consumer
+    }
+
+    func close() async {
+        await consumer.withLock({ $0 })?.close(timeout: .seconds(1))
+        admin.withLock { $0 }?.close()
+    }
+}

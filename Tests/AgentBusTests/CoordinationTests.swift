@@ -1,0 +1,147 @@
+@testable import AgentBus
+import AgentBusTesting
+import Foundation
+import Kafka
+import Testing
+
+/// Timers, state, cancellation and budgets, through a real runtime on an embedded cluster.
+@Suite("Coordination building blocks", .serialized, .timeLimit(.minutes(2)))
+struct CoordinationTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/schemas").path
+
+    struct Work: TypedEvent {
+        static let eventType = "test.agentbus.work.v1"
+        var id: String
+        var seq: Int
+        var behavior: String
+    }
+
+    struct Done: TypedEvent {
+        static let eventType = "test.agentbus.done.v1"
+        var id: String
+        var seq: Int
+        var attempt: Int
+    }
+
+    /// Sets and cancels timers, counts in its state, spends cost: what it does is the part of the
+    /// work's ID before its first `:`.
+    struct Coordinator: Agent {
+        let name = "coordinator"
+        let usesTimers = true
+        let usesState = true
+        var policies: AgentPolicies { AgentPolicies(retry: .none, maxWorkflowCost: 2.5) }
+        var handlers: [EventHandler] {
+            EventHandler(Work.self) { work, context in
+                switch work.id.split(separator: ":").first ?? "" {
+                case "timer":
+                    try context.schedule(Done(id: "fired", seq: work.seq, attempt: 1), after: .milliseconds(300), name: "t")
+                case "cancel-timer":
+                    try context.cancelTimer(named: "t")
+                case "count":
+                    let count = (try context.state(Int.self, for: "count:\(work.id)") ?? 0) + 1
+                    try context.setState(count, for: "count:\(work.id)")
+                    try context.publish(Done(id: work.id, seq: count, attempt: context.attempt))
+                case "spend":
+                    context.addCost(1)
+                    // A loop: each step causes the next, spending one unit each time.
+                    try context.publish(Work(id: work.id, seq: work.seq + 1, behavior: "ok"))
+                default:
+                    try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
+                }
+            }
+        }
+    }
+
+    @Test("a timer fires once, after its due time, as a child of the event that set it")
+    func timerFires() async throws {
+        let harness = try AgentHarness(Coordinator(), schemas: Self.fixtures, partitions: 2, instanceID: "timers")
+        let setAt = Date()
+        let cause = try await harness.publish(Work(id: "timer:w1", seq: 1, behavior: "ok")).envelope
+        let fired = try await harness.envelopes(of: Done.eventType, count: 1)
+        let firedAt = Date()
+        #expect(fired.first?.causationID == cause.id)
+        #expect(fired.first?.correlationID == cause.correlationID)
+        #expect(try fired.first?.decode(as: Done.self).id == "fired")
+        #expect(firedAt.timeIntervalSince(setAt) >= 0.3, "fired before it was due")
+        // Nothing fires twice: a later marker event is the next Done on the topic.
+        try await harness.publish(Work(id: "marker", seq: 2, behavior: "ok"), correlationID: cause.correlationID)
+        let next = try await harness.envelopes(of: Done.eventType, count: 2)
+        #expect(try next.map { try $0.decode(as: Done.self).id } == ["fired", "marker"])
+        try await harness.stop()
+    }
+
+    @Test("a cancelled timer does not fire")
+    func timerCancelled() async throws {
+        let harness = try AgentHarness(Coordinator(), schemas: Self.fixtures, partitions: 1, instanceID: "timers")
+        let cause = try await harness.publish(Work(id: "timer:w1", seq: 1, behavior: "ok")).envelope
+        try await harness.publish(Work(id: "cancel-timer:w1", seq: 2, behavior: "ok"), correlationID: cause.correlationID)
+        // Past the due time, a marker: the first Done is the marker, not the timer.
+        try await Task.sleep(for: .milliseconds(800))
+        try await harness.publish(Work(id: "marker", seq: 3, behavior: "ok"), correlationID: cause.correlationID)
+        let done = try await harness.envelopes(of: Done.eventType, count: 1)
+        #expect(try done.map { try $0.decode(as: Done.self).id } == ["marker"])
+        try await harness.stop()
+    }
+
+    @Test("state is read back in later handlings, and a new instance restores it from the changelog")
+    func stateSurvivesRestart() async throws {
+        let first = try AgentHarness(Coordinator(), schemas: Self.fixtures, partitions: 1, instanceID: "state-1")
+        for seq in 0..<3 { try await first.publish(Work(id: "count:k", seq: seq, behavior: "ok"), key: "k") }
+        let counts = try await first.events(Done.self, count: 3).map(\.seq)
+        #expect(counts == [1, 2, 3])
+        try await first.stop()
+
+        // A second runtime on the same cluster: it must restore "count:k" = 3 before handling.
+        let second = try AgentHarness(Coordinator(), joining: first, instanceID: "state-2")
+        try await second.publish(Work(id: "count:k", seq: 3, behavior: "ok"), key: "k")
+        let after = try await second.events(Done.self, count: 4).map(\.seq)
+        #expect(after.last == 4, "the new instance did not restore the state: \(after)")
+        try await second.stop()
+    }
+
+    @Test("events of a cancelled workflow are skipped and recorded as cancelled")
+    func cancelledWorkflow() async throws {
+        let harness = try AgentHarness(Coordinator(), schemas: Self.fixtures, partitions: 1, instanceID: "cancel")
+        let correlation = "wf-cancelled"
+        let control = WorkflowControl(
+            action: .cancel, correlationId: correlation, reason: "customer withdrew", requestedBy: "test", host: "here",
+            time: EventTime.now().millisecondsSinceEpoch)
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [harness.cluster.bootstrapServers]))
+        _ = try await producer.send(topic: AgentTopics.control, key: correlation, value: control.jsonBytes)
+        try await producer.close()
+        // Give the follower the control record, then publish into the workflow, and a marker
+        // into another one: the marker comes out, the cancelled one does not.
+        try await waitUntil { harness.knowsCancelled(correlation) }
+        let skipped = try await harness.publish(Work(id: "skipped", seq: 1, behavior: "ok"), correlationID: correlation).envelope
+        try await harness.publish(Work(id: "marker", seq: 2, behavior: "ok"))
+        let done = try await harness.events(Done.self, count: 1)
+        #expect(done.map(\.id) == ["marker"])
+        let activity = try await harness.activity(count: 2)
+        let record = try #require(activity.first { $0.eventId == skipped.id })
+        #expect(record.outcome == .cancelled)
+        #expect(record.error?.contains("customer withdrew") == true)
+        try await harness.stop()
+    }
+
+    @Test("a workflow spending past its cost budget is dead-lettered with class budget")
+    func costBudget() async throws {
+        let harness = try AgentHarness(Coordinator(), schemas: Self.fixtures, partitions: 1, instanceID: "budget")
+        try await harness.publish(Work(id: "spend:loop", seq: 0, behavior: "ok"))
+        let letters = try await harness.deadLetters(count: 1)
+        #expect(letters.first?.failureClass == .budget)
+        #expect(letters.first?.reason?.contains("cost budget of 2.5") == true, "\(letters.first?.reason ?? "")")
+        let looped = try EventEnvelope(record: try #require(letters.first?.record))
+        #expect(looped.cost == 3)
+        #expect(looped.hops == 3)
+        try await harness.stop()
+    }
+
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw CancellationError() }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
