@@ -14,6 +14,7 @@ struct AgentBusCommand: AsyncParsableCommand {
         subcommands: [
             DevBrokerCommand.self, TopicsCommand.self, PublishCommand.self, TailCommand.self, AgentsCommand.self,
             DLTCommand.self, ReplayCommand.self, SchemasCommand.self, KafkaCommand.self, NewCommand.self,
+            CancelCommand.self,
         ]
     )
 }

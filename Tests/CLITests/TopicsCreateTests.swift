@@ -32,7 +32,8 @@ struct TopicsCreateTests {
         #expect(first.status == 0, "\(first.errors)")
         // One retry topic per delay tier of the default policy (10 s, 60 s).
         let agentTopics = [
-            "scorer.retry.10s", "scorer.retry.60s", "scorer.dlt", "decider.retry.10s", "decider.retry.60s", "decider.dlt",
+            "scorer.retry.10s", "scorer.retry.60s", "scorer.dlt", "scorer.timers", "scorer.state",
+            "decider.retry.10s", "decider.retry.60s", "decider.dlt", "decider.timers", "decider.state",
         ]
         #expect(first.output == catalog.map { "\($0): created (2 partitions, replication 1)" }
             + agentTopics.map { "\($0): created (2 partitions, replication 1)" }
@@ -45,11 +46,15 @@ struct TopicsCreateTests {
         let second = try await CLIRun.agentbus(
             ["topics", "create", "--schemas", Self.schemas, "--agent", "scorer", "--agent", "decider", "--agent", "auditor"], broker)
         #expect(second.status == 0, "\(second.errors)")
-        #expect(second.output.count == catalog.count + 9 + 3)
-        #expect(second.output.filter { $0.hasSuffix(": already exists") }.count == catalog.count + 6 + 3, "\(second.output)")
+        #expect(second.output.count == catalog.count + 15 + AgentTopics.runtime.count)
+        #expect(
+            second.output.filter { $0.hasSuffix(": already exists") }.count == catalog.count + 10 + AgentTopics.runtime.count,
+            "\(second.output)")
         #expect(second.output.contains("auditor.retry.10s: created (3 partitions, replication 1)"))
         #expect(second.output.contains("auditor.retry.60s: created (3 partitions, replication 1)"))
         #expect(second.output.contains("auditor.dlt: created (3 partitions, replication 1)"))
+        #expect(second.output.contains("auditor.timers: created (3 partitions, replication 1)"))
+        #expect(second.output.contains("auditor.state: created (3 partitions, replication 1)"))
         #expect(try await partitionCounts(broker)["scorer.dlt"] == 2, "an existing topic is left as it is")
     }
 
@@ -58,7 +63,7 @@ struct TopicsCreateTests {
         let broker = try await DevBrokerProcess.start(arguments: ["--agent", "scorer", "--catalog-partitions", "4"])
         defer { Task { await broker.stop() } }
         let counts = try await partitionCounts(broker)
-        for topic in ["scorer.retry.10s", "scorer.retry.60s", "scorer.dlt"] + AgentTopics.runtime {
+        for topic in ["scorer.retry.10s", "scorer.retry.60s", "scorer.dlt", "scorer.timers", "scorer.state"] + AgentTopics.runtime {
             #expect(counts[topic] == 4, "\(topic): \(counts[topic] ?? 0) partitions")
         }
         let again = try await CLIRun.agentbus(["topics", "create", "--schemas", Self.schemas, "--agent", "scorer"], broker)
@@ -87,6 +92,7 @@ struct TopicsCreateTests {
         #expect(none.status == 0, "\(none.errors)")
         #expect(none.output.filter { $0.hasPrefix("plain.") } == [
             "plain.retry.0s: created (3 partitions, replication 1)", "plain.dlt: created (3 partitions, replication 1)",
+            "plain.timers: created (3 partitions, replication 1)", "plain.state: created (3 partitions, replication 1)",
         ])
         let after = try await partitionCounts(broker)
         for topic in ["scorer.retry.60s", "auditor.retry.500ms", "auditor.retry.60s", "plain.retry.0s"] {
@@ -130,5 +136,37 @@ struct TopicsCreateTests {
         #expect(noSocket.errors.count == 1, "\(noSocket.errors)")
         #expect(noSocket.errors.first?.hasPrefix("agentbus topics create: nothing was created: cannot reach the dev-broker's control socket \(file).sock") == true,
             "\(noSocket.errors)")
+    }
+}
+
+/// `agentbus cancel`: the control record every agent follows.
+@Suite("cancel", .serialized, .timeLimit(.minutes(2)))
+struct CancelCommandTests {
+    @Test("writes a cancel record for the workflow to agentbus.control, with the reason and who asked")
+    func writesControlRecord() async throws {
+        let broker = try await DevBrokerProcess.start()
+        defer { Task { await broker.stop() } }
+        let run = try await CLIRun.agentbus(["cancel", "wf-42", "--reason", "customer withdrew"], broker)
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.first?.hasPrefix("cancelled wf-42") == true, "\(run.output)")
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: [broker.bootstrapServers], groupID: "check-\(UUID())")
+        configuration.tuneForEmbeddedCluster()
+        configuration.autoOffsetReset = .earliest
+        let consumer = try KafkaConsumer(configuration: configuration)
+        try consumer.subscribe(topics: [AgentTopics.control])
+        var control: WorkflowControl?
+        for try await record in consumer.messages {
+            control = try WorkflowControl(json: record.value)
+            #expect(record.key?.string == "wf-42")
+            break
+        }
+        await consumer.close()
+        #expect(control?.action == .cancel)
+        #expect(control?.correlationId == "wf-42")
+        #expect(control?.reason == "customer withdrew")
+
+        let missing = try await CLIRun.agentbus(["cancel", "wf-42"], broker)
+        #expect(missing.status != 0)
+        #expect(missing.errors.joined().contains("--reason"), "\(missing.errors)")
     }
 }
