@@ -13,7 +13,7 @@ struct AgentBusCommand: AsyncParsableCommand {
         version: AgentBusVersion.current,
         subcommands: [
             DevBrokerCommand.self, TopicsCommand.self, PublishCommand.self, TailCommand.self, AgentsCommand.self,
-            DLTCommand.self, ReplayCommand.self, SchemasCommand.self, KafkaCommand.self, NewCommand.self,
+            DLTCommand.self, ReplayCommand.self, ApprovalsCommand.self, ApproveCommand.self, RejectCommand.self, SchemasCommand.self, KafkaCommand.self, NewCommand.self,
         ]
     )
 }
