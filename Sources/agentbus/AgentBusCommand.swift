@@ -13,8 +13,8 @@ struct AgentBusCommand: AsyncParsableCommand {
         version: AgentBusVersion.current,
         subcommands: [
             DevBrokerCommand.self, TopicsCommand.self, PublishCommand.self, TailCommand.self, AgentsCommand.self,
-            DLTCommand.self, ReplayCommand.self, SchemasCommand.self, KafkaCommand.self, NewCommand.self,
-            CancelCommand.self,
+            DLTCommand.self, ReplayCommand.self, ApprovalsCommand.self, ApproveCommand.self, RejectCommand.self,
+            CancelCommand.self, SchemasCommand.self, KafkaCommand.self, NewCommand.self,
         ]
     )
 }
