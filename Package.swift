@@ -116,6 +116,20 @@ let package = Package(
             dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/risk-scorer"
         ),
+        // The supervisor: watches heartbeats, dead letters and workflows, publishes alerts. Its
+        // alert schema (a link to the one in schemas/) is built in.
+        .executableTarget(
+            name: "supervisor",
+            dependencies: [
+                "AgentBus",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/supervisor",
+            exclude: ["schemas"],
+            plugins: ["AgentBusSchemaEmbedder"]
+        ),
         // `make bench`: the Kafka layer against raw librdkafka calls, in one process and run.
         .executableTarget(
             name: "kafka-bench",

@@ -13,7 +13,10 @@ struct AgentsCommand: AsyncParsableCommand {
             instance's latest heartbeat. An instance is live while it has not stopped and its \
             last heartbeat is at most three intervals old; --all also shows stopped instances and \
             stale ones (silent too long: crashed, or cut off). LAG is the records its consumer has \
-            yet to read; HANDLED, FAILED and DEAD-LETTERED count since it started.
+            yet to read; HANDLED, FAILED and DEAD-LETTERED count since it started. \
+            --capabilities shows, per capability of the agents' registry records, the agents that \
+            offer it, their live instances, and their handlings over --window of agentbus.activity: \
+            OK, FAILED (dead-lettered or rejected) and the success rate.
             """
     )
 
@@ -22,10 +25,25 @@ struct AgentsCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Also show stopped and stale instances.")
     var all = false
 
-    @Flag(name: .long, help: "Print one JSON object per instance.")
+    @Flag(name: .long, help: "Print one JSON object per instance (with --capabilities, per capability).")
     var json = false
 
+    @Flag(name: .long, help: "Show the capabilities the agents offer, their live instances and success rates.")
+    var capabilities = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "With --capabilities: how much of agentbus.activity the success rates cover, e.g. 15m, 1h, 2d. Default: 1h.",
+        valueName: "age"))
+    var window = "1h"
+
+    func validate() throws {
+        guard ReplayDurationText.milliseconds(window) != nil else {
+            throw ValidationError("--window takes an age such as 15m, 1h or 2d, got \"\(window.oneLine)\"")
+        }
+    }
+
     func run() async throws {
+        if capabilities { return try await showCapabilities() }
         let reader = try connection.snapshotReader(logger: ConnectionOptions.quietLogger("agentbus.agents"))
         let snapshot: TopicSnapshot
         do {
@@ -72,8 +90,12 @@ struct AgentsCommand: AsyncParsableCommand {
                     String(heartbeat.inFlight), Self.ago(now - heartbeat.time),
                 ]
             }
-        // Text columns are left-aligned, counts right-aligned.
-        let numeric: Set<Int> = [3, 4, 5, 6, 7]
+        Self.printTable(rows, numeric: [3, 4, 5, 6, 7])
+    }
+
+    /// Prints `rows` (the first is the header) in columns: text left-aligned, the `numeric`
+    /// columns right-aligned.
+    static func printTable(_ rows: [[String]], numeric: Set<Int>) {
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         for row in rows {
             let cells = row.enumerated().map { column, cell in

@@ -69,4 +69,79 @@ struct AgentsCommandTests {
         #expect(objects.map { $0["live"] } == [.bool(false), .bool(false), .bool(true)])
         #expect(objects.last?["handled"] == .number(JSONNumber(42)))
     }
+
+    func activity(_ agent: String, _ outcome: ActivityRecord.Outcome, at time: Int64) -> ActivityRecord {
+        ActivityRecord(
+            agent: agent, instance: "\(agent)-1", eventId: "evt-\(agent)-\(time)", type: "t", source: "/cli",
+            correlationId: "wf-\(time)", causationId: nil, topic: "t", partition: 0, offset: 0, receivedAt: time,
+            startedAt: time, finishedAt: time, outcome: outcome, attempts: 1, published: [], failureClass: nil, error: nil)
+    }
+
+    @Test("--capabilities: per capability, the agents offering it, their live instances and success rates")
+    func capabilities() async throws {
+        let broker = try await DevBrokerProcess.start()
+        defer { Task { await broker.stop() } }
+        let now = EventTime.now().millisecondsSinceEpoch
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [broker.bootstrapServers]))
+        let registry = [
+            RegistryRecord(
+                agent: "scorer", version: "0.9.0", consumes: [], produces: [], capabilities: ["scoring"], topics: [],
+                instance: "scorer-1", time: now - 60_000),
+            RegistryRecord(
+                agent: "scorer", version: "1.0.0", consumes: [], produces: [], capabilities: ["scoring", "risk"], topics: [],
+                instance: "scorer-1", time: now - 30_000),
+            RegistryRecord(
+                agent: "checker", version: "2.0.0", consumes: [], produces: [], capabilities: ["risk"], topics: [],
+                instance: "checker-1", time: now - 30_000),
+            RegistryRecord(
+                agent: "logger", version: "1.0.0", consumes: [], produces: [], capabilities: [], topics: [],
+                instance: "logger-1", time: now - 30_000),
+        ]
+        for record in registry {
+            try await producer.send(topic: AgentTopics.registry, key: record.agent, value: record.jsonBytes)
+        }
+        try await send([
+            heartbeat("scorer", "scorer-1", .running, time: now, handled: 4),
+            heartbeat("scorer", "scorer-2", .running, time: now, handled: 4),
+            heartbeat("checker", "checker-1", .stopped, time: now, handled: 1),
+        ], broker)
+        // Three ok, one dead-lettered, one retried (not an end) for the scorer; one rejected for
+        // the checker.
+        let records = [
+            activity("scorer", .ok, at: now - 1_000), activity("scorer", .ok, at: now - 900),
+            activity("scorer", .ok, at: now - 800), activity("scorer", .deadLettered, at: now - 700),
+            activity("scorer", .retried, at: now - 600), activity("checker", .rejected, at: now - 500),
+        ]
+        for record in records {
+            try await producer.send(topic: AgentTopics.activity, key: record.correlationId, value: record.jsonBytes)
+        }
+        try await producer.close()
+
+        let table = try await CLIRun.agentbus(["agents", "--capabilities"], broker)
+        #expect(table.status == 0, "\(table.errors)")
+        let rows = table.output.map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(rows == [
+            "CAPABILITY AGENT VERSION LIVE OK FAILED SUCCESS",
+            "risk checker 2.0.0 0 0 1 0.0%",
+            "risk scorer 1.0.0 2 3 1 75.0%",
+            "scoring scorer 1.0.0 2 3 1 75.0%",
+            "- logger 1.0.0 0 0 0 -",
+            "OK and FAILED (dead-lettered or rejected): handlings in the last 1h of agentbus.activity",
+        ], "\(table.output)")
+
+        let json = try await CLIRun.agentbus(["agents", "--capabilities", "--json"], broker)
+        let objects = json.output.compactMap { try? JSONValue(parsing: $0) }
+        #expect(objects.map { $0["capability"] } == [.string("risk"), .string("scoring"), .null])
+        let scorer = objects.first?["agents"]?.arrayValue?.last
+        #expect(scorer?["agent"] == .string("scorer") && scorer?["successRate"] == .number(JSONNumber(0.75)), "\(json.output)")
+
+        // A window that ends before the records: no handlings counted.
+        let narrow = try await CLIRun.agentbus(["agents", "--capabilities", "--json", "--window", "1ms"], broker)
+        let counts = narrow.output.compactMap { try? JSONValue(parsing: $0) }.flatMap { $0["agents"]?.arrayValue ?? [] }
+        #expect(!counts.isEmpty && counts.allSatisfy { $0["ok"] == .number(JSONNumber(0)) && $0["successRate"] == .null })
+
+        let bad = try await CLIRun.agentbus(["agents", "--capabilities", "--window", "soon"], broker)
+        #expect(bad.status == 64)
+        #expect(bad.errors.first == "Error: --window takes an age such as 15m, 1h or 2d, got \"soon\"")
+    }
 }

@@ -5,7 +5,8 @@ import LoanEvents
 import Testing
 
 /// The example system's event catalog: the schemas in `schemas/` and the Swift types in
-/// `LoanEvents` describe the same ten events, and their examples are valid.
+/// `LoanEvents` describe the same ten events (plus AgentBus's supervisor alert, whose schema the
+/// catalog carries), and their examples are valid.
 /// What the generic checks need: `Equatable` to compare a decoded value with the original.
 typealias EquatableEvent = TypedEvent & Equatable
 
@@ -28,7 +29,11 @@ struct LoanEventsTests {
         "dev.agentbus.loan.approval.granted.v1": ("loan.approvals", nil),
         "dev.agentbus.loan.approval.rejected.v1": ("loan.approvals", nil),
         "dev.agentbus.loan.notification.sent.v1": ("loan.notifications", "applicantId"),
+        "dev.agentbus.supervisor.alert.v1": ("agentbus.alerts", nil),
     ]
+
+    /// The Swift type of every event type in the catalog.
+    static let eventTypes: [any TypedEvent.Type] = LoanEvents.all + [SupervisorAlert.self]
 
     static let definitionsID = "https://agentbus.dev/schemas/defs/loan.json"
 
@@ -44,12 +49,12 @@ struct LoanEventsTests {
 
     /// The Swift types by event type.
     static var swiftTypes: [String: any TypedEvent.Type] {
-        Dictionary(LoanEvents.all.map { ($0.eventType, $0) }, uniquingKeysWith: { first, _ in first })
+        Dictionary(eventTypes.map { ($0.eventType, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     // MARK: - The catalog
 
-    @Test("the schema directory loads, with exactly the ten event types, their topics and keys")
+    @Test("the schema directory loads, with exactly the eleven event types, their topics and keys")
     func catalogLoads() throws {
         let registry = try Self.loadRegistry()
         #expect(registry.eventTypes == Self.catalog.keys.sorted())
@@ -70,7 +75,7 @@ struct LoanEventsTests {
             }
         }
         #expect(registry.topics == [
-            "loan.applications", "loan.approvals", "loan.checks", "loan.decisions", "loan.documents",
+            "agentbus.alerts", "loan.applications", "loan.approvals", "loan.checks", "loan.decisions", "loan.documents",
             "loan.notifications", "loan.risk",
         ])
         // The shared definitions are a schema, not an event type.
@@ -80,12 +85,12 @@ struct LoanEventsTests {
     @Test("every Swift type has a schema, and every event schema has a Swift type")
     func swiftTypesMatchSchemas() throws {
         let registry = try Self.loadRegistry()
-        let swiftNames = LoanEvents.all.map { $0.eventType }
-        #expect(Set(swiftNames).count == swiftNames.count, "LoanEvents.all lists a type twice: \(swiftNames)")
+        let swiftNames = Self.eventTypes.map { $0.eventType }
+        #expect(Set(swiftNames).count == swiftNames.count, "a type is listed twice: \(swiftNames)")
         let withoutSchema = Set(swiftNames).subtracting(registry.eventTypes).sorted()
         let withoutSwiftType = Set(registry.eventTypes).subtracting(swiftNames).sorted()
         #expect(withoutSchema.isEmpty, "Swift types without a schema: \(withoutSchema)")
-        #expect(withoutSwiftType.isEmpty, "event schemas without a Swift type in LoanEvents.all: \(withoutSwiftType)")
+        #expect(withoutSwiftType.isEmpty, "event schemas without a Swift type in eventTypes: \(withoutSwiftType)")
     }
 
     // MARK: - Examples
@@ -124,7 +129,7 @@ struct LoanEventsTests {
     @Test("every Swift type's examples encode to valid payloads and decode back equal")
     func swiftExamples() throws {
         let registry = try Self.loadRegistry()
-        for type in LoanEvents.all {
+        for type in Self.eventTypes {
             let equatable = try #require(type as? any EquatableEvent.Type, "\(type) is not Equatable")
             let schema = try #require(registry.eventSchema(for: type.eventType), "no schema for \(type.eventType)")
             try Self.checkSwiftExamples(equatable, schema)
@@ -147,7 +152,7 @@ struct LoanEventsTests {
     @Test("the Swift examples are the schema examples")
     func sameExamples() throws {
         let registry = try Self.loadRegistry()
-        for type in LoanEvents.all {
+        for type in Self.eventTypes {
             let schema = try #require(registry.eventSchema(for: type.eventType))
             let swift = try type.examples.map { try JSONValue(parsing: $0.jsonPayload()) }
             #expect(swift == schema.examples, "\(type.eventType): the Swift and schema examples differ")
