@@ -46,7 +46,7 @@ struct CapabilityReport: Sendable, Equatable {
             switch record.outcome {
             case .ok: outcomes[record.agent, default: (0, 0)].ok += 1
             case .deadLettered, .rejected: outcomes[record.agent, default: (0, 0)].failed += 1
-            case .retried, .duplicate: break
+            case .retried, .duplicate, .cancelled: break
             }
         }
         var byCapability: [String: [Offer]] = [:]
