@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import JSONSchema
 import Kafka
@@ -49,6 +50,10 @@ public final class Supervisor: Service, Sendable {
         /// `failed`.
         var recordsRead = 0
         var alertsFailed = 0
+        /// Workflows redriven once, oldest first (as many as workflows are watched): one that
+        /// stalls again is escalated rather than redriven for ever.
+        var redriven = Deque<String>()
+        var redrivenIDs = Set<String>()
     }
 
     /// Checks the name and the catalog, and creates the Kafka clients.
@@ -83,7 +88,6 @@ public final class Supervisor: Service, Sendable {
         let alertTopic = publisher.registry.eventSchema(for: SupervisorAlert.eventType)!.topic
         try producer.prepare(topics: [AgentTopics.heartbeats, AgentTopics.registry, alertTopic])
         await announce(alertTopic: alertTopic)
-        await assignTopics(initial: true)
         logger.info(
             "supervisor started",
             metadata: [
@@ -142,24 +146,27 @@ public final class Supervisor: Service, Sendable {
 
     private func judgeEveryInterval() async {
         let clock = ContinuousClock()
+        await assignTopics()
         var lastRefresh = clock.now
         while !Task.isCancelled {
             do { try await Task.sleep(for: configuration.interval) } catch { return }
-            if clock.now - lastRefresh >= configuration.topicRefreshInterval {
+            // Until the first listing succeeds (brokers away at start), every interval.
+            let watching = state.withLock { !$0.starts.isEmpty }
+            if !watching || clock.now - lastRefresh >= configuration.topicRefreshInterval {
                 lastRefresh = clock.now
-                await assignTopics(initial: false)
+                await assignTopics()
             }
             await judge(now: EventTime.now().millisecondsSinceEpoch)
             await sendHeartbeat(.running)
         }
     }
 
-    /// Judges the rules at `now` and publishes what they raise (nothing before the start's
-    /// records are read).
+    /// Judges the rules at `now` and publishes what they raise (nothing before the first
+    /// assignment's records are read).
     private func judge(now: Int64) async {
         let raised: [(SupervisorAlert, ActivityRecord?)] = state.withLock { state in
             if !state.caughtUp {
-                state.caughtUp = state.catchUp.allSatisfy { partition, high in (state.next[partition] ?? 0) >= high }
+                state.caughtUp = !state.starts.isEmpty && state.catchUp.allSatisfy { partition, high in (state.next[partition] ?? 0) >= high }
                 if !state.caughtUp { return [] }
                 state.catchUp = [:]
             }
@@ -174,6 +181,8 @@ public final class Supervisor: Service, Sendable {
     /// of its last event, every other alert as a root event.
     private func publish(_ alert: SupervisorAlert, lastActivity: ActivityRecord?) async {
         var alert = alert
+        // Names and IDs in it come from records anyone can write.
+        alert.message = alert.message.oneLine
         var parent: (id: String, correlationID: String)?
         if alert.kind == .workflowStalled, let lastActivity, let id = lastActivity.eventId,
             let correlationID = lastActivity.correlationId
@@ -182,11 +191,15 @@ public final class Supervisor: Service, Sendable {
             switch configuration.stalledPolicy {
             case .alert: break
             case .escalate: alert.severity = .critical
+            case .redrive where state.withLock({ $0.redrivenIDs.contains(correlationID) }):
+                alert.severity = .critical
+                alert.message += "; stalled again after it was redriven"
             case .redrive:
                 do {
                     let newID = try await redrive.resend(lastActivity)
                     alert.redrivenEventId = newID
                     alert.message += "; sent \(id) again as \(newID)"
+                    rememberRedriven(correlationID)
                 } catch {
                     alert.severity = .critical
                     alert.message += "; could not send it again: \(error)".oneLine
@@ -219,6 +232,16 @@ public final class Supervisor: Service, Sendable {
             state.withLock { $0.alertsFailed += 1 }
             logger.error(
                 "alert not published", metadata: ["kind": "\(alert.kind.rawValue)", "message": "\(alert.message)", "error": "\(error)"])
+        }
+    }
+
+    private func rememberRedriven(_ correlationID: String) {
+        state.withLock { state in
+            guard state.redrivenIDs.insert(correlationID).inserted else { return }
+            state.redriven.append(correlationID)
+            while state.redriven.count > max(1, configuration.thresholds.maxTrackedWorkflows) {
+                state.redrivenIDs.remove(state.redriven.removeFirst())
+            }
         }
     }
 
