@@ -87,7 +87,7 @@ public final class Supervisor: Service, Sendable {
     public func run() async throws {
         let alertTopic = publisher.registry.eventSchema(for: SupervisorAlert.eventType)!.topic
         try producer.prepare(topics: [AgentTopics.heartbeats, AgentTopics.registry, alertTopic])
-        await announce(alertTopic: alertTopic)
+        await announce()
         logger.info(
             "supervisor started",
             metadata: [
@@ -96,11 +96,18 @@ public final class Supervisor: Service, Sendable {
                 "brokers": "\(configuration.brokers.bootstrapServers.joined(separator: ","))",
             ])
 
-        try? await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.read() }
-                group.addTask { await self.judgeEveryInterval() }
+        // A consumer that fails ends both tasks: judging on without news would call every
+        // instance dead.
+        var failure: (any Error)?
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
+                    group.addTask { try await self.read() }
+                    group.addTask { await self.judgeEveryInterval() }
+                }
             }
+        } catch {
+            if !Task.isShuttingDownGracefully && !Task.isCancelled { failure = error }
         }
 
         await sendHeartbeat(.stopped)
@@ -110,16 +117,20 @@ public final class Supervisor: Service, Sendable {
         await consumer.close(timeout: .seconds(5))
         admin.close()
         logger.info("supervisor stopped", metadata: ["instance": "\(configuration.instanceID)"])
+        if let failure { throw failure }
     }
 
     // MARK: Reading
 
-    private func read() async {
+    /// Feeds every record to the rules until cancelled; throws when the consumer fails.
+    private func read() async throws {
         do {
             for try await record in consumer.messages { feed(record) }
         } catch {
-            if !Task.isCancelled { logger.error("the supervisor's consumer failed", metadata: ["error": "\(error)"]) }
+            if Task.isCancelled { return }
+            throw AgentConfigurationError("the supervisor's consumer failed: \(error)")
         }
+        if !Task.isCancelled { throw AgentConfigurationError("the supervisor's consumer stopped") }
     }
 
     private func feed(_ record: KafkaRecord) {
@@ -249,7 +260,7 @@ public final class Supervisor: Service, Sendable {
 
     /// The registry record and the `starting` heartbeat, not awaited (as an agent's runtime
     /// does): brokers that are away must not hold the start back.
-    private func announce(alertTopic: String) async {
+    private func announce() async {
         let record = RegistryRecord(
             agent: configuration.name, version: AgentBusVersion.current, consumes: [],
             produces: [SupervisorAlert.eventType], capabilities: ["supervision"],
