@@ -14,7 +14,9 @@ struct EmbeddedSchemasTests {
         let embedded = try EmbeddedSchemas.loanEvents.load()
         let directory = try SchemaRegistry.load(directory: Self.repository.appendingPathComponent("schemas").path)
         #expect(embedded.eventTypes == directory.eventTypes)
-        #expect(embedded.eventTypes.count == LoanEvents.all.count)
+        // The loan types, and the supervisor's alert, whose schema the example catalog carries.
+        #expect(embedded.eventTypes.count == LoanEvents.all.count + 1)
+        #expect(embedded.eventSchema(for: SupervisorAlert.eventType)?.topic == SupervisorAlert.topic)
         for type in directory.eventTypes {
             #expect(embedded.eventSchema(for: type)?.id == directory.eventSchema(for: type)?.id)
             #expect(embedded.eventSchema(for: type)?.topic == directory.eventSchema(for: type)?.topic)

@@ -9,7 +9,7 @@ extension AgentRuntimeTests {
     /// workflow stop short of its end, and says so on agentbus.alerts.
     @Suite("Supervisor")
     struct SupervisorTests {
-        @Test("a SIGKILLed instance is reported dead, and a workflow that stops before its terminal type stalled")
+        @Test("a SIGKILLed instance is reported dead; a workflow that stops before its terminal type is stalled, redriven once, then escalated")
         func deadInstanceAndStalledWorkflow() async throws {
             let broker = try await DevBrokerProcess.start(
                 topics: "\(SupervisorAlert.topic):1", schemas: Paths.fixtureSchemas,
@@ -20,7 +20,7 @@ extension AgentRuntimeTests {
             let supervisor = try ChildProcess(
                 [
                     "--bootstrap-file", broker.bootstrapFile, "--instance-id", "supervisor-1", "--interval", "0.5",
-                    "--stall-after", "2", "--terminal-type", TestTypes.done, "--topic-refresh", "1",
+                    "--stall-after", "2", "--terminal-type", TestTypes.done, "--topic-refresh", "1", "--policy", "redrive",
                 ],
                 executable: Paths.product("supervisor"), capturingStandardError: true)
             try await worker.waitUntilAssigned()
@@ -47,25 +47,35 @@ extension AgentRuntimeTests {
             // A workflow whose Done nobody handles any more: its last activity is the worker's.
             let stalled = publisher.root(TestTypes.work, WorkPayload(id: "w-2", seq: 2, behavior: "ok").json)
             try await publisher.send(stalled)
-            let reported = await watcher.waitFor(timeout: .seconds(20)) { contents in
-                contents.alerts.contains { $0.kind == .workflowStalled }
+            // Redriven once (the worker handles its Work again), then, stalled again, escalated.
+            let reported = await watcher.waitFor(timeout: .seconds(30)) { contents in
+                contents.alerts.count { $0.kind == .workflowStalled } >= 2
             }
-            #expect(reported, "no workflow-stalled alert\n\(supervisor.errorLines.suffix(20).joined(separator: "\n"))")
+            #expect(reported, "not two workflow-stalled alerts\n\(supervisor.errorLines.suffix(20).joined(separator: "\n"))")
 
-            let records = watcher[SupervisorAlert.topic]
-            let stalledAlerts = records.compactMap { record in
+            let stalledAlerts = watcher[SupervisorAlert.topic].compactMap { record in
                 record.envelope.flatMap { envelope in
                     (try? SupervisorAlert(jsonPayload: envelope.data)).map { (envelope, $0) }
                 }
             }.filter { $0.1.kind == .workflowStalled }
-            #expect(stalledAlerts.count == 1, "the finished workflow is not stalled, the stalled one said once")
-            let (envelope, alert) = try #require(stalledAlerts.first)
-            #expect(alert.subject.correlationId == stalled.correlationID)
-            #expect(alert.subject.agent == "test-worker")
-            #expect(alert.observed.lastEventId == stalled.id && alert.observed.lastEventType == TestTypes.work)
+            #expect(stalledAlerts.count == 2, "the finished workflow is not stalled; the cut one twice")
+            try #require(stalledAlerts.count == 2)
+            let (firstEnvelope, first) = stalledAlerts[0]
+            #expect(first.subject.correlationId == stalled.correlationID)
+            #expect(first.subject.agent == "test-worker")
+            #expect(first.observed.lastEventId == stalled.id && first.observed.lastEventType == TestTypes.work)
+            #expect(first.severity == .warning)
             // A child of the workflow's last event, so replay shows it in that workflow.
-            #expect(envelope.correlationID == stalled.correlationID && envelope.causationID == stalled.id)
-            #expect(envelope.source == "/agents/supervisor")
+            #expect(firstEnvelope.correlationID == stalled.correlationID && firstEnvelope.causationID == stalled.id)
+            #expect(firstEnvelope.source == "/agents/supervisor")
+            let redriven = try #require(first.redrivenEventId)
+            #expect(watcher.contents.activity.contains {
+                $0.eventId == redriven && $0.correlationId == stalled.correlationID && $0.agent == "test-worker"
+            }, "the worker handled the redriven event in the same workflow")
+            let (secondEnvelope, second) = stalledAlerts[1]
+            #expect(second.severity == .critical && second.redrivenEventId == nil, "redriven once, then escalated")
+            #expect(secondEnvelope.causationID == redriven)
+
             let deadAlerts = watcher.contents.alerts.filter { $0.kind == .instanceDead }
             #expect(deadAlerts.map(\.subject.instance) == ["sink-1"], "one alert, for the killed instance only")
             #expect(deadAlerts.first?.severity == .critical)

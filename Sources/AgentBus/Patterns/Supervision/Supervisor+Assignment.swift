@@ -7,11 +7,11 @@ extension Supervisor {
         topic == AgentTopics.heartbeats || topic == AgentTopics.activity || topic.hasSuffix(".dlt")
     }
 
-    /// Lists the cluster's topics and assigns every partition the supervisor watches: at start
-    /// from the lookback, later-found ones (a new `<agent>.dlt`) from their beginning, and the
-    /// ones already read from where they were. A listing that fails is logged and tried again
-    /// at the next refresh.
-    func assignTopics(initial: Bool) async {
+    /// Lists the cluster's topics and assigns every partition the supervisor watches: the first
+    /// time from the lookback, later-found ones (a new `<agent>.dlt`) from their beginning, and
+    /// the ones already read from where they were. A listing that fails is logged and tried
+    /// again at the next refresh.
+    func assignTopics() async {
         let partitions: [KafkaTopicPartition]
         do {
             partitions = try await admin.topics().filter { Self.watches($0.name) }.flatMap { topic in
@@ -24,6 +24,7 @@ extension Supervisor {
         let known = state.withLock { Set($0.starts.keys) }
         let new = partitions.filter { !known.contains($0) }
         guard !new.isEmpty else { return }
+        let initial = known.isEmpty
 
         var starts: [KafkaTopicPartition: KafkaStartOffset] = Dictionary(uniqueKeysWithValues: new.map { ($0, .beginning) })
         var catchUp: [KafkaTopicPartition: Int64] = [:]

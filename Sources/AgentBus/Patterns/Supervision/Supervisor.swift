@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import JSONSchema
 import Kafka
@@ -49,6 +50,10 @@ public final class Supervisor: Service, Sendable {
         /// `failed`.
         var recordsRead = 0
         var alertsFailed = 0
+        /// Workflows redriven once, oldest first (as many as workflows are watched): one that
+        /// stalls again is escalated rather than redriven for ever.
+        var redriven = Deque<String>()
+        var redrivenIDs = Set<String>()
     }
 
     /// Checks the name and the catalog, and creates the Kafka clients.
@@ -82,8 +87,7 @@ public final class Supervisor: Service, Sendable {
     public func run() async throws {
         let alertTopic = publisher.registry.eventSchema(for: SupervisorAlert.eventType)!.topic
         try producer.prepare(topics: [AgentTopics.heartbeats, AgentTopics.registry, alertTopic])
-        await announce(alertTopic: alertTopic)
-        await assignTopics(initial: true)
+        await announce()
         logger.info(
             "supervisor started",
             metadata: [
@@ -92,11 +96,18 @@ public final class Supervisor: Service, Sendable {
                 "brokers": "\(configuration.brokers.bootstrapServers.joined(separator: ","))",
             ])
 
-        try? await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.read() }
-                group.addTask { await self.judgeEveryInterval() }
+        // A consumer that fails ends both tasks: judging on without news would call every
+        // instance dead.
+        var failure: (any Error)?
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingDiscardingTaskGroup { group in
+                    group.addTask { try await self.read() }
+                    group.addTask { await self.judgeEveryInterval() }
+                }
             }
+        } catch {
+            if !Task.isShuttingDownGracefully && !Task.isCancelled { failure = error }
         }
 
         await sendHeartbeat(.stopped)
@@ -106,16 +117,20 @@ public final class Supervisor: Service, Sendable {
         await consumer.close(timeout: .seconds(5))
         admin.close()
         logger.info("supervisor stopped", metadata: ["instance": "\(configuration.instanceID)"])
+        if let failure { throw failure }
     }
 
     // MARK: Reading
 
-    private func read() async {
+    /// Feeds every record to the rules until cancelled; throws when the consumer fails.
+    private func read() async throws {
         do {
             for try await record in consumer.messages { feed(record) }
         } catch {
-            if !Task.isCancelled { logger.error("the supervisor's consumer failed", metadata: ["error": "\(error)"]) }
+            if Task.isCancelled { return }
+            throw AgentConfigurationError("the supervisor's consumer failed: \(error)")
         }
+        if !Task.isCancelled { throw AgentConfigurationError("the supervisor's consumer stopped") }
     }
 
     private func feed(_ record: KafkaRecord) {
@@ -142,24 +157,27 @@ public final class Supervisor: Service, Sendable {
 
     private func judgeEveryInterval() async {
         let clock = ContinuousClock()
+        await assignTopics()
         var lastRefresh = clock.now
         while !Task.isCancelled {
             do { try await Task.sleep(for: configuration.interval) } catch { return }
-            if clock.now - lastRefresh >= configuration.topicRefreshInterval {
+            // Until the first listing succeeds (brokers away at start), every interval.
+            let watching = state.withLock { !$0.starts.isEmpty }
+            if !watching || clock.now - lastRefresh >= configuration.topicRefreshInterval {
                 lastRefresh = clock.now
-                await assignTopics(initial: false)
+                await assignTopics()
             }
             await judge(now: EventTime.now().millisecondsSinceEpoch)
             await sendHeartbeat(.running)
         }
     }
 
-    /// Judges the rules at `now` and publishes what they raise (nothing before the start's
-    /// records are read).
+    /// Judges the rules at `now` and publishes what they raise (nothing before the first
+    /// assignment's records are read).
     private func judge(now: Int64) async {
         let raised: [(SupervisorAlert, ActivityRecord?)] = state.withLock { state in
             if !state.caughtUp {
-                state.caughtUp = state.catchUp.allSatisfy { partition, high in (state.next[partition] ?? 0) >= high }
+                state.caughtUp = !state.starts.isEmpty && state.catchUp.allSatisfy { partition, high in (state.next[partition] ?? 0) >= high }
                 if !state.caughtUp { return [] }
                 state.catchUp = [:]
             }
@@ -174,6 +192,8 @@ public final class Supervisor: Service, Sendable {
     /// of its last event, every other alert as a root event.
     private func publish(_ alert: SupervisorAlert, lastActivity: ActivityRecord?) async {
         var alert = alert
+        // Names and IDs in it come from records anyone can write.
+        alert.message = alert.message.oneLine
         var parent: (id: String, correlationID: String)?
         if alert.kind == .workflowStalled, let lastActivity, let id = lastActivity.eventId,
             let correlationID = lastActivity.correlationId
@@ -182,11 +202,15 @@ public final class Supervisor: Service, Sendable {
             switch configuration.stalledPolicy {
             case .alert: break
             case .escalate: alert.severity = .critical
+            case .redrive where state.withLock({ $0.redrivenIDs.contains(correlationID) }):
+                alert.severity = .critical
+                alert.message += "; stalled again after it was redriven"
             case .redrive:
                 do {
                     let newID = try await redrive.resend(lastActivity)
                     alert.redrivenEventId = newID
                     alert.message += "; sent \(id) again as \(newID)"
+                    rememberRedriven(correlationID)
                 } catch {
                     alert.severity = .critical
                     alert.message += "; could not send it again: \(error)".oneLine
@@ -222,11 +246,21 @@ public final class Supervisor: Service, Sendable {
         }
     }
 
+    private func rememberRedriven(_ correlationID: String) {
+        state.withLock { state in
+            guard state.redrivenIDs.insert(correlationID).inserted else { return }
+            state.redriven.append(correlationID)
+            while state.redriven.count > max(1, configuration.thresholds.maxTrackedWorkflows) {
+                state.redrivenIDs.remove(state.redriven.removeFirst())
+            }
+        }
+    }
+
     // MARK: Being watched
 
     /// The registry record and the `starting` heartbeat, not awaited (as an agent's runtime
     /// does): brokers that are away must not hold the start back.
-    private func announce(alertTopic: String) async {
+    private func announce() async {
         let record = RegistryRecord(
             agent: configuration.name, version: AgentBusVersion.current, consumes: [],
             produces: [SupervisorAlert.eventType], capabilities: ["supervision"],
