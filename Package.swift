@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "AgentBusTesting",
             dependencies: [
-                "AgentBus", "Kafka",
+                "AgentBus", "Kafka", "JSONSchema",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,4 +1,5 @@
 import AgentBus
+import JSONSchema
 import Kafka
 import Logging
 
@@ -40,6 +41,9 @@ public final class AgentTester: Sendable {
     public let instance: String
     private let routes: [String: HandlerRoute]
     private let dedupe: DedupeWindow
+    /// Timers and state, kept in memory: state changes of a handling that succeeded are seen by
+    /// the next ones, as the runtime's replica would.
+    private let services: HandlerServices
     private let logger: Logger
 
     /// A tester of `agent`, whose handled types must be in `schemas`.
@@ -59,6 +63,15 @@ public final class AgentTester: Sendable {
         self.instance = instance
         dedupe = DedupeWindow(capacity: agent.policies.dedupeCapacity, window: agent.policies.dedupeWindow)
         self.logger = logger
+        services = HandlerServices(
+            timersTopic: agent.usesTimers ? AgentTopics.timers(of: agent.name) : nil,
+            state: agent.usesState ? StateStore(topic: AgentTopics.state(of: agent.name)) : nil)
+    }
+
+    /// The agent's state for `key`, as the handlings so far left it (nil when it has none).
+    public func state<Value: Decodable>(_ type: Value.Type, for key: String) throws -> Value? {
+        guard let bytes = services.state?.value(for: key) else { return nil }
+        return try JSONPayload.decode(Value.self, from: bytes)
     }
 
     /// A tester of one handler, as the only handler of an agent named `agentName` with `policies`.
@@ -153,13 +166,17 @@ public final class AgentTester: Sendable {
                 let deadline = clock.now.advanced(by: policies.handlerDeadline)
                 let context = HandlerContext(
                     event: envelope, attempt: attempts, clock: clock, deadline: deadline, agent: agentName,
-                    instance: instance, registry: registry, logger: logger)
+                    instance: instance, registry: registry, logger: logger, services: services)
                 guard let failure = await attempt(route.handler, envelope, context, until: deadline) else {
                     dedupe.insert(dedupeKey, now: milliseconds)
                     let outputs = context.outputs.map { HandlingResult.Output(envelope: $0.envelope, topic: $0.topic) }
-                    return HandlingResult(
+                    let writes = context.writes
+                    services.state?.applyLocal(writes)
+                    var result = HandlingResult(
                         input: envelope, outcome: .handled, outputs: outputs, deadLetter: nil, attempts: attempts,
                         waits: waits)
+                    result.timers = writes.filter { $0.topic == services.timersTopic }.map(HandlingResult.TimerChange.init)
+                    return result
                 }
                 switch policies.retry.decision(after: failure, attemptInPass: attemptInPass, attempts: attempts) {
                 case .retryInPlace(let backoff):

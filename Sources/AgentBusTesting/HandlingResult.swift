@@ -1,4 +1,5 @@
 import AgentBus
+import Kafka
 
 /// What became of one event given to an ``AgentTester``: what the runtime would have done with
 /// it, without Kafka.
@@ -68,6 +69,28 @@ public struct HandlingResult: Sendable {
     /// The waits between attempts, in order. Taken on the tester's ``ManualClock``, which they
     /// advanced.
     public let waits: [Wait]
+
+    /// The timers the handling set or cancelled, in order; empty unless ``outcome`` is
+    /// ``Outcome/handled``.
+    public internal(set) var timers: [TimerChange] = []
+
+    /// A timer set (with the event it will publish and when) or cancelled.
+    public struct TimerChange: Sendable {
+        /// `<correlation ID>/<name>`.
+        public let id: String
+        /// When it fires, in milliseconds since 1970; nil for a cancellation.
+        public let due: Int64?
+        /// The event it publishes when it fires; nil for a cancellation.
+        public let event: EventEnvelope?
+
+        init(_ write: RuntimeWrite) {
+            id = write.key
+            let record = KafkaRecord(
+                topic: write.topic, key: Array(write.key.utf8), value: write.value ?? [], headers: write.headers)
+            due = write.value == nil ? nil : record.headers.string(named: TimerHeader.due).flatMap { Int64($0) }
+            event = write.value == nil ? nil : try? EventEnvelope(record: record)
+        }
+    }
 
     /// The outputs of type `Event`, decoded, in publishing order.
     public func published<Event: TypedEvent>(_ type: Event.Type) throws(EventCodingError) -> [Event] {

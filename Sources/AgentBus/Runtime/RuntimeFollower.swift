@@ -26,11 +26,21 @@ final class RuntimeFollower: Sendable {
     }
 
     /// Reads until cancelled. Retries the start (the topics' metadata) until it works.
+    ///
+    /// The start's lookups block for their timeout when the brokers do not answer and do not heed
+    /// cancellation, so each runs as a task of its own that a stop does not wait for: a stop
+    /// returns at once, and a consumer started after it is closed straight away.
     func run() async {
         var warned = false
         while !Task.isCancelled {
-            do {
-                let consumer = try await start()
+            let attempt = Task { try await self.start() }
+            let started = await Self.untilCancelled { await attempt.result }
+            guard let started else {
+                closeWhenStarted(attempt)
+                return
+            }
+            switch started {
+            case .success(let consumer):
                 await withTaskCancellationHandler {
                     do {
                         for try await record in consumer.messages { handle(record) }
@@ -41,7 +51,7 @@ final class RuntimeFollower: Sendable {
                     Task { await consumer.close(timeout: .seconds(1)) }
                 }
                 return
-            } catch {
+            case .failure(let error):
                 if !warned {
                     logger.warning(
                         "cannot follow the runtime topics yet; cancellations, discovery and state wait for them",
@@ -50,6 +60,32 @@ final class RuntimeFollower: Sendable {
                 }
                 try? await Task.sleep(for: .seconds(1))
             }
+        }
+    }
+
+    /// A consumer started after the runtime gave up waiting is closed as soon as it exists.
+    private func closeWhenStarted(_ attempt: Task<KafkaConsumer, any Error>) {
+        Task {
+            if let consumer = try? await attempt.value { await consumer.close(timeout: .seconds(1)) }
+            self.admin.withLock { $0 }?.close()
+        }
+    }
+
+    /// The value of `operation`, or nil as soon as the calling task is cancelled (the operation
+    /// goes on, unawaited).
+    private static func untilCancelled<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T? {
+        let race = Mutex<CheckedContinuation<T?, Never>?>(nil)
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
+                race.withLock { $0 = continuation }
+                if Task.isCancelled, let waiting = race.withLock({ $0.take() }) { waiting.resume(returning: nil) }
+                Task {
+                    let value = await operation()
+                    race.withLock { $0.take() }?.resume(returning: value)
+                }
+            }
+        } onCancel: {
+            race.withLock { $0.take() }?.resume(returning: nil)
         }
     }
 

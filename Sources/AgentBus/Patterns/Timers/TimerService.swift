@@ -77,8 +77,9 @@ final class TimerService: Sendable {
         }
     }
 
-    /// Publishes the timer's event and waits for its acknowledgement, then writes its tombstone.
-    /// A failure leaves the timer pending, to fire at the next tick.
+    /// Hands the timer's event to the producer; once it is acknowledged, the timer is removed and
+    /// its tombstone written (``TimerDelivery``). Nothing here waits for the broker, so a stop
+    /// never waits for a timer. A failed delivery leaves the timer pending, due again at once.
     private func fire(_ timer: TimerTable.Timer) async {
         if cancellations.contains(timer.correlationID) {
             table.withLock { $0.remove(timer) }
@@ -96,18 +97,27 @@ final class TimerService: Sendable {
         }
         envelope.time = .now()
         let key = record.headers.string(named: TimerHeader.key) ?? envelope.correlationID
+        table.withLock { $0.markFiring(timer) }
         do {
-            _ = try await producer.send(topic: destination, key: key, value: record.value, headers: envelope.kafkaHeaders)
+            try await producer.produce(
+                topic: destination, key: key, value: record.value, headers: envelope.kafkaHeaders,
+                callback: TimerDelivery(service: self, timer: timer, eventID: envelope.id))
         } catch {
+            table.withLock { $0.fireFailed(timer) }
             logger.warning("timer not fired; trying again", metadata: ["timer": "\(timer.id)", "error": "\(error.message)"])
-            return
         }
+    }
+
+    /// The broker acknowledged a timer's event: the timer is done.
+    fileprivate func fired(_ timer: TimerTable.Timer, eventID: String) {
         table.withLock { $0.remove(timer) }
-        logger.debug("timer fired", metadata: [
-            "timer": "\(timer.id)", "event_id": "\(envelope.id)", "type": "\(envelope.type)",
-            "correlation_id": "\(envelope.correlationID)",
-        ])
-        await retire(timer.id)
+        logger.debug("timer fired", metadata: ["timer": "\(timer.id)", "event_id": "\(eventID)"])
+        Task { await retire(timer.id) }
+    }
+
+    fileprivate func fireFailed(_ timer: TimerTable.Timer, error: KafkaError) {
+        table.withLock { $0.fireFailed(timer) }
+        logger.warning("timer event not delivered; trying again", metadata: ["timer": "\(timer.id)", "error": "\(error.message)"])
     }
 
     /// Writes the tombstone that ends a timer: a fired or cancelled timer is not read back.
@@ -118,4 +128,21 @@ final class TimerService: Sendable {
             logger.warning("timer tombstone not written", metadata: ["timer": "\(id)", "error": "\(error.message)"])
         }
     }
+}
+
+/// Tells the timer service how a fired timer's event was delivered (on the producer's polling
+/// thread).
+private final class TimerDelivery: KafkaDeliveryCallback, @unchecked Sendable {
+    let service: TimerService
+    let timer: TimerTable.Timer
+    let eventID: String
+
+    init(service: TimerService, timer: TimerTable.Timer, eventID: String) {
+        self.service = service
+        self.timer = timer
+        self.eventID = eventID
+    }
+
+    override func delivered(partition: Int32, offset: Int64) { service.fired(timer, eventID: eventID) }
+    override func failed(_ error: KafkaError) { service.fireFailed(timer, error: error) }
 }

@@ -6,7 +6,7 @@ import Kafka
 /// A partition's timers may fire only once the partition has been read up to its end
 /// (``isCaughtUp(_:highWatermark:)``): until then a later record could cancel or replace one.
 package struct TimerTable {
-    package struct Timer {
+    package struct Timer: Sendable {
         package let id: String
         package let correlationID: String
         /// Milliseconds since 1970.
@@ -17,6 +17,9 @@ package struct TimerTable {
     }
 
     private var timers: [String: Timer] = [:]
+    /// Timers whose event was handed to the producer and not acknowledged yet: not due again
+    /// meanwhile.
+    private var firing: Set<String> = []
     /// Per partition: the offset of the last record applied.
     private var applied: [Int32: Int64] = [:]
 
@@ -52,14 +55,21 @@ package struct TimerTable {
 
     /// The timers due at `now` in the partitions `ready` accepts, earliest first.
     package func due(at now: Int64, in ready: (Int32) -> Bool) -> [Timer] {
-        timers.values.filter { $0.due <= now && ready($0.partition) }.sorted { ($0.due, $0.id) < ($1.due, $1.id) }
+        timers.values.filter { $0.due <= now && !firing.contains($0.id) && ready($0.partition) }.sorted { ($0.due, $0.id) < ($1.due, $1.id) }
     }
 
     /// The timer `id`, if pending.
     package func timer(_ id: String) -> Timer? { timers[id] }
 
+    /// Marks a timer's event as handed to the producer.
+    package mutating func markFiring(_ timer: Timer) { firing.insert(timer.id) }
+
+    /// The timer's event was not delivered: it is due again at the next look.
+    package mutating func fireFailed(_ timer: Timer) { firing.remove(timer.id) }
+
     /// Removes the timer `id` if it is still the one given (not replaced meanwhile).
     package mutating func remove(_ timer: Timer) {
+        firing.remove(timer.id)
         if timers[timer.id]?.record.offset == timer.record.offset, timers[timer.id]?.partition == timer.partition {
             timers[timer.id] = nil
         }
