@@ -18,14 +18,20 @@ public struct ApprovalRejected: TypedEvent, Equatable {
     }
 
     public var applicationId: String
+    /// The ``ApprovalRequested/applicantId`` of the request: who is told.
+    public var applicantId: String
     public var approver: Approver
     public var reasonCode: ReasonCode
     /// The approver's explanation.
     public var comment: String
     public var decidedAt: Date
 
-    public init(applicationId: String, approver: Approver, reasonCode: ReasonCode, comment: String, decidedAt: Date) {
+    public init(
+        applicationId: String, applicantId: String, approver: Approver, reasonCode: ReasonCode, comment: String,
+        decidedAt: Date
+    ) {
         self.applicationId = applicationId
+        self.applicantId = applicantId
         self.approver = approver
         self.reasonCode = reasonCode
         self.comment = comment
@@ -34,7 +40,7 @@ public struct ApprovalRejected: TypedEvent, Equatable {
 
     public static let examples: [ApprovalRejected] = [
         ApprovalRejected(
-            applicationId: "APP-004225",
+            applicationId: "APP-004225", applicantId: "CUS-310877",
             approver: Approver(id: "EMP-10022", name: "Daniel Weber", role: .creditCommittee),
             reasonCode: .excessiveRisk,
             comment: "Exposure to a single hospitality client is too high for our sector limits this quarter.",
