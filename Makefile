@@ -23,8 +23,13 @@ doc-snippets:
 
 demo: setup
 	$(SWIFT) build --product agentbus
+	$(SWIFT) build --product intake
+	$(SWIFT) build --product document-extraction
 	$(SWIFT) build --product credit-check
+	$(SWIFT) build --product fraud-check
 	$(SWIFT) build --product risk-scorer
+	$(SWIFT) build --product decision
+	$(SWIFT) build --product notifier
 	@scripts/demo.sh .build/debug/agentbus
 
 bench: setup

@@ -105,16 +105,42 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The example system's agents, one executable each: the template for writing an agent.
+        // The example system's agents, one executable each, in workflow order: the template for
+        // writing an agent (Examples/README.md says what each does).
+        .executableTarget(
+            name: "intake",
+            dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/intake"
+        ),
+        .executableTarget(
+            name: "document-extraction",
+            dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/document-extraction"
+        ),
         .executableTarget(
             name: "credit-check",
             dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/credit-check"
         ),
         .executableTarget(
+            name: "fraud-check",
+            dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/fraud-check"
+        ),
+        .executableTarget(
             name: "risk-scorer",
             dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/risk-scorer"
+        ),
+        .executableTarget(
+            name: "decision",
+            dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/decision"
+        ),
+        .executableTarget(
+            name: "notifier",
+            dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/notifier"
         ),
         // The supervisor: watches heartbeats, dead letters and workflows, publishes alerts. Its
         // alert schema (a link to the one in schemas/) is built in.
@@ -190,6 +216,14 @@ let package = Package(
         .testTarget(
             name: "LoanEventsTests",
             dependencies: ["LoanEvents", "AgentBus", "JSONSchema"]
+        ),
+        // The example agents' rules, run in process through AgentTester (no Kafka).
+        .testTarget(
+            name: "LoanAgentsTests",
+            dependencies: [
+                "AgentBus", "AgentBusTesting", "LoanEvents",
+                "intake", "document-extraction", "credit-check", "fraud-check", "risk-scorer", "decision", "notifier",
+            ]
         ),
         // Test helpers: real agentbus and dev-broker processes, waited on by what they print.
         .target(

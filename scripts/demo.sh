@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The demo: starts the embedded cluster in its own process, two consumer processes in one group,
 # sends a few events, and prints what each consumer received; then publishes typed loan events
-# (validated against schemas/) and watches them with `agentbus tail`; then runs the example
-# agents (credit-check → risk-scorer) as their own processes, dead-letters a poison record, and
-# stops the agents gracefully. Last, it replays the first workflow from the event log: the causal
+# (validated against schemas/) and watches them with `agentbus tail`; then runs two of the example
+# agents (credit-check → risk-scorer) as their own processes, standing in for the assessment
+# collector between them, dead-letters a poison record, and stops the agents gracefully. Last, it replays the first workflow from the event log: the causal
 # tree, the timeline, the list of workflows from a saved log, and lint's findings.
 set -euo pipefail
 
@@ -88,7 +88,7 @@ cat >"$work/application.json" <<'JSON'
 {"applicationId": "APP-001001", "applicantId": "CUS-300017",
  "applicant": {"name": "Amara Okafor", "email": "amara@example.com", "dateOfBirth": "1988-04-12"},
  "requested": {"amount": 250000, "currency": "EUR"}, "termMonths": 300, "purpose": "home",
- "submittedAt": "2026-11-21T09:15:30.000Z", "channel": "web"}
+ "submittedAt": "2026-11-21T09:15:30.000Z", "channel": "web", "requiredChecks": ["credit"]}
 JSON
 echo "   agentbus publish dev.agentbus.loan.application.received.v1 --file application.json"
 "$agentbus" publish dev.agentbus.loan.application.received.v1 --file "$work/application.json" \
@@ -106,7 +106,7 @@ wait_for_lines "$work/tail.out" 2 30
 echo "== agentbus tail saw (time topic/partition@offset type id correlation causation key hops payload)"
 sed 's/^/   /' "$work/tail.out"
 
-echo "== agents: credit-check (application → credit check) and risk-scorer (credit check → risk score)"
+echo "== agents: credit-check (application → credit check) and risk-scorer (assessment → risk score)"
 for agent in credit-check risk-scorer; do
   "$bin/$agent" --bootstrap-file "$bootstrap_file" --heartbeat-interval 1 >"$work/$agent.out" 2>"$work/$agent.err" &
   pids+=($!)
@@ -123,11 +123,38 @@ for applicant in CUS-400001 CUS-400002; do
   "$agentbus" publish dev.agentbus.loan.application.received.v1 --file "$work/$applicant.json" \
     --bootstrap-file "$bootstrap_file" 2>/dev/null | sed -n 's/^correlation-id: /   published a new workflow: /p'
 done
+# The assessment collector between the checks and the risk scorer is not part of this demo: the
+# demo collects instead, turning each credit check into its workflow's assessment.
+timeout 60 "$agentbus" tail loan.checks --from-beginning --json --limit 4 --bootstrap-file "$bootstrap_file" \
+  2>/dev/null >"$work/checks.jsonl"
+echo "   standing in for the assessment collector: one assessment.completed per credit check"
+python3 - "$work" <<'PY' >"$work/assessments.txt"
+import datetime, json, sys
+work = sys.argv[1]
+for line in open(work + "/checks.jsonl"):
+    event = json.loads(line)["event"]
+    if event["type"] != "dev.agentbus.loan.credit.checked.v1":
+        continue
+    check = event["data"]
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    assessment = {
+        "applicationId": check["applicationId"], "applicantId": check["applicantId"],
+        "requested": {"amount": 250000, "currency": "EUR"},
+        "credit": {key: check[key] for key in ("bureau", "score", "openAccounts", "delinquencies", "outstandingDebt")},
+        "partial": False, "missing": [], "completedAt": now}
+    path = "%s/assessment-%s.json" % (work, check["applicationId"])
+    json.dump(assessment, open(path, "w"))
+    print(event["correlationid"], path)
+PY
+while read -r workflow file; do
+  "$agentbus" publish dev.agentbus.loan.assessment.completed.v1 --file "$file" --correlation-id "$workflow" \
+    --bootstrap-file "$bootstrap_file" 2>/dev/null | sed -n "s/^event-id: /   $(basename "$file" .json): /p"
+done <"$work/assessments.txt"
 wait_for_lines "$work/risk.out" 3 30
 echo "   the first application (published before the agents started) and both new ones were scored:"
 sed 's/^/   /' "$work/risk.out" | cut -c1-190
 echo "== the first workflow, hop by hop (tail --json: hops, type, causation)"
-"$agentbus" tail loan.applications loan.checks loan.risk --from-beginning --json --limit 7 \
+"$agentbus" tail loan.applications loan.checks loan.assessments loan.risk --from-beginning --json --limit 13 \
   --bootstrap-file "$bootstrap_file" 2>/dev/null | grep "$correlation" | python3 -c '
 import json, sys
 events = [json.loads(line)["event"] for line in sys.stdin]
@@ -148,7 +175,7 @@ echo "== replay ls: every workflow in the log, saved to a file and listed from i
 "$agentbus" replay --save "$work/run.jsonl" --bootstrap-file "$bootstrap_file" 2>/dev/null | sed 's/^/   /'
 "$agentbus" replay ls --from-file "$work/run.jsonl" 2>/dev/null | sed 's/^/   /'
 echo "== replay lint: what looks wrong, with cause and fix (exit status 1 when anything does)"
-echo "   (the fraud check above was published by hand into the first workflow: a second root)"
+echo "   (the fraud check and the assessment above were published by hand into the first workflow: more roots)"
 "$agentbus" replay lint "$correlation" --from-file "$work/run.jsonl" 2>/dev/null | sed 's/^/   /' || true
 echo "   exports for other tools: --format json, dot, mermaid, chrome (Perfetto), otlp (Jaeger)"
 

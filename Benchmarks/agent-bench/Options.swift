@@ -37,7 +37,7 @@ struct Options {
           --warmup-seconds W   seconds paced before measuring latency (default 1)
           --brokers B          brokers of the dev-broker process (default 1)
           --only raw|agent     measure one side only (for profiling)
-          --handler H          the agent's handler: typed (Examples/risk-scorer's, default), nolog (without its
+          --handler H          the agent's handler: typed (CreditChecked -> RiskScored, default), nolog (without its
                                context.logger line) or untyped (a fixed RiskScored payload, no Codable)
           --schemas DIR        the schema catalog (default schemas)
           --agentbus PATH      the agentbus executable that runs dev-broker (default: next to agent-bench)

@@ -197,8 +197,8 @@ struct Bench {
 
     var handlerDescription: String {
         switch options.handler {
-        case .typed: "Examples/risk-scorer's handler (CreditChecked -> RiskScored)"
-        case .nolog: "Examples/risk-scorer's handler without its context.logger line"
+        case .typed: "a typed handler (CreditChecked -> RiskScored)"
+        case .nolog: "a typed handler (CreditChecked -> RiskScored) without its context.logger line"
         case .untyped: "an untyped handler publishing a fixed RiskScored (--handler untyped)"
         }
     }

@@ -12,6 +12,8 @@ public struct ApprovalGranted: TypedEvent, Equatable {
     public var applicationId: String
     /// The `ce_id` of the ``ApprovalRequested`` event this answers.
     public var requestId: String
+    /// The ``ApprovalRequested/applicantId`` of the request: who is told.
+    public var applicantId: String
     public var approver: Approver
     /// The amount approved: the requested amount, or less.
     public var approvedAmount: Money
@@ -21,10 +23,11 @@ public struct ApprovalGranted: TypedEvent, Equatable {
     public var origin: ApprovalOrigin
 
     public init(
-        applicationId: String, requestId: String, approver: Approver, approvedAmount: Money, comment: String? = nil,
+        applicationId: String, applicantId: String, requestId: String, approver: Approver, approvedAmount: Money, comment: String? = nil,
         decidedAt: Date, origin: ApprovalOrigin
     ) {
         self.applicationId = applicationId
+        self.applicantId = applicantId
         self.requestId = requestId
         self.approver = approver
         self.approvedAmount = approvedAmount
@@ -35,7 +38,7 @@ public struct ApprovalGranted: TypedEvent, Equatable {
 
     public static let examples: [ApprovalGranted] = [
         ApprovalGranted(
-            applicationId: "APP-004217", requestId: "5f0c7a52-93d1-4b6e-8f2a-1d4c6b8e0a37",
+            applicationId: "APP-004217", applicantId: "CUS-118042", requestId: "5f0c7a52-93d1-4b6e-8f2a-1d4c6b8e0a37",
             approver: Approver(id: "EMP-30417", name: "Priya Raman", role: .seniorUnderwriter),
             approvedAmount: .eur(250_000),
             comment: "Income verified against twelve months of statements; property valuation on file.",

@@ -20,6 +20,8 @@ public struct ApprovalRejected: TypedEvent, Equatable {
     public var applicationId: String
     /// The `ce_id` of the ``ApprovalRequested`` event this answers.
     public var requestId: String
+    /// The ``ApprovalRequested/applicantId`` of the request: who is told.
+    public var applicantId: String
     public var approver: Approver
     /// The kind of reason, when the approver gave one.
     public var reasonCode: ReasonCode?
@@ -30,10 +32,11 @@ public struct ApprovalRejected: TypedEvent, Equatable {
     public var origin: ApprovalOrigin
 
     public init(
-        applicationId: String, requestId: String, approver: Approver, reasonCode: ReasonCode? = nil, comment: String,
+        applicationId: String, applicantId: String, requestId: String, approver: Approver, reasonCode: ReasonCode? = nil, comment: String,
         decidedAt: Date, origin: ApprovalOrigin
     ) {
         self.applicationId = applicationId
+        self.applicantId = applicantId
         self.requestId = requestId
         self.approver = approver
         self.reasonCode = reasonCode
@@ -44,7 +47,7 @@ public struct ApprovalRejected: TypedEvent, Equatable {
 
     public static let examples: [ApprovalRejected] = [
         ApprovalRejected(
-            applicationId: "APP-004225", requestId: "c3e1b9d4-27a8-4f05-b6c2-9e7d1a3f5b80",
+            applicationId: "APP-004225", applicantId: "CUS-310877", requestId: "c3e1b9d4-27a8-4f05-b6c2-9e7d1a3f5b80",
             approver: Approver(id: "EMP-10022", name: "Daniel Weber", role: .creditCommittee),
             reasonCode: .excessiveRisk,
             comment: "Exposure to a single hospitality client is too high for our sector limits this quarter.",

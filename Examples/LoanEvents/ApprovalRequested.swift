@@ -10,6 +10,7 @@ public struct ApprovalRequested: TypedEvent, Equatable {
     public static let eventType = "dev.agentbus.loan.approval.requested.v1"
 
     public var applicationId: String
+    public var applicantId: String
     /// The amount to approve.
     public var amount: Money
     /// The lowest role whose authority covers the amount.
@@ -23,10 +24,11 @@ public struct ApprovalRequested: TypedEvent, Equatable {
     public var deadline: Date
 
     public init(
-        applicationId: String, amount: Money, approverRole: ApproverRole, authorityThreshold: Money, reason: String,
+        applicationId: String, applicantId: String, amount: Money, approverRole: ApproverRole, authorityThreshold: Money, reason: String,
         requestedAt: Date, deadline: Date
     ) {
         self.applicationId = applicationId
+        self.applicantId = applicantId
         self.amount = amount
         self.approverRole = approverRole
         self.authorityThreshold = authorityThreshold
@@ -37,12 +39,12 @@ public struct ApprovalRequested: TypedEvent, Equatable {
 
     public static let examples: [ApprovalRequested] = [
         ApprovalRequested(
-            applicationId: "APP-004217", amount: .eur(250_000), approverRole: .seniorUnderwriter,
+            applicationId: "APP-004217", applicantId: "CUS-118042", amount: .eur(250_000), approverRole: .seniorUnderwriter,
             authorityThreshold: .eur(150_000), reason: "Mortgage above the automatic approval limit; risk grade B.",
             requestedAt: Date(timeIntervalSince1970: 1_795_252_633),  // 2026-11-21T09:17:13Z
             deadline: Date(timeIntervalSince1970: 1_795_453_200)),  // 2026-11-23T17:00:00Z
         ApprovalRequested(
-            applicationId: "APP-004225", amount: .eur(1_200_000), approverRole: .creditCommittee,
+            applicationId: "APP-004225", applicantId: "CUS-310877", amount: .eur(1_200_000), approverRole: .creditCommittee,
             authorityThreshold: .eur(150_000),
             reason: "Business loan above the senior underwriter limit; risk grade C, concentrated in one sector.",
             requestedAt: Date(timeIntervalSince1970: 1_795_514_700),  // 2026-11-24T10:05:00Z

@@ -12,6 +12,22 @@ public struct NotificationSent: TypedEvent, Equatable {
         case email, sms, letter
     }
 
+    /// What the applicant was told: a decision, or that the application could not be assessed.
+    public enum Outcome: String, Codable, Sendable, Equatable, Hashable, CaseIterable {
+        case approved, declined, referred
+        /// The checks could not be collected into an assessment (``AssessmentFailed``).
+        case notAssessed = "not-assessed"
+
+        /// The outcome that tells `decision`.
+        public init(_ decision: LoanDecision) {
+            switch decision {
+            case .approved: self = .approved
+            case .declined: self = .declined
+            case .referred: self = .referred
+            }
+        }
+    }
+
     public var applicationId: String
     public var applicantId: String
     public var channel: Channel
@@ -19,12 +35,12 @@ public struct NotificationSent: TypedEvent, Equatable {
     public var template: String
     /// The language of the message, as a BCP 47 language-region tag (`en-GB`).
     public var locale: String
-    public var outcome: LoanDecision
+    public var outcome: Outcome
     public var sentAt: Date
 
     public init(
         applicationId: String, applicantId: String, channel: Channel, template: String, locale: String,
-        outcome: LoanDecision, sentAt: Date
+        outcome: Outcome, sentAt: Date
     ) {
         self.applicationId = applicationId
         self.applicantId = applicantId

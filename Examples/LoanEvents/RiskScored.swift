@@ -1,8 +1,9 @@
 import AgentBus
 import Foundation
 
-/// The application's default risk was scored from the extracted documents and both checks.
-/// Published by the risk scoring agent once the credit and fraud checks are in.
+/// The application's default risk was scored from its assessment (the results of its checks).
+/// Published by the risk scoring agent for each ``AssessmentCompleted``; the decision agent
+/// decides from it.
 ///
 /// Topic `loan.risk`, keyed by correlation ID.
 public struct RiskScored: TypedEvent, Equatable {
@@ -27,11 +28,15 @@ public struct RiskScored: TypedEvent, Equatable {
     }
 
     public var applicationId: String
+    public var applicantId: String
+    /// The amount the applicant asks for, which the decision's authority limits apply to.
+    public var requested: Money
     /// Estimated probability of default, 0 to 1.
     public var score: Double
     public var grade: Grade
-    /// Monthly debt payments, including the new loan, over monthly income.
-    public var debtToIncomeRatio: Double
+    /// Monthly debt payments, including the new loan, over monthly income; nil when no income was
+    /// extracted (the application had no documents, or their extraction did not come in).
+    public var debtToIncomeRatio: Double?
     /// At least one, largest effect first.
     public var factors: [Factor]
     /// The scoring model and its version, e.g. `risk-v3`.
@@ -39,10 +44,12 @@ public struct RiskScored: TypedEvent, Equatable {
     public var scoredAt: Date
 
     public init(
-        applicationId: String, score: Double, grade: Grade, debtToIncomeRatio: Double, factors: [Factor],
-        model: String, scoredAt: Date
+        applicationId: String, applicantId: String, requested: Money, score: Double, grade: Grade,
+        debtToIncomeRatio: Double?, factors: [Factor], model: String, scoredAt: Date
     ) {
         self.applicationId = applicationId
+        self.applicantId = applicantId
+        self.requested = requested
         self.score = score
         self.grade = grade
         self.debtToIncomeRatio = debtToIncomeRatio
@@ -53,7 +60,7 @@ public struct RiskScored: TypedEvent, Equatable {
 
     public static let examples: [RiskScored] = [
         RiskScored(
-            applicationId: "APP-004217", score: 0.18, grade: .b, debtToIncomeRatio: 0.31,
+            applicationId: "APP-004217", applicantId: "CUS-118042", requested: .eur(250_000), score: 0.18, grade: .b, debtToIncomeRatio: 0.31,
             factors: [
                 Factor(name: "creditScore", weight: -0.22),
                 Factor(name: "loanToIncome", weight: 0.15),
@@ -61,7 +68,7 @@ public struct RiskScored: TypedEvent, Equatable {
             ],
             model: "risk-v3", scoredAt: Date(timeIntervalSince1970: 1_795_252_625)),  // 2026-11-21T09:17:05Z
         RiskScored(
-            applicationId: "APP-004218", score: 0.71, grade: .e, debtToIncomeRatio: 0.58,
+            applicationId: "APP-004218", applicantId: "CUS-207315", requested: .eur(18_500.50), score: 0.71, grade: .e, debtToIncomeRatio: 0.58,
             factors: [Factor(name: "delinquencies", weight: 0.34), Factor(name: "debtToIncome", weight: 0.21)],
             model: "risk-v3", scoredAt: Date(timeIntervalSince1970: 1_795_365_710)),  // 2026-11-22T16:41:50Z
     ]

@@ -2,7 +2,9 @@ import AgentBus
 import Foundation
 import LoanEvents
 
-/// Pulls the applicant's credit report when an application arrives.
+/// Pulls the applicant's credit report for each application whose
+/// ``ApplicationReceived/requiredChecks`` list ``AssessmentCheck/credit``; other applications
+/// are left alone.
 ///
 /// The bureau here is a stand-in: the report is derived from the applicant ID, so the same
 /// application always gets the same report (and re-running the workflow gives the same result).
@@ -16,6 +18,7 @@ struct CreditCheckAgent: Agent {
 
     var handlers: [EventHandler] {
         EventHandler(ApplicationReceived.self) { [bureau] application, context in
+            guard application.requiredChecks.contains(.credit) else { return }
             let report = try await bureau.report(for: application.applicantId)
             try context.publish(
                 CreditChecked(

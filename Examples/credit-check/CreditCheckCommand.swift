@@ -8,7 +8,7 @@ import LoanEvents
 struct CreditCheckCommand: AgentCommand {
     static let configuration = CommandConfiguration(
         commandName: "credit-check",
-        abstract: "Pulls the applicant's credit report when a loan application arrives.",
+        abstract: "Pulls the applicant's credit report for each loan application that requires a credit check.",
         discussion: "Runs one instance of the credit-check agent until SIGTERM or SIGINT; run more to share the work.")
 
     @OptionGroup(title: "Runtime options") var runtime: AgentOptions

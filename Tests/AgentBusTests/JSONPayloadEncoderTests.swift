@@ -118,7 +118,7 @@ struct JSONPayloadEncoderTests {
         #expect(throws: EncodingError.self) { try JSONPayloadEncoder.encode(Float.nan) }
         #expect(throws: EncodingError.self) { try JSONPayloadEncoder.encode(["x": Float.infinity]) }
         #expect(throws: EventCodingError.self) {
-            try DecisionMade(applicationId: "A", decision: .approved, reason: "r", interestRatePercent: .nan,
+            try DecisionMade(applicationId: "A", applicantId: "C", decision: .approved, reason: "r", interestRatePercent: .nan,
                              requiresHumanApproval: false, decidedAt: Date()).jsonPayload()
         }
     }

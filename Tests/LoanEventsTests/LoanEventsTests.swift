@@ -5,8 +5,8 @@ import LoanEvents
 import Testing
 
 /// The example system's event catalog: the schemas in `schemas/` and the Swift types in
-/// `LoanEvents` describe the same ten events (plus AgentBus's supervisor alert, whose schema the
-/// catalog carries), and their examples are valid.
+/// `LoanEvents` describe the same thirteen events (plus AgentBus's supervisor alert, whose schema
+/// the catalog carries), and their examples are valid.
 /// What the generic checks need: `Equatable` to compare a decoded value with the original.
 typealias EquatableEvent = TypedEvent & Equatable
 
@@ -19,10 +19,13 @@ struct LoanEventsTests {
 
     /// Every event type of the workflow, with its topic and key field.
     static let catalog: [String: (topic: String, key: String?)] = [
+        "dev.agentbus.loan.application.submitted.v1": ("loan.intake", nil),
         "dev.agentbus.loan.application.received.v1": ("loan.applications", nil),
         "dev.agentbus.loan.documents.extracted.v1": ("loan.documents", nil),
         "dev.agentbus.loan.credit.checked.v1": ("loan.checks", nil),
         "dev.agentbus.loan.fraud.checked.v1": ("loan.checks", "applicantId"),
+        "dev.agentbus.loan.assessment.completed.v1": ("loan.assessments", nil),
+        "dev.agentbus.loan.assessment.failed.v1": ("loan.assessments", nil),
         "dev.agentbus.loan.risk.scored.v1": ("loan.risk", nil),
         "dev.agentbus.loan.decision.made.v1": ("loan.decisions", nil),
         "dev.agentbus.loan.approval.requested.v1": ("loan.approvals", nil),
@@ -54,7 +57,7 @@ struct LoanEventsTests {
 
     // MARK: - The catalog
 
-    @Test("the schema directory loads, with exactly the eleven event types, their topics and keys")
+    @Test("the schema directory loads, with exactly the fourteen event types, their topics and keys")
     func catalogLoads() throws {
         let registry = try Self.loadRegistry()
         #expect(registry.eventTypes == Self.catalog.keys.sorted())
@@ -75,8 +78,8 @@ struct LoanEventsTests {
             }
         }
         #expect(registry.topics == [
-            "agentbus.alerts", "loan.applications", "loan.approvals", "loan.checks", "loan.decisions", "loan.documents",
-            "loan.notifications", "loan.risk",
+            "agentbus.alerts", "loan.applications", "loan.approvals", "loan.assessments", "loan.checks", "loan.decisions",
+            "loan.documents", "loan.intake", "loan.notifications", "loan.risk",
         ])
         // The shared definitions are a schema, not an event type.
         #expect(registry.validator(for: Self.definitionsID + "#/$defs/money") != nil)
@@ -212,6 +215,27 @@ struct LoanEventsTests {
         .init(type: "application.received", what: "applicant without email",
               change: { $0.setting(["applicant", "email"], to: nil) }, instancePath: "/applicant", keyword: "required",
               mentioning: "email"),
+        .init(type: "application.received", what: "no required checks",
+              change: { $0.setting(["requiredChecks"], to: .array([])) }, instancePath: "/requiredChecks", keyword: "minItems"),
+        .init(type: "application.received", what: "a required check listed twice",
+              change: { $0.setting(["requiredChecks"], to: .array([.string("credit"), .string("fraud"), .string("credit")])) },
+              instancePath: "/requiredChecks", keyword: "uniqueItems"),
+        .init(type: "application.received", what: "a required check that does not exist",
+              change: { $0.setting(["requiredChecks"], to: .array([.string("credit"), .string("horoscope")])) },
+              instancePath: "/requiredChecks/1", keyword: "enum"),
+        .init(type: "application.received", what: "documents required, none submitted",
+              change: { $0.setting(["documents"], to: nil) }, instancePath: "", keyword: "required", mentioning: "documents"),
+        .init(type: "application.submitted", what: "amount as a string",
+              change: { $0.setting(["amount"], to: .string("250000")) }, instancePath: "/amount", keyword: "type"),
+        .init(type: "assessment.completed", what: "complete, yet a check missing",
+              change: { $0.setting(["missing"], to: .array([.string("fraud")])) }, instancePath: "/missing", keyword: "maxItems"),
+        .init(type: "assessment.completed", what: "partial, with nothing missing",
+              change: { $0.setting(["partial"], to: .bool(true)) }, instancePath: "/missing", keyword: "minItems"),
+        .init(type: "assessment.completed", what: "a credit result without a score",
+              change: { $0.setting(["credit", "score"], to: nil) }, instancePath: "/credit", keyword: "required", mentioning: "score"),
+        .init(type: "assessment.completed", what: "a fraud result with an unknown risk level",
+              change: { $0.setting(["fraud", "riskLevel"], to: .string("extreme")) }, instancePath: "/fraud/riskLevel",
+              keyword: "enum"),
         .init(type: "documents.extracted", what: "no documents",
               change: { $0.setting(["documents"], to: .array([])) }, instancePath: "/documents", keyword: "minItems"),
         .init(type: "credit.checked", what: "score above 850",

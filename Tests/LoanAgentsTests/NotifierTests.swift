@@ -1,0 +1,66 @@
+import AgentBus
+import AgentBusTesting
+import Foundation
+import LoanEvents
+import Testing
+
+@testable import notifier
+
+@Suite("notifier")
+struct NotifierTests {
+    func tester(_ composer: NotificationComposer = NotificationComposer()) throws -> AgentTester {
+        try AgentTester(NotifierAgent(composer: composer), schemas: LoanCatalog.registry)
+    }
+
+    func notifications(_ result: HandlingResult) throws -> [NotificationSent] {
+        #expect(result.outcome == .handled)
+        return try result.published(NotificationSent.self)
+    }
+
+    @Test("a decision that needs no approval ends the workflow: its outcome told, keyed by applicant")
+    func decisions() async throws {
+        let tester = try tester()
+        var declined = DecisionMade.examples[1]
+        let result = try await tester.handle(declined)
+        let sent = try notifications(result)
+        #expect(sent.map(\.outcome) == [.declined])
+        #expect(sent.first?.template == "loan-declined")
+        #expect(sent.first?.applicantId == "CUS-207315")
+        #expect(result.outputs.first?.envelope.key == "CUS-207315")
+
+        declined.decision = .referred
+        #expect(try notifications(await tester.handle(declined)).map(\.template) == ["loan-referred"])
+
+        var approved = DecisionMade.examples[0]
+        approved.requiresHumanApproval = false
+        #expect(try notifications(await tester.handle(approved)).map(\.outcome) == [.approved])
+    }
+
+    @Test("a decision awaiting human approval tells nobody yet")
+    func awaitingApproval() async throws {
+        #expect(DecisionMade.examples[0].requiresHumanApproval)
+        #expect(try notifications(await tester().handle(DecisionMade.examples[0])).isEmpty)
+    }
+
+    @Test("the approver's answer is told: granted as approved, rejected as declined")
+    func approvals() async throws {
+        let tester = try tester()
+        let granted = try notifications(await tester.handle(ApprovalGranted.examples[0]))
+        #expect(granted.map(\.outcome) == [.approved])
+        #expect(granted.first?.applicantId == "CUS-118042")
+        let rejected = try notifications(await tester.handle(ApprovalRejected.examples[0]))
+        #expect(rejected.map(\.outcome) == [.declined])
+        #expect(rejected.first?.applicationId == "APP-004225")
+    }
+
+    @Test("a failed assessment is told as not assessed, on the configured channel and locale")
+    func assessmentFailed() async throws {
+        let composer = NotificationComposer(channel: .letter, locale: "sv-SE")
+        let sent = try notifications(await tester(composer).handle(AssessmentFailed.examples[0]))
+        #expect(sent.count == 1)
+        #expect(sent.first?.outcome == .notAssessed)
+        #expect(sent.first?.template == "application-not-assessed")
+        #expect(sent.first?.channel == .letter)
+        #expect(sent.first?.locale == "sv-SE")
+    }
+}
