@@ -78,13 +78,13 @@ struct FanInTests {
         let workflow = "wf-1"
         // A result before the fan-out event: kept, and counted once it is known.
         #expect(try ids(await tester.handle(Work(id: "result:b", seq: 2, behavior: "ok"), correlationID: workflow)).isEmpty)
-        let opened = await tester.handle(Work(id: "open:a,b,c", seq: 0, behavior: "ok"), correlationID: workflow)
+        let opened = try await tester.handle(Work(id: "open:a,b,c", seq: 0, behavior: "ok"), correlationID: workflow)
         #expect(try ids(opened).isEmpty)
         #expect(opened.timers.first?.id == "\(workflow)/fan-in checks")
         #expect(try ids(await tester.handle(Work(id: "result:a", seq: 1, behavior: "ok"), correlationID: workflow)).isEmpty)
         // b again, with another value: a duplicate, not counted, not kept.
         #expect(try ids(await tester.handle(Work(id: "result:b", seq: 99, behavior: "ok"), correlationID: workflow)).isEmpty)
-        let last = await tester.handle(Work(id: "result:c", seq: 3, behavior: "ok"), correlationID: workflow)
+        let last = try await tester.handle(Work(id: "result:c", seq: 3, behavior: "ok"), correlationID: workflow)
         #expect(try ids(last) == ["complete a=1,b=2,c=3"])
         #expect(last.timers.map(\.due) == [nil], "the deadline timer is cancelled on completion")
         // After the end, late results and the deadline change nothing.
@@ -98,8 +98,8 @@ struct FanInTests {
             (FanIn<Int>.DeadlinePolicy.completePartial, "partial a=1 missing b,c"), (.fail, "failed missing b,c"),
         ] {
             let tester = try tester(policy)
-            let opened = await tester.handle(Work(id: "open:a,b,c", seq: 0, behavior: "ok"), correlationID: "wf-2")
-            _ = await tester.handle(Work(id: "result:a", seq: 1, behavior: "ok"), correlationID: "wf-2")
+            let opened = try await tester.handle(Work(id: "open:a,b,c", seq: 0, behavior: "ok"), correlationID: "wf-2")
+            _ = try await tester.handle(Work(id: "result:a", seq: 1, behavior: "ok"), correlationID: "wf-2")
             // The deadline event is the one the timer would publish.
             let fired = try #require(opened.timers.first?.event)
             #expect(try ids(await tester.handle(fired)) == [expected])
@@ -111,15 +111,15 @@ struct FanInTests {
     @Test("the handling that ended a collection, run again, publishes the same completion again")
     func rerunRepublishes() async throws {
         let tester = try tester(.completePartial)
-        _ = await tester.handle(Work(id: "open:a", seq: 0, behavior: "ok"), correlationID: "wf-3")
+        _ = try await tester.handle(Work(id: "open:a", seq: 0, behavior: "ok"), correlationID: "wf-3")
         let completing = try EventPublisher.prepare(
             type: Work.eventType, payload: Work(id: "result:a", seq: 7, behavior: "ok").jsonPayload(), key: nil,
             correlationID: "wf-3", registry: tester.registry, source: "/test"
         ).0
-        let first = await tester.handle(completing)
+        let first = try await tester.handle(completing)
         // The runtime's dedupe drops a redelivery; a crash before the offset was stored reads it
         // again with the state already ended, which must republish (same ID) rather than go quiet.
-        let again = await tester.handle(completing.withNewSource())
+        let again = try await tester.handle(completing.withNewSource())
         #expect(try ids(first) == ["complete a=7"])
         #expect(try ids(again) == ["complete a=7"])
     }

@@ -74,18 +74,18 @@ final class RuntimeFollower: Sendable {
     /// The value of `operation`, or nil as soon as the calling task is cancelled (the operation
     /// goes on, unawaited).
     private static func untilCancelled<T: Sendable>(_ operation: @escaping @Sendable () async -> T) async -> T? {
-        let race = Mutex<CheckedContinuation<T?, Never>?>(nil)
+        let race = FirstResume<T?>()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-                race.withLock { $0 = continuation }
-                if Task.isCancelled, let waiting = race.withLock({ $0.take() }) { waiting.resume(returning: nil) }
+                race.set(continuation)
+                if Task.isCancelled { race.resume(returning: nil) }
                 Task {
                     let value = await operation()
-                    race.withLock { $0.take() }?.resume(returning: value)
+                    race.resume(returning: value)
                 }
             }
         } onCancel: {
-            race.withLock { $0.take() }?.resume(returning: nil)
+            race.resume(returning: nil)
         }
     }
 
@@ -152,8 +152,50 @@ final class RuntimeFollower: Sendable {
         return consumer
     }
 
+    /// Closes the consumer. The admin client is closed by ``closeWhenStarted(_:)`` when a start
+    /// was cut short (closing it waits for a lookup in flight, up to its timeout), and otherwise
+    /// without waiting here for the same reason.
     func close() async {
         await consumer.withLock({ $0 })?.close(timeout: .seconds(1))
-        admin.withLock { $0 }?.close()
+        if let admin = admin.withLock({ $0 }) { Task.detached { admin.close() } }
+    }
+}
+
+/// A continuation resumed by whichever comes first; later resumptions do nothing. One that
+/// comes before the continuation is set is kept and delivered when it is.
+private final class FirstResume<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, Never>?
+        var early: T?
+        var done = false
+    }
+
+    private let state = Mutex(State())
+
+    func set(_ continuation: CheckedContinuation<T, Never>) {
+        let early = state.withLock { state -> T? in
+            guard !state.done else { return nil }
+            if let early = state.early {
+                state.done = true
+                return early
+            }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(returning: early) }
+    }
+
+    func resume(returning value: T) {
+        let continuation = state.withLock { state -> CheckedContinuation<T, Never>? in
+            guard !state.done else { return nil }
+            guard let continuation = state.continuation else {
+                if state.early == nil { state.early = value }
+                return nil
+            }
+            state.done = true
+            state.continuation = nil
+            return continuation
+        }
+        continuation?.resume(returning: value)
     }
 }
