@@ -133,6 +133,11 @@ let package = Package(
             path: "Examples/risk-scorer"
         ),
         .executableTarget(
+            name: "aggregator",
+            dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/aggregator"
+        ),
+        .executableTarget(
             name: "decision",
             dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/decision"

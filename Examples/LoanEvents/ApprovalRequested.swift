@@ -22,11 +22,15 @@ public struct ApprovalRequested: TypedEvent, Equatable {
     public var requestedAt: Date
     /// When the request escalates if no one has decided.
     public var deadline: Date
+    /// The `ce_id` of the earlier request this one replaces (an escalation to a higher role):
+    /// that one can no longer be decided.
+    public var supersedes: String?
 
     public init(
         applicationId: String, applicantId: String, amount: Money, approverRole: ApproverRole, authorityThreshold: Money, reason: String,
-        requestedAt: Date, deadline: Date
+        requestedAt: Date, deadline: Date, supersedes: String? = nil
     ) {
+        self.supersedes = supersedes
         self.applicationId = applicationId
         self.applicantId = applicantId
         self.amount = amount

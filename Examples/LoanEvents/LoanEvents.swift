@@ -16,11 +16,13 @@ public enum LoanEvents {
         FraudChecked.self,
         AssessmentCompleted.self,
         AssessmentFailed.self,
+        AssessmentDue.self,
         RiskScored.self,
         DecisionMade.self,
         ApprovalRequested.self,
         ApprovalGranted.self,
         ApprovalRejected.self,
+        ApprovalExpired.self,
         NotificationSent.self,
     ]
 }

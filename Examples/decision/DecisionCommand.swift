@@ -50,6 +50,11 @@ struct DecisionCommand: AgentCommand {
     var approvalTimeoutSeconds: Int?
 
     @Option(help: ArgumentHelp(
+        "When an approval request expires undecided: escalate (to the next role up; decline above the highest) or decline. Default: $DECISION_ON_APPROVAL_TIMEOUT, then escalate.",
+        valueName: "policy"))
+    var onApprovalTimeout: String?
+
+    @Option(help: ArgumentHelp(
         "Simulated time to decide, in milliseconds. Default: $DECISION_LATENCY_MS, then 0.", valueName: "ms"))
     var latencyMs: Int?
 
@@ -73,7 +78,11 @@ struct DecisionCommand: AgentCommand {
         if let problem = policy.problem { throw AgentConfigurationError(problem) }
         let latency = try latencyMs ?? AgentEnvironment.value("DECISION_LATENCY_MS", as: Int.self) ?? 0
         guard latency >= 0 else { throw AgentConfigurationError("the latency must be 0 or more milliseconds, got \(latency)") }
-        return DecisionAgent(policy: policy, latency: .milliseconds(latency))
+        let timeoutPolicyName = try onApprovalTimeout ?? AgentEnvironment.value("DECISION_ON_APPROVAL_TIMEOUT", as: String.self) ?? "escalate"
+        guard let timeoutPolicy = ApprovalTimeoutPolicy(rawValue: timeoutPolicyName) else {
+            throw AgentConfigurationError("--on-approval-timeout must be escalate or decline, got \"\(timeoutPolicyName)\"")
+        }
+        return DecisionAgent(policy: policy, onApprovalTimeout: timeoutPolicy, latency: .milliseconds(latency))
     }
 
     /// `text` as a grade (any case), or `default` when nil.

@@ -19,14 +19,6 @@ struct NotificationComposer: Sendable {
         return notification(decision.applicationId, decision.applicantId, outcome, template: "loan-\(outcome.rawValue)", at: now)
     }
 
-    func notification(for granted: ApprovalGranted, at now: Date) -> NotificationSent {
-        notification(granted.applicationId, granted.applicantId, .approved, template: "loan-approved", at: now)
-    }
-
-    func notification(for rejected: ApprovalRejected, at now: Date) -> NotificationSent {
-        notification(rejected.applicationId, rejected.applicantId, .declined, template: "loan-declined", at: now)
-    }
-
     func notification(for failed: AssessmentFailed, at now: Date) -> NotificationSent {
         notification(failed.applicationId, failed.applicantId, .notAssessed, template: "application-not-assessed", at: now)
     }

@@ -3,8 +3,9 @@ import Foundation
 import LoanEvents
 
 /// Tells the applicant how their application ended, and publishes a ``NotificationSent``: the
-/// workflow's last event. It ends at a ``DecisionMade`` that needs no human approval, at the
-/// approver's ``ApprovalGranted`` or ``ApprovalRejected``, or at an ``AssessmentFailed``.
+/// workflow's last event. It ends at a ``DecisionMade`` that needs no human approval (the decision
+/// agent's own, or its final one after a person approved or rejected), or at an
+/// ``AssessmentFailed``.
 struct NotifierAgent: Agent {
     let name = "notifier"
     let version = "1.0.0"
@@ -18,12 +19,6 @@ struct NotifierAgent: Agent {
         EventHandler(DecisionMade.self) { [composer, providerLatency] decision, context in
             guard let notification = composer.notification(for: decision, at: Date()) else { return }
             try await Self.send(notification, after: providerLatency, context)
-        }
-        EventHandler(ApprovalGranted.self) { [composer, providerLatency] granted, context in
-            try await Self.send(composer.notification(for: granted, at: Date()), after: providerLatency, context)
-        }
-        EventHandler(ApprovalRejected.self) { [composer, providerLatency] rejected, context in
-            try await Self.send(composer.notification(for: rejected, at: Date()), after: providerLatency, context)
         }
         EventHandler(AssessmentFailed.self) { [composer, providerLatency] failed, context in
             try await Self.send(composer.notification(for: failed, at: Date()), after: providerLatency, context)

@@ -11,8 +11,8 @@ struct NotifierCommand: AgentCommand {
         commandName: "notifier",
         abstract: "Tells applicants how their loan application ended: the workflow's last step.",
         discussion: """
-            Reads dev.agentbus.loan.decision.made.v1 (those that need no human approval), \
-            dev.agentbus.loan.approval.granted.v1, dev.agentbus.loan.approval.rejected.v1 and \
+            Reads dev.agentbus.loan.decision.made.v1 (those that need no human approval: the decision \
+            agent's own, or its final decision after a person approved or rejected) and \
             dev.agentbus.loan.assessment.failed.v1, and publishes \
             dev.agentbus.loan.notification.sent.v1, keyed by applicant. The provider is simulated. \
             Runs one instance until SIGTERM or SIGINT; run more to share the work.

@@ -44,6 +44,9 @@ struct ApprovalDecisionSender {
         if case .decided(let decision) = status {
             throw refuse("request \(request.id.oneLine) was already \(decision.summary)")
         }
+        if case .superseded(let replacement) = status {
+            throw refuse("request \(request.id.oneLine) was escalated to request \(replacement.oneLine); decide that one")
+        }
         let escalated = status == .escalated
         let needed: ApproverDirectory.Role
         do {

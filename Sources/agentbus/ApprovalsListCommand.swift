@@ -40,6 +40,9 @@ struct ApprovalsListCommand: AsyncParsableCommand {
             switch status {
             case .pending: statusText = "pending"
             case .escalated: statusText = "escalated"
+            case .superseded(let replacement):
+                guard all else { continue }
+                statusText = "escalated to \(replacement)"
             case .decided(let decision):
                 guard all else { continue }
                 statusText = decision.summary

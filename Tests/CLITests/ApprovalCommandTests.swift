@@ -25,7 +25,7 @@ struct ApprovalCommandTests {
         async throws -> String
     {
         let payload = """
-            {"applicationId": "APP-004217", "amount": {"amount": \(amount), "currency": "EUR"}, "approverRole": "\(role)",
+            {"applicationId": "APP-004217", "applicantId": "CUS-118042", "amount": {"amount": \(amount), "currency": "EUR"}, "approverRole": "\(role)",
              "authorityThreshold": {"amount": 150000, "currency": "EUR"}, "reason": "Above the automatic limit.",
              "requestedAt": "2026-11-21T09:17:13.000Z", "deadline": "\(deadline)"}
             """

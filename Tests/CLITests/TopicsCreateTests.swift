@@ -23,7 +23,7 @@ struct TopicsCreateTests {
         let broker = try await DevBrokerProcess.start()
         defer { Task { await broker.stop() } }
         let catalog = try SchemaRegistry.load(directory: Self.schemas).topics
-        #expect(catalog.count == 10, "nine loan topics and agentbus.alerts")
+        #expect(catalog.count == 11, "ten loan topics and agentbus.alerts")
         let before = try await partitionCounts(broker)
         #expect(catalog.allSatisfy { before[$0] == nil }, "\(before)")
 

@@ -101,3 +101,82 @@ struct DecisionTests {
         #expect(throws: AgentConfigurationError.self) { try DecisionCommand.grade("F", "approve-up-to", default: .b) }
     }
 }
+
+/// The human approval gate: the first answer to the current request becomes the final decision,
+/// a late or superseded one changes nothing, a role too low is refused, and an unanswered request
+/// escalates or is declined at its deadline.
+@Suite("decision: approval gate")
+struct ApprovalGateTests {
+    /// A grade-A loan of 250,000: above the agent's authority, so a senior underwriter must approve.
+    func opened(_ agent: DecisionAgent = DecisionAgent(policy: LendingPolicy())) async throws
+        -> (AgentTester, request: EventEnvelope, expiry: EventEnvelope, correlation: String)
+    {
+        let tester = try AgentTester(agent, schemas: LoanCatalog.registry)
+        var risk = RiskScored.examples[0]
+        risk.grade = .a
+        risk.requested = .eur(250_000)
+        let result = try await tester.handle(risk, correlationID: "wf-approval")
+        let request = try #require(result.published(type: ApprovalRequested.eventType).first)
+        #expect(try request.decode(as: ApprovalRequested.self).approverRole == .seniorUnderwriter)
+        let expiry = try #require(result.timers.first?.event, "the request's expiry timer is set")
+        #expect(try expiry.decode(as: ApprovalExpired.self).requestId == request.id)
+        return (tester, request, expiry, "wf-approval")
+    }
+
+    func granted(_ requestID: String, role: ApproverRole, name: String = "Priya Raman") -> ApprovalGranted {
+        var granted = ApprovalGranted.examples[0]
+        granted.requestId = requestID
+        granted.approver = Approver(id: "EMP-30417", name: name, role: role)
+        return granted
+    }
+
+    @Test("the first decision is final; a second one is refused and changes nothing")
+    func firstDecisionWins() async throws {
+        let (tester, request, _, correlation) = try await opened()
+        let first = try await tester.handle(granted(request.id, role: .seniorUnderwriter), correlationID: correlation)
+        let final = try first.published(DecisionMade.self)
+        #expect(final.map(\.decision) == [.approved])
+        #expect(final.first?.requiresHumanApproval == false)
+        #expect(first.timers.map(\.due) == [nil], "the expiry timer is cancelled")
+        var rejected = ApprovalRejected.examples[0]
+        rejected.requestId = request.id
+        let second = try await tester.handle(rejected, correlationID: correlation)
+        #expect(second.outcome == .handled)
+        #expect(try second.published(DecisionMade.self).isEmpty)
+    }
+
+    @Test("an approver whose role is below the request's is refused (dead-lettered), and the request stays open")
+    func roleTooLow() async throws {
+        let (tester, request, _, correlation) = try await opened()
+        let low = try await tester.handle(granted(request.id, role: .underwriter), correlationID: correlation)
+        #expect(low.outcome == .deadLettered(.permanent))
+        #expect(low.deadLetter?.reason.contains("may not decide") == true)
+        let proper = try await tester.handle(granted(request.id, role: .creditCommittee), correlationID: correlation)
+        #expect(try proper.published(DecisionMade.self).map(\.decision) == [.approved])
+    }
+
+    @Test("at the deadline an undecided request escalates to the next role, superseding the first")
+    func escalates() async throws {
+        let (tester, request, expiry, _) = try await opened()
+        let fired = try await tester.handle(expiry)
+        let escalated = try #require(fired.published(ApprovalRequested.self).first)
+        #expect(escalated.approverRole == .creditCommittee)
+        #expect(escalated.supersedes == request.id)
+        #expect(fired.timers.count == 1, "a new expiry timer for the new request")
+        // A decision on the superseded request no longer counts.
+        let late = try await tester.handle(granted(request.id, role: .creditCommittee), correlationID: expiry.correlationID)
+        #expect(try late.published(DecisionMade.self).isEmpty)
+        // The committee's expiry, with no role above, declines the loan.
+        let last = try #require(fired.timers.first?.event)
+        let declined = try await tester.handle(last)
+        #expect(try declined.published(DecisionMade.self).map(\.decision) == [.declined])
+    }
+
+    @Test("with the decline policy, an undecided request is declined at its deadline")
+    func declines() async throws {
+        let (tester, _, expiry, _) = try await opened(DecisionAgent(policy: LendingPolicy(), onApprovalTimeout: .decline))
+        let fired = try await tester.handle(expiry)
+        #expect(try fired.published(DecisionMade.self).map(\.decision) == [.declined])
+        #expect(try fired.published(ApprovalRequested.self).isEmpty)
+    }
+}

@@ -5,7 +5,7 @@ import LoanEvents
 import Testing
 
 /// The example system's event catalog: the schemas in `schemas/` and the Swift types in
-/// `LoanEvents` describe the same thirteen events (plus AgentBus's supervisor alert, whose schema
+/// `LoanEvents` describe the same fifteen events (plus AgentBus's supervisor alert, whose schema
 /// the catalog carries), and their examples are valid.
 /// What the generic checks need: `Equatable` to compare a decoded value with the original.
 typealias EquatableEvent = TypedEvent & Equatable
@@ -26,11 +26,13 @@ struct LoanEventsTests {
         "dev.agentbus.loan.fraud.checked.v1": ("loan.checks", "applicantId"),
         "dev.agentbus.loan.assessment.completed.v1": ("loan.assessments", nil),
         "dev.agentbus.loan.assessment.failed.v1": ("loan.assessments", nil),
+        "dev.agentbus.loan.assessment.due.v1": ("loan.timeouts", nil),
         "dev.agentbus.loan.risk.scored.v1": ("loan.risk", nil),
         "dev.agentbus.loan.decision.made.v1": ("loan.decisions", nil),
         "dev.agentbus.loan.approval.requested.v1": ("loan.approvals", nil),
         "dev.agentbus.loan.approval.granted.v1": ("loan.approvals", nil),
         "dev.agentbus.loan.approval.rejected.v1": ("loan.approvals", nil),
+        "dev.agentbus.loan.approval.expired.v1": ("loan.timeouts", nil),
         "dev.agentbus.loan.notification.sent.v1": ("loan.notifications", "applicantId"),
         "dev.agentbus.supervisor.alert.v1": ("agentbus.alerts", nil),
     ]
@@ -57,7 +59,7 @@ struct LoanEventsTests {
 
     // MARK: - The catalog
 
-    @Test("the schema directory loads, with exactly the fourteen event types, their topics and keys")
+    @Test("the schema directory loads, with exactly the sixteen event types, their topics and keys")
     func catalogLoads() throws {
         let registry = try Self.loadRegistry()
         #expect(registry.eventTypes == Self.catalog.keys.sorted())
@@ -79,7 +81,7 @@ struct LoanEventsTests {
         }
         #expect(registry.topics == [
             "agentbus.alerts", "loan.applications", "loan.approvals", "loan.assessments", "loan.checks", "loan.decisions",
-            "loan.documents", "loan.intake", "loan.notifications", "loan.risk",
+            "loan.documents", "loan.intake", "loan.notifications", "loan.risk", "loan.timeouts",
         ])
         // The shared definitions are a schema, not an event type.
         #expect(registry.validator(for: Self.definitionsID + "#/$defs/money") != nil)

@@ -14,6 +14,9 @@ public struct ApprovalBook: Sendable {
         /// Undecided past its deadline: the next role up must decide.
         case escalated
         case decided(ApprovalDecision)
+        /// Replaced by a later request (an escalation, named by its `supersedes`): decide that
+        /// one instead.
+        case superseded(by: String)
     }
 
     /// What recording a decision did.
@@ -43,6 +46,8 @@ public struct ApprovalBook: Sendable {
     public private(set) var refused: [Refusal] = []
     private var requestIndex: [String: Int] = [:]
     private var winners: [String: ApprovalDecision] = [:]
+    /// Request ID → the ID of the request that replaced it.
+    private var replacements: [String: String] = [:]
     private var decisionIDs: Set<String> = []
 
     public init() {}
@@ -52,7 +57,11 @@ public struct ApprovalBook: Sendable {
         guard requestIndex[request.id] == nil else { return }
         requestIndex[request.id] = requests.count
         requests.append(request)
+        if let replaced = request.payload["supersedes"]?.stringValue { replacements[replaced] = request.id }
     }
+
+    /// The request that replaced `requestID`, if one did.
+    public func replacement(of requestID: String) -> String? { replacements[requestID] }
 
     /// Adds a decision: the first on its request wins (even before the request itself is
     /// recorded, as when retention has dropped it); later ones are refused.
@@ -76,11 +85,12 @@ public struct ApprovalBook: Sendable {
     public func status(of requestID: String, at now: EventTime) -> Status? {
         guard let request = request(id: requestID) else { return nil }
         if let decision = winners[requestID] { return .decided(decision) }
+        if let replacement = replacements[requestID] { return .superseded(by: replacement) }
         return request.isOverdue(at: now) ? .escalated : .pending
     }
 
     /// The undecided requests (pending and escalated), oldest first.
-    public var undecided: [ApprovalRequest] { requests.filter { winners[$0.id] == nil } }
+    public var undecided: [ApprovalRequest] { requests.filter { winners[$0.id] == nil && replacements[$0.id] == nil } }
 
     /// The decided requests with the decision that counts, in request order.
     public var decided: [(request: ApprovalRequest, decision: ApprovalDecision)] {

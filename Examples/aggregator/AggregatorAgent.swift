@@ -1,0 +1,114 @@
+import AgentBus
+import Foundation
+import LoanEvents
+
+/// Collects the checks an application needs (its ``ApplicationReceived/requiredChecks``, the
+/// fan-out) into one ``AssessmentCompleted`` (the fan-in), with a deadline.
+///
+/// Built on ``FanIn``: each workflow's collection is in the agent's state, so a restart mid-way
+/// loses nothing, and a check reported twice counts once. The deadline is a durable timer
+/// (``AssessmentDue``), set when the application arrives and cancelled when the last check is in.
+/// At the deadline the assessment completes with what arrived, marked partial, unless the credit
+/// check is missing (no score without it) or the policy is `fail`: then ``AssessmentFailed``.
+struct AggregatorAgent: Agent {
+    let name = "aggregator"
+    let version = "1.0.0"
+    let produces = [AssessmentCompleted.eventType, AssessmentFailed.eventType, AssessmentDue.eventType]
+    let capabilities = ["assessment-fan-in"]
+    let usesState = true
+    let usesTimers = true
+    /// How long the checks have, from the application's arrival.
+    let deadline: Duration
+    let fanIn: FanIn<CheckResult>
+
+    init(deadline: Duration, onDeadline: FanIn<CheckResult>.DeadlinePolicy) {
+        self.deadline = deadline
+        fanIn = FanIn(name: "assessment", onDeadline: onDeadline)
+    }
+
+    var handlers: [EventHandler] {
+        EventHandler(ApplicationReceived.self) { [fanIn, deadline] application, context in
+            let facts = ApplicationFacts(
+                applicationId: application.applicationId, applicantId: application.applicantId,
+                requested: application.requested)
+            try context.setState(facts, for: Self.factsKey(context))
+            let decision = try fanIn.open(expecting: Set(application.requiredChecks.map(\.rawValue)), in: context)
+            let (seconds, attoseconds) = deadline.components
+            let due = Date().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+            if case .waiting = decision {
+                try context.schedule(
+                    AssessmentDue(applicationId: application.applicationId, applicantId: application.applicantId, dueAt: due),
+                    at: due, name: fanIn.timerName)
+            }
+            try Self.publish(decision, facts: facts, fanIn: fanIn, context)
+        }
+        EventHandler(CreditChecked.self) { [fanIn] check, context in
+            let decision = try fanIn.record(CheckResult(credit: CreditResult(check)), from: AssessmentCheck.credit.rawValue, in: context)
+            try Self.publish(decision, facts: try Self.facts(context), fanIn: fanIn, context)
+        }
+        EventHandler(FraudChecked.self) { [fanIn] check, context in
+            let decision = try fanIn.record(CheckResult(fraud: FraudResult(check)), from: AssessmentCheck.fraud.rawValue, in: context)
+            try Self.publish(decision, facts: try Self.facts(context), fanIn: fanIn, context)
+        }
+        EventHandler(DocumentsExtracted.self) { [fanIn] documents, context in
+            let decision = try fanIn.record(
+                CheckResult(documents: DocumentsResult(documents)), from: AssessmentCheck.documents.rawValue, in: context)
+            try Self.publish(decision, facts: try Self.facts(context), fanIn: fanIn, context)
+        }
+        EventHandler(AssessmentDue.self) { [fanIn] due, context in
+            let facts = try Self.facts(context)
+                ?? ApplicationFacts(applicationId: due.applicationId, applicantId: due.applicantId, requested: .eur(0))
+            try Self.publish(try fanIn.expire(in: context), facts: facts, fanIn: fanIn, context)
+        }
+    }
+
+    static func factsKey(_ context: HandlerContext) -> String { "application/\(context.event.correlationID)" }
+
+    static func facts(_ context: HandlerContext) throws -> ApplicationFacts? {
+        try context.state(ApplicationFacts.self, for: factsKey(context))
+    }
+
+    /// Publishes what the fan-in decided: the assessment (complete or partial) or its failure.
+    /// Both are named outputs, so whichever handling ends the collection publishes the same IDs
+    /// when it runs again.
+    static func publish(
+        _ decision: FanInDecision<CheckResult>, facts: ApplicationFacts?, fanIn: FanIn<CheckResult>, _ context: HandlerContext
+    ) throws {
+        func assessment(_ results: [String: CheckResult], missing: [String]) throws {
+            guard let facts else { return }  // the application was not seen: nothing to assess
+            let credit = results[AssessmentCheck.credit.rawValue]?.credit
+            let missingChecks = missing.compactMap(AssessmentCheck.init(rawValue:))
+            guard credit != nil else {
+                try fail(missingChecks, because: "no credit report by the deadline: the assessment cannot be scored without one")
+                return
+            }
+            try context.publish(
+                AssessmentCompleted(
+                    applicationId: facts.applicationId, applicantId: facts.applicantId, requested: facts.requested,
+                    credit: credit, fraud: results[AssessmentCheck.fraud.rawValue]?.fraud,
+                    documents: results[AssessmentCheck.documents.rawValue]?.documents, missing: missingChecks,
+                    completedAt: Date()),
+                name: "assessment")
+        }
+        func fail(_ missing: [AssessmentCheck], because reason: String) throws {
+            guard let facts else { return }
+            try context.publish(
+                AssessmentFailed(
+                    applicationId: facts.applicationId, applicantId: facts.applicantId, reason: reason, missing: missing,
+                    failedAt: Date()),
+                name: "assessment")
+        }
+        switch decision {
+        case .complete(let results):
+            try context.cancelTimer(named: fanIn.timerName)
+            try assessment(results, missing: [])
+        case .partial(let results, let missing):
+            context.logger.warning("assessment deadline passed; completing without some checks", metadata: ["missing": "\(missing)"])
+            try assessment(results, missing: missing)
+        case .failed(let missing):
+            try fail(missing.compactMap(AssessmentCheck.init(rawValue:)), because: "checks missing at the deadline: \(missing.joined(separator: ", "))")
+        case .waiting, .duplicate, .alreadyEnded:
+            break
+        }
+    }
+}
