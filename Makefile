@@ -28,8 +28,10 @@ demo: setup
 	$(SWIFT) build --product credit-check
 	$(SWIFT) build --product fraud-check
 	$(SWIFT) build --product risk-scorer
+	$(SWIFT) build --product aggregator
 	$(SWIFT) build --product decision
 	$(SWIFT) build --product notifier
+	$(SWIFT) build --product supervisor
 	@scripts/demo.sh .build/debug/agentbus
 
 bench: setup

@@ -227,7 +227,8 @@ let package = Package(
             name: "LoanAgentsTests",
             dependencies: [
                 "AgentBus", "AgentBusTesting", "LoanEvents",
-                "intake", "document-extraction", "credit-check", "fraud-check", "risk-scorer", "decision", "notifier",
+                "intake", "document-extraction", "credit-check", "fraud-check", "aggregator", "risk-scorer", "decision",
+                "notifier",
             ]
         ),
         // Test helpers: real agentbus and dev-broker processes, waited on by what they print.

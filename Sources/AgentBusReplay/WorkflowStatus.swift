@@ -6,6 +6,8 @@ public enum WorkflowStatus: String, Sendable, Hashable, CaseIterable, Comparable
     case completed
     /// Some event was dead-lettered and not redriven successfully.
     case failed
+    /// It was cancelled (`agentbus cancel`): some agent skipped or stopped its events.
+    case cancelled
     /// Some event still waits for a consumer or a retry, and the workflow has been quiet for
     /// longer than the stall threshold.
     case stalled

@@ -141,6 +141,23 @@ struct SupervisorRulesTests {
         #expect(rules.trackedWorkflows == 1)
     }
 
+    @Test("a terminal event no agent handles, or a cancellation, ends a workflow: it is never stalled")
+    func terminalEventAndCancel() {
+        var rules = rules {
+            $0.stallAfter = .seconds(10)
+            $0.terminalTypes = ["done"]
+        }
+        rules.observe(activity("wf-told", type: "work", at: Self.start))
+        rules.observe(activity("wf-cancelled", type: "work", at: Self.start))
+        rules.observe(activity("wf-idle", type: "work", at: Self.start))
+        // wf-told's last event is a "done" on its topic; wf-cancelled's next event was skipped.
+        rules.observeTerminalEvent(correlationID: "wf-told")
+        rules.observe(activity("wf-cancelled", type: "work", at: Self.start + 500, outcome: .cancelled))
+        let alerts = rules.evaluate(now: Self.start + 20_000)
+        #expect(alerts.map(\.subject.correlationId) == ["wf-idle"])
+        #expect(rules.trackedWorkflows == 1)
+    }
+
     @Test("the alerts' own activity is not progress, and without terminal types workflows are not watched")
     func alertsAndUnwatched() {
         var watched = rules {

@@ -69,6 +69,11 @@ public enum AgentTopics {
     /// The topics of `agent` that are not its retry tiers: dead letters, timers and state.
     public static func owned(by agent: String) -> [String] { [deadLetter(of: agent), timers(of: agent), state(of: agent)] }
 
+    /// Whether `topic` is an agent's timers or state: the runtime's bookkeeping, not events.
+    public static func isAgentBookkeeping(_ topic: String) -> Bool {
+        topic.hasSuffix(".timers") || topic.hasSuffix(".state")
+    }
+
     /// Whether `topic` keeps only the latest record per key (`cleanup.policy=compact` on real
     /// Kafka): the registry, and every agent's timers and state.
     public static func isCompacted(_ topic: String) -> Bool {

@@ -34,6 +34,9 @@ struct ReplayIndex: Sendable {
     /// What a topic holds, decided from its name.
     enum TopicKind {
         case events, activity, registry, heartbeats, deadLetters, retries
+        /// The runtime's own bookkeeping: timers not fired yet, state, control records. A timer
+        /// record carries its future event's headers, but that event exists only once it fires.
+        case bookkeeping
     }
 
     // MARK: Adding records
@@ -54,7 +57,7 @@ struct ReplayIndex: Sendable {
             addRegistry(record)
         case .deadLetters: addDeadLetter(record, topic: topic, number: number)
         case .retries: addRetry(record, topic: topic, number: number)
-        case .heartbeats: break
+        case .heartbeats, .bookkeeping: break
         }
     }
 
@@ -73,8 +76,11 @@ struct ReplayIndex: Sendable {
         case AgentTopics.activity: kind = .activity
         case AgentTopics.registry: kind = .registry
         case AgentTopics.heartbeats: kind = .heartbeats
+        case AgentTopics.control: kind = .bookkeeping
         default:
-            if name.hasSuffix(".dlt") {
+            if AgentTopics.isAgentBookkeeping(name) {
+                kind = .bookkeeping
+            } else if name.hasSuffix(".dlt") {
                 kind = .deadLetters
             } else if AgentTopics.retryTier(name) != nil || name.hasSuffix(".retry") {
                 // `<agent>.retry`: the single retry topic of logs saved before the delay tiers.

@@ -128,6 +128,8 @@ struct WorkflowGraph {
         let waiting = nodes.contains { $0.status == .awaiting || $0.status == .retrying }
         if nodes.contains(where: { $0.status == .deadLettered }) {
             status = .failed
+        } else if nodes.contains(where: { $0.status == .cancelled }) {
+            status = .cancelled
         } else if waiting {
             status = log.readAt - end > options.stallAfter ? .stalled : .running
         } else {

@@ -24,9 +24,11 @@ public struct ReplayReader: Sendable {
         self.embeddedCluster = embeddedCluster
     }
 
-    /// Whether replay reads `topic`.
+    /// Whether replay reads `topic`: not Kafka's internal topics, the heartbeats, the control
+    /// records, or the agents' timers and state (bookkeeping, not events of a workflow).
     public static func reads(topic: String) -> Bool {
-        !topic.hasPrefix("__") && topic != AgentTopics.heartbeats
+        !topic.hasPrefix("__") && topic != AgentTopics.heartbeats && topic != AgentTopics.control
+            && !AgentTopics.isAgentBookkeeping(topic)
     }
 
     /// Every record of the replayed topics within the bounds, by topic name, then partition,

@@ -1,10 +1,12 @@
 import Kafka
 
 extension Supervisor {
-    /// Whether the supervisor reads `topic`: the heartbeats, the activity records and every
-    /// agent's dead-letter topic.
-    static func watches(_ topic: String) -> Bool {
+    /// Whether the supervisor reads `topic`: the heartbeats, the activity records, every
+    /// agent's dead-letter topic, and the topics of the terminal types (`terminalTopics`), where
+    /// a workflow's end shows even when no agent handles the terminal event.
+    static func watches(_ topic: String, terminalTopics: Set<String>) -> Bool {
         topic == AgentTopics.heartbeats || topic == AgentTopics.activity || topic.hasSuffix(".dlt")
+            || terminalTopics.contains(topic)
     }
 
     /// Lists the cluster's topics and assigns every partition the supervisor watches: the first
@@ -14,7 +16,10 @@ extension Supervisor {
     func assignTopics() async {
         let partitions: [KafkaTopicPartition]
         do {
-            partitions = try await admin.topics().filter { Self.watches($0.name) }.flatMap { topic in
+            let terminalTopics = Set(configuration.thresholds.terminalTypes.compactMap {
+                publisher.registry.eventSchema(for: $0)?.topic
+            })
+            partitions = try await admin.topics().filter { Self.watches($0.name, terminalTopics: terminalTopics) }.flatMap { topic in
                 (0..<Int32(topic.partitionCount)).map { KafkaTopicPartition(topic: topic.name, partition: $0) }
             }
         } catch {

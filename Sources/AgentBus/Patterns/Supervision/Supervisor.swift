@@ -26,7 +26,7 @@ public final class Supervisor: Service, Sendable {
     let consumer: KafkaConsumer
     private let producer: KafkaProducer
     let admin: KafkaAdmin
-    private let publisher: EventPublisher
+    let publisher: EventPublisher
     private let redrive: StalledWorkflowRedrive
     let logger: Logger
     private let startedAt = EventTime.now().millisecondsSinceEpoch
@@ -147,8 +147,16 @@ public final class Supervisor: Service, Sendable {
                 if let heartbeat = try? Heartbeat(json: record.value) { state.rules.observe(heartbeat) }
             case AgentTopics.activity:
                 if let activity = try? ActivityRecord(json: record.value) { state.rules.observe(activity) }
-            default:
+            case let topic where topic.hasSuffix(".dlt"):
                 state.rules.observeDeadLetter(topic: record.topic, at: time)
+            default:
+                // The topic of a terminal type: an event of one ends its workflow.
+                guard let type = record.headers.string(named: EnvelopeHeader.type),
+                    configuration.thresholds.terminalTypes.contains(type)
+                else { return }
+                let correlationID = record.headers.string(named: EnvelopeHeader.correlationID)
+                    ?? record.headers.string(named: EnvelopeHeader.id) ?? ""
+                state.rules.observeTerminalEvent(correlationID: correlationID)
             }
         }
     }

@@ -79,10 +79,9 @@ public struct SupervisorRules: Sendable {
         guard !thresholds.terminalTypes.isEmpty, let correlationID = activity.correlationId,
             activity.type != SupervisorAlert.eventType, !finishedIDs.contains(correlationID)
         else { return }
-        if let type = activity.type, thresholds.terminalTypes.contains(type) {
-            workflows[correlationID] = nil
-            raised.remove(.stalled(correlationID))
-            rememberFinished(correlationID)
+        // A terminal type handled, or the workflow cancelled (its events are skipped from then on).
+        if activity.type.map(thresholds.terminalTypes.contains) == true || activity.outcome == .cancelled {
+            finish(correlationID)
             return
         }
         if let known = workflows[correlationID], known.finishedAt > activity.finishedAt { return }
@@ -92,6 +91,19 @@ public struct SupervisorRules: Sendable {
         workflows[correlationID] = activity
         // New activity is a new occurrence: a stall after it is news again.
         raised.remove(.stalled(correlationID))
+    }
+
+    /// An event of a terminal type was published in workflow `correlationID`: it has ended,
+    /// whether or not any agent handles that type.
+    public mutating func observeTerminalEvent(correlationID: String) {
+        guard !thresholds.terminalTypes.isEmpty, !finishedIDs.contains(correlationID) else { return }
+        finish(correlationID)
+    }
+
+    private mutating func finish(_ correlationID: String) {
+        workflows[correlationID] = nil
+        raised.remove(.stalled(correlationID))
+        rememberFinished(correlationID)
     }
 
     private mutating func rememberFinished(_ correlationID: String) {
