@@ -8,21 +8,34 @@ import Foundation
 ///   `behavior` says;
 /// - `sink` (agent `test-sink`): handles `Done` and publishes nothing;
 /// - `ping` / `pong` (agents `test-ping`, `test-pong`): answer each other for ever, a loop the
-///   hop limit must stop;
+///   hop limit or the cost budget must stop (each handling spends `AGENTBUS_TEST_COST`, if set);
 /// - `fanout` (agent `test-fanout`): handles `Work` and publishes a `Left` and a `Right`, a
 ///   branching workflow for replay;
 /// - `left` (agent `test-left`): handles `Left` and publishes `Done`;
 /// - `right` (agent `test-right`): handles `Right` and refuses it with a `PermanentFailure`, so
-///   that branch is dead-lettered.
+///   that branch is dead-lettered;
+/// - `timer` (agent `test-timer`, uses timers): handles `Work` by setting the timer `reminder`,
+///   which fires a `Done` `AGENTBUS_TEST_TIMER_MS` (default 3000) after the handling;
+/// - `slow` (agent `test-slow`): handles `Work` like `worker`, logging `slow handler started`
+///   first, so a test knows when a long handler (behavior `sleep`) is running.
 ///
 /// Policies come from the environment so tests can keep retries short:
 /// `AGENTBUS_TEST_RETRY_DELAYS_MS` (comma-separated retry-topic delays, default none),
-/// `AGENTBUS_TEST_HOP_LIMIT`, `AGENTBUS_TEST_DEADLINE_MS`, `AGENTBUS_TEST_ORDERING` (`key`).
+/// `AGENTBUS_TEST_HOP_LIMIT`, `AGENTBUS_TEST_DEADLINE_MS`, `AGENTBUS_TEST_ORDERING` (`key`),
+/// `AGENTBUS_TEST_MAX_WORKFLOW_COST`.
 struct TestAgent: Agent {
     let role: String
     let environment: [String: String]
 
     var name: String { environment["AGENTBUS_TEST_AGENT_NAME"] ?? "test-\(role)" }
+
+    var usesTimers: Bool { role == "timer" }
+
+    /// What each handling of the ping/pong loop spends (``HandlerContext/addCost(_:)``).
+    var costPerHandling: Double { environment["AGENTBUS_TEST_COST"].flatMap { Double($0) } ?? 0 }
+
+    /// How long after a `timer` handling its timer fires.
+    var timerDelay: Duration { .milliseconds(environment["AGENTBUS_TEST_TIMER_MS"].flatMap { Int($0) } ?? 3000) }
 
     var policies: AgentPolicies {
         var policies = AgentPolicies()
@@ -35,6 +48,7 @@ struct TestAgent: Agent {
             policies.handlerDeadline = .milliseconds(deadline)
         }
         if environment["AGENTBUS_TEST_ORDERING"] == "key" { policies.ordering = .key(maxInFlight: 8) }
+        policies.maxWorkflowCost = environment["AGENTBUS_TEST_MAX_WORKFLOW_COST"].flatMap { Double($0) }
         return policies
     }
 
@@ -48,7 +62,10 @@ struct TestAgent: Agent {
         case "sink":
             EventHandler(Done.self) { _, _ in }
         case "ping":
-            EventHandler(Ping.self) { ping, context in try context.publish(Pong(n: ping.n + 1)) }
+            EventHandler(Ping.self) { [costPerHandling] ping, context in
+                context.addCost(costPerHandling)
+                try context.publish(Pong(n: ping.n + 1))
+            }
         case "fanout":
             EventHandler(Work.self) { work, context in
                 try context.publish(Left(id: work.id, seq: work.seq))
@@ -60,8 +77,22 @@ struct TestAgent: Agent {
             }
         case "right":
             EventHandler(Right.self) { right, _ in throw PermanentFailure("right branch refused \(right.id)") }
+        case "timer":
+            EventHandler(Work.self) { [timerDelay] work, context in
+                try context.schedule(
+                    Done(id: work.id, seq: work.seq, attempt: context.attempt), after: timerDelay, name: "reminder")
+            }
+        case "slow":
+            EventHandler(Work.self) { work, context in
+                context.logger.info("slow handler started", metadata: ["work": "\(work.id)"])
+                try await Self.act(on: work, attempt: context.attempt)
+                try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
+            }
         default:
-            EventHandler(Pong.self) { pong, context in try context.publish(Ping(n: pong.n + 1)) }
+            EventHandler(Pong.self) { [costPerHandling] pong, context in
+                context.addCost(costPerHandling)
+                try context.publish(Ping(n: pong.n + 1))
+            }
         }
     }
 

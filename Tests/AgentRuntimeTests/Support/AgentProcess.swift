@@ -35,7 +35,8 @@ final class AgentProcess: Sendable {
             executable: Paths.product(executable), environment: environment, capturingStandardError: true)
     }
 
-    /// The test agent (`agentbus-test-agent`) in `role` (worker, sink, ping, pong, fanout, left, right).
+    /// The test agent (`agentbus-test-agent`) in `role` (worker, sink, ping, pong, fanout, left,
+    /// right, timer, slow).
     static func testAgent(
         role: String, instance: String, broker: DevBrokerProcess, environment: [String: String] = [:],
         heartbeatInterval: Double = 5, arguments: [String] = []
