@@ -33,8 +33,9 @@ struct AggregatorAgent: Agent {
                 requested: application.requested)
             try context.setState(facts, for: Self.factsKey(context))
             let decision = try fanIn.open(expecting: Set(application.requiredChecks.map(\.rawValue)), in: context)
+            // From the application's arrival, so a redelivered handling sets the same deadline.
             let (seconds, attoseconds) = deadline.components
-            let due = Date().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+            let due = Self.eventDate(context).addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
             if case .waiting = decision {
                 try context.schedule(
                     AssessmentDue(applicationId: application.applicationId, applicantId: application.applicantId, dueAt: due),
@@ -58,11 +59,22 @@ struct AggregatorAgent: Agent {
         EventHandler(AssessmentDue.self) { [fanIn] due, context in
             let facts = try Self.facts(context)
                 ?? ApplicationFacts(applicationId: due.applicationId, applicantId: due.applicantId, requested: .eur(0))
-            try Self.publish(try fanIn.expire(in: context), facts: facts, fanIn: fanIn, context)
+            let decision = try fanIn.expire(in: context)
+            // The cleanup timer of an ended collection: state keeps only collections in progress.
+            if case .alreadyEnded = decision, try fanIn.forget(in: context) {
+                try context.removeState(for: Self.factsKey(context))
+                return
+            }
+            try Self.publish(decision, facts: facts, fanIn: fanIn, context)
         }
     }
 
     static func factsKey(_ context: HandlerContext) -> String { "application/\(context.event.correlationID)" }
+
+    /// When the handled event happened (its `ce_time`), or now when it has none.
+    static func eventDate(_ context: HandlerContext) -> Date {
+        context.event.time.map { Date(timeIntervalSince1970: Double($0.millisecondsSinceEpoch) / 1000) } ?? Date()
+    }
 
     static func facts(_ context: HandlerContext) throws -> ApplicationFacts? {
         try context.state(ApplicationFacts.self, for: factsKey(context))
@@ -98,15 +110,28 @@ struct AggregatorAgent: Agent {
                     failedAt: Date()),
                 name: "assessment")
         }
+        /// Removes the ended collection once its redeliveries are past.
+        func scheduleCleanup() throws {
+            guard let facts else { return }
+            let (seconds, _) = fanIn.retention.components
+            try context.schedule(
+                AssessmentDue(
+                    applicationId: facts.applicationId, applicantId: facts.applicantId,
+                    dueAt: Date().addingTimeInterval(Double(seconds))),
+                after: fanIn.retention, name: fanIn.cleanupTimerName)
+        }
         switch decision {
         case .complete(let results):
             try context.cancelTimer(named: fanIn.timerName)
             try assessment(results, missing: [])
+            try scheduleCleanup()
         case .partial(let results, let missing):
             context.logger.warning("assessment deadline passed; completing without some checks", metadata: ["missing": "\(missing)"])
             try assessment(results, missing: missing)
+            try scheduleCleanup()
         case .failed(let missing):
             try fail(missing.compactMap(AssessmentCheck.init(rawValue:)), because: "checks missing at the deadline: \(missing.joined(separator: ", "))")
+            try scheduleCleanup()
         case .waiting, .duplicate, .alreadyEnded:
             break
         }

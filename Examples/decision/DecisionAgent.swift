@@ -27,12 +27,15 @@ struct DecisionAgent: Agent {
     /// Simulated time to decide (a call to the pricing and policy services).
     var latency: Duration = .zero
 
-    static let timerName = "approval"
+    /// How long a decided case is kept (a redelivered decision still finds it), then removed.
+    static let retention = Duration.seconds(900)
+    static let cleanupTimerName = "approval cleanup"
 
     var handlers: [EventHandler] {
         EventHandler(RiskScored.self) { [policy, latency] risk, context in
             if latency > .zero { try await context.clock.sleep(for: latency) }
-            let decision = policy.decide(risk, now: Date())
+            // At the score's time, so a redelivered handling sets the same deadline.
+            let decision = policy.decide(risk, now: Self.eventDate(context))
             try context.publish(decision.made)
             if let approval = decision.approval {
                 try Self.request(approval, rate: decision.made.interestRatePercent, context)
@@ -59,9 +62,15 @@ struct DecisionAgent: Agent {
                 name: "final")
         }
         EventHandler(ApprovalExpired.self) { [policy, onApprovalTimeout] expired, context in
-            guard var approval = try context.state(ApprovalCase.self, for: Self.key(context)),
-                approval.decidedBy == nil, approval.requestId == expired.requestId
-            else { return }  // decided meanwhile, or an older request's timer
+            guard var approval = try context.state(ApprovalCase.self, for: Self.key(context)) else { return }
+            if let decidedAt = approval.decidedAt {
+                // The cleanup timer: a decided case is removed once its redeliveries are past.
+                if EventTime.now().millisecondsSinceEpoch - decidedAt >= Self.retention.components.seconds * 1000 {
+                    try context.removeState(for: Self.key(context))
+                }
+                return
+            }
+            guard approval.requestId == expired.requestId else { return }  // an older request's timer
             let roles = ApproverRole.allCases
             let index = roles.firstIndex(of: expired.approverRole) ?? roles.count - 1
             if onApprovalTimeout == .escalate, index + 1 < roles.count {
@@ -75,8 +84,10 @@ struct DecisionAgent: Agent {
                 try Self.request(next, rate: approval.interestRatePercent, context)
                 return
             }
-            approval.decidedBy = "timeout"
+            approval.decidedBy = "timeout [\(context.event.id)]"
+            approval.decidedAt = EventTime.now().millisecondsSinceEpoch
             try context.setState(approval, for: Self.key(context))
+            try Self.scheduleCleanup(approval, context)
             try context.publish(
                 DecisionMade(
                     applicationId: expired.applicationId, applicantId: expired.applicantId, decision: .declined,
@@ -88,17 +99,34 @@ struct DecisionAgent: Agent {
 
     static func key(_ context: HandlerContext) -> String { "approval/\(context.event.correlationID)" }
 
+    /// When the handled event happened (its `ce_time`), or now when it has none.
+    static func eventDate(_ context: HandlerContext) -> Date {
+        context.event.time.map { Date(timeIntervalSince1970: Double($0.millisecondsSinceEpoch) / 1000) } ?? Date()
+    }
+
+    /// Sets the timer that removes a decided case after ``retention``.
+    static func scheduleCleanup(_ approval: ApprovalCase, _ context: HandlerContext) throws {
+        let request = approval.request
+        try context.schedule(
+            ApprovalExpired(
+                applicationId: request.applicationId, applicantId: request.applicantId, requestId: approval.requestId,
+                approverRole: request.approverRole, deadline: Date().addingTimeInterval(Double(retention.components.seconds))),
+            after: retention, name: cleanupTimerName)
+    }
+
     /// Publishes `request`, sets its expiry timer (replacing any earlier one), and records it as
     /// the case's current request.
     static func request(_ request: ApprovalRequested, rate: Double?, _ context: HandlerContext) throws {
-        let published = try context.publish(request, name: "approval \(request.approverRole.rawValue)")
+        let round = "approval \(request.approverRole.rawValue)"
+        let published = try context.publish(request, name: round)
         try context.schedule(
             ApprovalExpired(
                 applicationId: request.applicationId, applicantId: request.applicantId, requestId: published.id,
                 approverRole: request.approverRole, deadline: request.deadline),
-            at: request.deadline, name: timerName)
+            at: request.deadline, name: round)
         try context.setState(
-            ApprovalCase(request: request, requestId: published.id, interestRatePercent: rate), for: key(context))
+            ApprovalCase(request: request, requestId: published.id, interestRatePercent: rate, timerName: round),
+            for: key(context))
     }
 
     /// The open case a decision answers, or nil (logged) when the decision does not count: the
@@ -137,7 +165,9 @@ struct DecisionAgent: Agent {
     static func close(_ approval: ApprovalCase, by summary: String, _ context: HandlerContext) throws {
         var approval = approval
         approval.decidedBy = "\(summary) [\(context.event.id)]"
+        approval.decidedAt = EventTime.now().millisecondsSinceEpoch
         try context.setState(approval, for: key(context))
-        try context.cancelTimer(named: timerName)
+        try context.cancelTimer(named: approval.timerName)
+        try scheduleCleanup(approval, context)
     }
 }

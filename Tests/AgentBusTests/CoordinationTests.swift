@@ -74,10 +74,14 @@ struct CoordinationTests {
     @Test("a cancelled timer does not fire")
     func timerCancelled() async throws {
         let harness = try AgentHarness(Coordinator(), schemas: Self.fixtures, partitions: 1, instanceID: "timers")
+        let setAt = ContinuousClock.now
         let cause = try await harness.publish(Work(id: "timer:w1", seq: 1, behavior: "ok")).envelope
         try await harness.publish(Work(id: "cancel-timer:w1", seq: 2, behavior: "ok"), correlationID: cause.correlationID)
-        // Past the due time, a marker: the first Done is the marker, not the timer.
-        try await Task.sleep(for: .milliseconds(800))
+        // Both handled (the cancellation is written with the second's outputs)...
+        _ = try await harness.activity(count: 2)
+        // ...then past the due time and a few firing ticks (the assertion is about time), a
+        // marker: the first Done is the marker, not the timer.
+        try await Task.sleep(until: setAt + .milliseconds(300) + TimerService.tick * 5)
         try await harness.publish(Work(id: "marker", seq: 3, behavior: "ok"), correlationID: cause.correlationID)
         let done = try await harness.envelopes(of: Done.eventType, count: 1)
         #expect(try done.map { try $0.decode(as: Done.self).id } == ["marker"])

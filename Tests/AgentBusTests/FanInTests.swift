@@ -108,6 +108,32 @@ struct FanInTests {
         }
     }
 
+    @Test("an ended collection is forgotten only after its retention")
+    func forgetsAfterRetention() async throws {
+        struct Forgetter: Agent {
+            let name = "aggregator"
+            let usesState = true
+            let fanIn = FanIn<Int>(name: "checks", onDeadline: .fail, retention: .seconds(60))
+            var handlers: [EventHandler] {
+                EventHandler(Work.self) { [fanIn] work, context in
+                    if work.id == "open" { _ = try fanIn.open(expecting: ["a"], in: context) }
+                    if work.id == "a" { _ = try fanIn.record(1, from: "a", in: context) }
+                    if work.id == "forget-now" { #expect(try !fanIn.forget(in: context)) }
+                    if work.id == "forget-later" {
+                        #expect(try fanIn.forget(in: context, now: EventTime.now().millisecondsSinceEpoch + 61_000))
+                    }
+                }
+            }
+        }
+        let tester = try AgentTester(Forgetter(), schemas: SchemaRegistry.load(directory: Self.fixtures))
+        for id in ["open", "a", "forget-now"] {
+            #expect(try await tester.handle(Work(id: id, seq: 0, behavior: "ok"), correlationID: "wf-4").outcome == .handled)
+        }
+        #expect(try tester.state(FanInState<Int>.self, for: "fan-in/checks/wf-4")?.outcome == .complete)
+        _ = try await tester.handle(Work(id: "forget-later", seq: 0, behavior: "ok"), correlationID: "wf-4")
+        #expect(try tester.state(FanInState<Int>.self, for: "fan-in/checks/wf-4") == nil, "removed after its retention")
+    }
+
     @Test("the handling that ended a collection, run again, publishes the same completion again")
     func rerunRepublishes() async throws {
         let tester = try tester(.completePartial)

@@ -137,7 +137,9 @@ struct ApprovalGateTests {
         let final = try first.published(DecisionMade.self)
         #expect(final.map(\.decision) == [.approved])
         #expect(final.first?.requiresHumanApproval == false)
-        #expect(first.timers.map(\.due) == [nil], "the expiry timer is cancelled")
+        #expect(first.timers.first?.due == nil, "the expiry timer is cancelled")
+        #expect(first.timers.first?.id.hasSuffix("/approval senior-underwriter") == true)
+        #expect(first.timers.last?.id.hasSuffix("/approval cleanup") == true, "the decided case is removed later")
         var rejected = ApprovalRejected.examples[0]
         rejected.requestId = request.id
         let second = try await tester.handle(rejected, correlationID: correlation)

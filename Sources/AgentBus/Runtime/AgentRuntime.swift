@@ -92,7 +92,10 @@ public final class AgentRuntime: Service, Sendable {
         let state = agent.usesState ? StateStore(topic: AgentTopics.state(of: agent.name)) : nil
         let directory = CapabilityDirectory()
         let cancellations = WorkflowCancellations()
-        let follower = RuntimeFollower(configuration: configuration, stateTopic: state?.topic, logger: logger) { record in
+        let follower = RuntimeFollower(
+            configuration: configuration, stateTopic: state?.topic, logger: logger,
+            onControlCaughtUp: { cancellations.markReady() }
+        ) { record in
             reference.runtime?.followed(record)
         }
         self.follower = follower
@@ -140,6 +143,7 @@ public final class AgentRuntime: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.processor.watchdog.run() }
                 group.addTask { await self.follower.run() }
+                group.addTask { await self.stopWaitingForCancellations() }
                 if let timers = self.timers { group.addTask { await timers.run() } }
                 group.addTask { await self.sendHeartbeats() }
                 group.addTask { await self.followRebalances() }
@@ -179,7 +183,7 @@ public final class AgentRuntime: Service, Sendable {
         do {
             for try await record in consumer.messages {
                 if let timers, record.topic == timers.topic {
-                    if consumer.isCurrent(record) { timers.apply(record) }
+                    timers.apply(record) { consumer.isCurrent($0) }
                     continue
                 }
                 if let cached = last, cached.partition == record.partition, cached.topic == record.topic,
@@ -269,6 +273,21 @@ public final class AgentRuntime: Service, Sendable {
         logger.debug(
             "revoked work settled",
             metadata: ["waited": "\((ContinuousClock.now - start).wholeMilliseconds) ms", "partitions": "\(workers.count)"])
+    }
+
+    /// How long handling waits at start for the cancellations written before it: past this (the
+    /// control topic is missing or unreachable), the instance handles without them, warning once.
+    private static let cancellationsWait = Duration.seconds(10)
+
+    private func stopWaitingForCancellations() async {
+        let cancellations = processor.cancellations
+        let until = ContinuousClock.now + Self.cancellationsWait
+        let ready = await cancellations.waitUntilReady { ContinuousClock.now < until && !Task.isCancelled }
+        if !ready, !Task.isCancelled {
+            logger.warning(
+                "\(AgentTopics.control) not read within \(Self.cancellationsWait); handling events without the cancellations written before this start")
+            cancellations.markReady()
+        }
     }
 
     /// A record of the topics every instance follows (``RuntimeFollower``).

@@ -37,6 +37,8 @@ final class EventProcessor: Sendable {
     let services: HandlerServices
     /// Workflows cancelled so far (from `agentbus.control`).
     let cancellations: WorkflowCancellations
+    /// One handling at a time per workflow, for agents that keep state.
+    private let workflowLocks = WorkflowLocks()
     /// Looks up the high watermarks of the state changelog's partitions, for a state catch-up.
     private let stateWatermarks: @Sendable () async throws -> [Int32: Int64]
 
@@ -133,6 +135,15 @@ final class EventProcessor: Sendable {
         span = tracing.startProcessSpan(for: record, envelope: envelope, agent: agent, instance: instance)
         let dedupeKey = DedupeWindow.key(source: envelope.source, id: envelope.id)
         let cancellations = cancellations
+        // After a start, the cancellations written before it are read first (at most a few
+        // seconds; see AgentRuntime.cancellationsWait), so a cancelled workflow is not handled.
+        if !cancellations.isReady {
+            guard await cancellations.waitUntilReady(while: { !isStopping && !event.ledger.isRevoked }) else {
+                event.abandon()
+                tracing.recordAbandoned(on: span)
+                return
+            }
+        }
         let admission = EventAdmission.check(
             envelope, schema: route.schema, hopLimit: policies.hopLimit, maxWorkflowCost: policies.maxWorkflowCost,
             now: receivedAt, cancellation: { cancellations.reason(for: $0) }
@@ -162,6 +173,11 @@ final class EventProcessor: Sendable {
                 return
             }
         }
+        // A stateful handling reads, changes and writes its workflow's state: one at a time per
+        // workflow, from before the handler runs until its changes are visible to the next.
+        let lockedWorkflow = services.state == nil ? nil : envelope.correlationID
+        if let lockedWorkflow { await workflowLocks.acquire(lockedWorkflow) }
+        defer { if let lockedWorkflow { workflowLocks.release(lockedWorkflow) } }
         await concurrency.acquire()
         defer { concurrency.release() }
         outcome.startedAt = EventTime.now().millisecondsSinceEpoch
@@ -354,9 +370,6 @@ final class EventProcessor: Sendable {
         outcome.finishedAt = EventTime.now().millisecondsSinceEpoch
         if outcome.startedAt == 0 { outcome.startedAt = outcome.finishedAt }
         let record = event.record
-        // The state changes show in this instance's next handlings at once; the changelog
-        // catches up when they are read back.
-        if !writes.isEmpty { services.state?.applyLocal(writes) }
         let stamp = OutputStamp(input: envelope, cost: cost, policies: policies)
         for output in outputs {
             var sent = output.envelope
@@ -368,9 +381,14 @@ final class EventProcessor: Sendable {
                 topic: output.topic, key: sent.key, value: sent.data, headers: sent.kafkaHeaders, for: event,
                 span: sendSpan)
         }
-        for write in writes {
-            await send(write, for: event)
+        var written: [RuntimeWrite] = []
+        for write in writes where await send(write, for: event) {
+            written.append(write)
         }
+        // The state changes handed to the producer show in this instance's next handlings at
+        // once (the workflow is still held); the replica catches up when it reads them back.
+        // Changes never handed over (the partition was given up meanwhile) are not shown.
+        if !written.isEmpty { services.state?.applyLocal(written) }
         switch outcome.result {
         case .retried:
             counters.retried.add(1, ordering: .relaxed)
@@ -444,11 +462,12 @@ final class EventProcessor: Sendable {
         }
     }
 
-    /// Produces a timer or state record for `event`, a tombstone when it has no value.
-    private func send(_ write: RuntimeWrite, for event: InFlightEvent) async {
+    /// Produces a timer or state record for `event`, a tombstone when it has no value. Returns
+    /// whether the producer took it.
+    private func send(_ write: RuntimeWrite, for event: InFlightEvent) async -> Bool {
         guard !event.ledger.isRetired else {
             event.abandon()
-            return
+            return false
         }
         event.expect(1)
         do {
@@ -457,9 +476,11 @@ final class EventProcessor: Sendable {
             } else {
                 try await producer.produceTombstone(topic: write.topic, key: write.key, headers: write.headers, callback: event)
             }
+            return true
         } catch {
             logger.error("cannot produce", metadata: ["topic": "\(write.topic)", "error": "\(error.message)"])
             onProduceFailure(error)
+            return false
         }
     }
 

@@ -13,12 +13,17 @@ final class RuntimeFollower: Sendable {
     private let logger: Logger
     private let handle: @Sendable (KafkaRecord) -> Void
     private let consumer = Mutex<KafkaConsumer?>(nil)
+    /// The control partitions not yet read up to their end as of the start, with that end.
+    private let controlRemaining = Mutex<[Int32: Int64]?>(nil)
+    /// Called once the control records written before the start have all been read.
+    private let onControlCaughtUp: @Sendable () -> Void
     private let admin = Mutex<KafkaAdmin?>(nil)
 
     init(
         configuration: AgentRuntimeConfiguration, stateTopic: String?, logger: Logger,
-        handle: @escaping @Sendable (KafkaRecord) -> Void
+        onControlCaughtUp: @escaping @Sendable () -> Void = {}, handle: @escaping @Sendable (KafkaRecord) -> Void
     ) {
+        self.onControlCaughtUp = onControlCaughtUp
         self.configuration = configuration
         self.stateTopic = stateTopic
         self.logger = logger
@@ -43,14 +48,20 @@ final class RuntimeFollower: Sendable {
             case .success(let consumer):
                 await withTaskCancellationHandler {
                     do {
-                        for try await record in consumer.messages { handle(record) }
+                        for try await record in consumer.messages {
+                            handle(record)
+                            if record.topic == AgentTopics.control { controlRead(record) }
+                        }
                     } catch {
-                        logger.warning("runtime topics no longer followed", metadata: ["error": "\(error)"])
+                        logger.warning("runtime topics no longer followed; starting again", metadata: ["error": "\(error)"])
                     }
                 } onCancel: {
                     Task { await consumer.close(timeout: .seconds(1)) }
                 }
-                return
+                if Task.isCancelled { return }
+                // The consumer failed: read everything again (applying a record twice is harmless).
+                await consumer.close(timeout: .seconds(1))
+                try? await Task.sleep(for: .seconds(1))
             case .failure(let error):
                 if !warned {
                     logger.warning(
@@ -89,6 +100,17 @@ final class RuntimeFollower: Sendable {
         }
     }
 
+    /// Counts a control record read; the last one due at the start calls ``onControlCaughtUp``.
+    private func controlRead(_ record: KafkaRecord) {
+        let caughtUp = controlRemaining.withLock { remaining -> Bool in
+            guard var left = remaining, let end = left[record.partition], record.offset + 1 >= end else { return false }
+            left[record.partition] = nil
+            remaining = left
+            return left.isEmpty
+        }
+        if caughtUp { onControlCaughtUp() }
+    }
+
     /// The high watermark of each partition of `topic`, from the brokers.
     func highWatermarks(of topic: String) async throws -> [Int32: Int64] {
         guard let admin = admin.withLock({ $0 }) else {
@@ -112,7 +134,7 @@ final class RuntimeFollower: Sendable {
             let created = try KafkaAdmin(
                 configuration: KafkaClientConfiguration(
                     bootstrapServers: consumerConfiguration.bootstrapServers, clientID: consumerConfiguration.clientID,
-                    security: consumerConfiguration.security, properties: consumerConfiguration.properties),
+                    security: consumerConfiguration.security, properties: configuration.properties),
                 logger: logger)
             admin = created
             return created
@@ -148,6 +170,12 @@ final class RuntimeFollower: Sendable {
         }
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         try consumer.assign(start)
+        var control: [Int32: Int64] = [:]
+        for (partition, marks) in watermarks where partition.topic == AgentTopics.control && marks.high > marks.low {
+            control[partition.partition] = marks.high
+        }
+        controlRemaining.withLock { $0 = control }
+        if control.isEmpty { onControlCaughtUp() }
         self.consumer.withLock { $0 = consumer }
         return consumer
     }

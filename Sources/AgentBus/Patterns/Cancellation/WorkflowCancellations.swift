@@ -12,6 +12,7 @@ package final class WorkflowCancellations: Sendable {
 
     private let capacity: Int
     private let state = Mutex(State())
+    private let ready = Atomic<Bool>(false)
 
     package init(capacity: Int = 100_000) {
         self.capacity = max(1, capacity)
@@ -34,6 +35,22 @@ package final class WorkflowCancellations: Sendable {
             }
             return true
         }
+    }
+
+    /// Whether the cancellations written before the instance started have been read (or the
+    /// runtime stopped waiting for them): until then, an event of a cancelled workflow could pass
+    /// for one that is not.
+    package var isReady: Bool { ready.load(ordering: .acquiring) }
+
+    package func markReady() { ready.store(true, ordering: .releasing) }
+
+    /// Waits until ``isReady`` or `stop` says to give up; returns ``isReady``.
+    package func waitUntilReady(while proceed: () -> Bool) async -> Bool {
+        // Once per instance start, for as long as reading the control topic takes.
+        while !isReady, proceed() {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return isReady
     }
 
     package func contains(_ correlationID: String) -> Bool {

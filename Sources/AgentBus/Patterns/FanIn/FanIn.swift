@@ -14,6 +14,10 @@
 /// Each returns a ``FanInDecision``: wait, or complete with the results (``FanInDecision/complete(_:)``),
 /// complete partially, or fail. After deciding to end, it records the end in the state; the
 /// caller then publishes the completion (or failure) and may cancel the deadline timer.
+///
+/// An ended collection is kept for ``retention`` (so a redelivered event that ended it decides
+/// the same again), then ``forget(in:)`` removes it; schedule a timer under ``cleanupTimerName``
+/// at the end, so state holds only collections in progress.
 public struct FanIn<Result: Codable & Sendable>: Sendable {
     /// Names this fan-in in state keys and its timer: one agent may run several.
     public let name: String
@@ -27,13 +31,31 @@ public struct FanIn<Result: Codable & Sendable>: Sendable {
         case fail
     }
 
-    public init(name: String, onDeadline: DeadlinePolicy) {
+    /// How long an ended collection is kept: longer than the runtime's dedupe window (10 minutes
+    /// by default), within which a redelivered event is handled again.
+    public let retention: Duration
+
+    public init(name: String, onDeadline: DeadlinePolicy, retention: Duration = .seconds(900)) {
         self.name = name
         self.onDeadline = onDeadline
+        self.retention = retention
     }
 
     /// The name of the deadline timer to schedule (and cancel).
     public var timerName: String { "fan-in \(name)" }
+
+    /// The name of the timer that removes an ended collection after ``retention``.
+    public var cleanupTimerName: String { "fan-in \(name) cleanup" }
+
+    /// Removes the handled event's workflow's collection if it ended at least ``retention`` ago
+    /// (at `now`, milliseconds since 1970); returns whether it did.
+    @discardableResult
+    public func forget(in context: HandlerContext, now: Int64 = EventTime.now().millisecondsSinceEpoch) throws(PublishError) -> Bool {
+        let state = try state(in: context)
+        guard let endedAt = state.endedAt, now - endedAt >= retention.wholeMilliseconds else { return false }
+        try context.removeState(for: stateKey(for: context.event.correlationID))
+        return true
+    }
 
     /// The state key of a workflow's collection.
     public func stateKey(for correlationID: String) -> String { "fan-in/\(name)/\(correlationID)" }
@@ -104,6 +126,7 @@ public struct FanIn<Result: Codable & Sendable>: Sendable {
 
     private func end(_ state: inout FanInState<Result>, in context: HandlerContext) throws(PublishError) {
         state.endedBy = context.event.id
+        state.endedAt = EventTime.now().millisecondsSinceEpoch
         try context.setState(state, for: stateKey(for: context.event.correlationID))
     }
 }

@@ -12,6 +12,8 @@ public struct FanInState<Result: Codable & Sendable>: Codable, Sendable {
     /// The event whose handling ended it, so only a re-run of that handling publishes the
     /// completion again (with the same derived ID).
     public var endedBy: String?
+    /// When it ended, in milliseconds since 1970.
+    public var endedAt: Int64?
 
     public enum Outcome: String, Codable, Sendable {
         /// Every expected branch reported.

@@ -56,10 +56,12 @@ package final class StateStore: Sendable {
 
     /// Applies a changelog record read back from the topic.
     package func apply(_ record: KafkaRecord) {
-        guard let key = record.key?.validUTF8String else { return }
+        let key = record.key?.validUTF8String
         let writeID = record.headers.string(named: StateHeader.writeID)
         state.withLock { state in
+            // Counted as read even without a key (not ours to interpret), so a catch-up ends.
             state.applied[record.partition] = max(state.applied[record.partition] ?? -1, record.offset)
+            guard let key else { return }
             if record.value.isEmpty { state.base[key] = nil } else { state.base[key] = record.value.array }
             if let writeID, state.overlay[key]?.writeID == writeID { state.overlay[key] = nil }
         }

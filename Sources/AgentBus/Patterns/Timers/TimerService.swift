@@ -32,9 +32,13 @@ final class TimerService: Sendable {
     /// Timers pending in the partitions this instance owns.
     var pending: Int { table.withLock { $0.count } }
 
-    /// Folds a record of the timers topic in.
-    func apply(_ record: KafkaRecord) {
-        table.withLock { $0.apply(record) }
+    /// Folds a record of the timers topic in, unless `isCurrent` says its partition was revoked
+    /// since it was fetched (checked under the lock ``revoked(_:)`` takes, so a record of a
+    /// partition just given up never lands in the table after it was dropped).
+    func apply(_ record: KafkaRecord, isCurrent: (KafkaRecord) -> Bool) {
+        table.withLock { table in
+            if isCurrent(record) { table.apply(record) }
+        }
     }
 
     /// Forgets partitions given up in a rebalance.
@@ -65,6 +69,8 @@ final class TimerService: Sendable {
 
     /// Fires the timers due now in partitions read up to their end.
     func fireDue() async {
+        // A timer of a workflow cancelled before this start must not fire.
+        guard cancellations.isReady else { return }
         let now = EventTime.now().millisecondsSinceEpoch
         let highWatermarks = consumer.cachedHighWatermarks()
         let due = table.withLock { table in
@@ -110,9 +116,9 @@ final class TimerService: Sendable {
 
     /// The broker acknowledged a timer's event: the timer is done.
     fileprivate func fired(_ timer: TimerTable.Timer, eventID: String) {
-        table.withLock { $0.remove(timer) }
+        let stillThisTimer = table.withLock { $0.remove(timer) }
         logger.debug("timer fired", metadata: ["timer": "\(timer.id)", "event_id": "\(eventID)"])
-        Task { await retire(timer.id) }
+        if stillThisTimer { Task { await retire(timer.id) } }
     }
 
     fileprivate func fireFailed(_ timer: TimerTable.Timer, error: KafkaError) {

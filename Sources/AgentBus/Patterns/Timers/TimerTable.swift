@@ -67,12 +67,16 @@ package struct TimerTable {
     /// The timer's event was not delivered: it is due again at the next look.
     package mutating func fireFailed(_ timer: Timer) { firing.remove(timer.id) }
 
-    /// Removes the timer `id` if it is still the one given (not replaced meanwhile).
-    package mutating func remove(_ timer: Timer) {
+    /// Removes the timer `id` if it is still the one given. Returns false when a newer timer of
+    /// the same ID replaced it meanwhile: then no tombstone may be written for the ID, or it
+    /// would delete the replacement.
+    @discardableResult
+    package mutating func remove(_ timer: Timer) -> Bool {
         firing.remove(timer.id)
-        if timers[timer.id]?.record.offset == timer.record.offset, timers[timer.id]?.partition == timer.partition {
-            timers[timer.id] = nil
-        }
+        guard let current = timers[timer.id] else { return true }
+        guard current.record.offset == timer.record.offset, current.partition == timer.partition else { return false }
+        timers[timer.id] = nil
+        return true
     }
 
     /// Removes and returns the timers of workflow `correlationID`.
