@@ -9,10 +9,12 @@ public struct AssessmentDue: TypedEvent, Equatable {
     public static let eventType = "dev.agentbus.loan.assessment.due.v1"
 
     public var applicationId: String
-    public var applicantId: String
+    /// Absent on the cleanup timer of checks whose application never came, when no check named
+    /// the applicant.
+    public var applicantId: String?
     public var dueAt: Date
 
-    public init(applicationId: String, applicantId: String, dueAt: Date) {
+    public init(applicationId: String, applicantId: String?, dueAt: Date) {
         self.applicationId = applicationId
         self.applicantId = applicantId
         self.dueAt = dueAt

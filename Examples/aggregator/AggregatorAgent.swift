@@ -33,9 +33,10 @@ struct AggregatorAgent: Agent {
                 requested: application.requested)
             try context.setState(facts, for: Self.factsKey(context))
             let decision = try fanIn.open(expecting: Set(application.requiredChecks.map(\.rawValue)), in: context)
-            // From the application's arrival, so a redelivered handling sets the same deadline.
+            // From when the aggregator takes the application in: after a backlog, the checks get
+            // their full time too.
             let (seconds, attoseconds) = deadline.components
-            let due = Self.eventDate(context).addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+            let due = Date().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
             if case .waiting = decision {
                 try context.schedule(
                     AssessmentDue(applicationId: application.applicationId, applicantId: application.applicantId, dueAt: due),
@@ -44,21 +45,27 @@ struct AggregatorAgent: Agent {
             try Self.publish(decision, facts: facts, fanIn: fanIn, context)
         }
         EventHandler(CreditChecked.self) { [fanIn] check, context in
-            let decision = try fanIn.record(CheckResult(credit: CreditResult(check)), from: AssessmentCheck.credit.rawValue, in: context)
-            try Self.publish(decision, facts: try Self.facts(context), fanIn: fanIn, context)
+            try Self.record(
+                CheckResult(credit: CreditResult(check)), from: .credit, applicationId: check.applicationId,
+                applicantId: check.applicantId, fanIn: fanIn, context)
         }
         EventHandler(FraudChecked.self) { [fanIn] check, context in
-            let decision = try fanIn.record(CheckResult(fraud: FraudResult(check)), from: AssessmentCheck.fraud.rawValue, in: context)
-            try Self.publish(decision, facts: try Self.facts(context), fanIn: fanIn, context)
+            try Self.record(
+                CheckResult(fraud: FraudResult(check)), from: .fraud, applicationId: check.applicationId,
+                applicantId: check.applicantId, fanIn: fanIn, context)
         }
         EventHandler(DocumentsExtracted.self) { [fanIn] documents, context in
-            let decision = try fanIn.record(
-                CheckResult(documents: DocumentsResult(documents)), from: AssessmentCheck.documents.rawValue, in: context)
-            try Self.publish(decision, facts: try Self.facts(context), fanIn: fanIn, context)
+            try Self.record(
+                CheckResult(documents: DocumentsResult(documents)), from: .documents, applicationId: documents.applicationId,
+                applicantId: nil, fanIn: fanIn, context)
         }
         EventHandler(AssessmentDue.self) { [fanIn] due, context in
-            let facts = try Self.facts(context)
-                ?? ApplicationFacts(applicationId: due.applicationId, applicantId: due.applicantId, requested: .eur(0))
+            guard let facts = try Self.facts(context) else {
+                // A cleanup of results whose application never came, or a timer handled again
+                // after its collection was removed: nothing to assess, nothing to say.
+                try fanIn.forgetOrphan(in: context)
+                return
+            }
             let decision = try fanIn.expire(in: context)
             // The cleanup timer of an ended collection: state keeps only collections in progress.
             if case .alreadyEnded = decision, try fanIn.forget(in: context) {
@@ -71,9 +78,22 @@ struct AggregatorAgent: Agent {
 
     static func factsKey(_ context: HandlerContext) -> String { "application/\(context.event.correlationID)" }
 
-    /// When the handled event happened (its `ce_time`), or now when it has none.
-    static func eventDate(_ context: HandlerContext) -> Date {
-        context.event.time.map { Date(timeIntervalSince1970: Double($0.millisecondsSinceEpoch) / 1000) } ?? Date()
+    /// Records one check's result. A result that comes before its application (the topics are
+    /// read independently) is kept, with a cleanup timer in case the application never comes.
+    static func record(
+        _ result: CheckResult, from check: AssessmentCheck, applicationId: String, applicantId: String?,
+        fanIn: FanIn<CheckResult>, _ context: HandlerContext
+    ) throws {
+        let facts = try Self.facts(context)
+        let decision = try fanIn.record(result, from: check.rawValue, in: context)
+        if facts == nil, case .waiting = decision {
+            try context.schedule(
+                AssessmentDue(
+                    applicationId: applicationId, applicantId: applicantId,
+                    dueAt: Date().addingTimeInterval(Double(fanIn.retention.components.seconds))),
+                after: fanIn.retention, name: fanIn.cleanupTimerName)
+        }
+        try publish(decision, facts: facts, fanIn: fanIn, context)
     }
 
     static func facts(_ context: HandlerContext) throws -> ApplicationFacts? {

@@ -9,8 +9,9 @@ struct ApprovalCase: Codable, Sendable {
     /// The rate the agent offered with its approval, for the final decision.
     var interestRatePercent: Double?
     /// The name of the current request's expiry timer: one per round (`approval <role>`), so the
-    /// tombstone of a fired timer never deletes the next round's.
-    var timerName: String
+    /// tombstone of a fired timer never deletes the next round's. Nil in cases kept by version
+    /// 1.0, whose one timer was named `approval`.
+    var timerName: String?
     /// Set once a decision (or the timeout's) was taken: later ones are refused.
     var decidedBy: String?
     /// When it was decided, in milliseconds since 1970: the case is removed a while after.

@@ -34,8 +34,7 @@ struct DecisionAgent: Agent {
     var handlers: [EventHandler] {
         EventHandler(RiskScored.self) { [policy, latency] risk, context in
             if latency > .zero { try await context.clock.sleep(for: latency) }
-            // At the score's time, so a redelivered handling sets the same deadline.
-            let decision = policy.decide(risk, now: Self.eventDate(context))
+            let decision = policy.decide(risk, now: Date())
             try context.publish(decision.made)
             if let approval = decision.approval {
                 try Self.request(approval, rate: decision.made.interestRatePercent, context)
@@ -63,9 +62,19 @@ struct DecisionAgent: Agent {
         }
         EventHandler(ApprovalExpired.self) { [policy, onApprovalTimeout] expired, context in
             guard var approval = try context.state(ApprovalCase.self, for: Self.key(context)) else { return }
-            if let decidedAt = approval.decidedAt {
-                // The cleanup timer: a decided case is removed once its redeliveries are past.
-                if EventTime.now().millisecondsSinceEpoch - decidedAt >= Self.retention.components.seconds * 1000 {
+            if let decidedBy = approval.decidedBy {
+                if decidedBy.hasSuffix(" [\(context.event.id)]") {
+                    // This very expiry declined the loan, and is handled again (a crash before its
+                    // offset was stored): publish the same decline again.
+                    try Self.publishTimeoutDecline(expired, context)
+                    return
+                }
+                // The cleanup timer: a decided case is removed once its redeliveries are past
+                // (half the retention, so instances' clocks may disagree; a round's timer that
+                // fires just after the decision removes nothing).
+                if let decidedAt = approval.decidedAt,
+                    EventTime.now().millisecondsSinceEpoch - decidedAt >= Self.retention.components.seconds * 500
+                {
                     try context.removeState(for: Self.key(context))
                 }
                 return
@@ -88,20 +97,20 @@ struct DecisionAgent: Agent {
             approval.decidedAt = EventTime.now().millisecondsSinceEpoch
             try context.setState(approval, for: Self.key(context))
             try Self.scheduleCleanup(approval, context)
-            try context.publish(
-                DecisionMade(
-                    applicationId: expired.applicationId, applicantId: expired.applicantId, decision: .declined,
-                    reason: "No one with the authority to approve the amount decided in time.",
-                    requiresHumanApproval: false, decidedAt: Date()),
-                name: "final")
+            try Self.publishTimeoutDecline(expired, context)
         }
     }
 
     static func key(_ context: HandlerContext) -> String { "approval/\(context.event.correlationID)" }
 
-    /// When the handled event happened (its `ce_time`), or now when it has none.
-    static func eventDate(_ context: HandlerContext) -> Date {
-        context.event.time.map { Date(timeIntervalSince1970: Double($0.millisecondsSinceEpoch) / 1000) } ?? Date()
+    /// The final decision when no one decided in time.
+    static func publishTimeoutDecline(_ expired: ApprovalExpired, _ context: HandlerContext) throws {
+        try context.publish(
+            DecisionMade(
+                applicationId: expired.applicationId, applicantId: expired.applicantId, decision: .declined,
+                reason: "No one with the authority to approve the amount decided in time.",
+                requiresHumanApproval: false, decidedAt: Date()),
+            name: "final")
     }
 
     /// Sets the timer that removes a decided case after ``retention``.
@@ -167,7 +176,7 @@ struct DecisionAgent: Agent {
         approval.decidedBy = "\(summary) [\(context.event.id)]"
         approval.decidedAt = EventTime.now().millisecondsSinceEpoch
         try context.setState(approval, for: key(context))
-        try context.cancelTimer(named: approval.timerName)
+        try context.cancelTimer(named: approval.timerName ?? "approval")
         try scheduleCleanup(approval, context)
     }
 }

@@ -42,6 +42,12 @@ struct CoordinationTests {
                     let count = (try context.state(Int.self, for: "count:\(work.id)") ?? 0) + 1
                     try context.setState(count, for: "count:\(work.id)")
                     try context.publish(Done(id: work.id, seq: count, attempt: context.attempt))
+                case "slowcount":
+                    // Read, wait, write: two of one workflow at once would both read the same.
+                    let count = (try context.state(Int.self, for: "slowcount:\(context.event.correlationID)") ?? 0) + 1
+                    try await Task.sleep(for: .milliseconds(300))
+                    try context.setState(count, for: "slowcount:\(context.event.correlationID)")
+                    try context.publish(Done(id: work.id, seq: count, attempt: context.attempt))
                 case "spend":
                     context.addCost(1)
                     // A loop: each step causes the next, spending one unit each time.
@@ -104,6 +110,26 @@ struct CoordinationTests {
         try await second.stop()
     }
 
+    @Test("two events of one workflow on different partitions run one after the other: neither overwrites the other's state")
+    func oneHandlingPerWorkflow() async throws {
+        let harness = try AgentHarness(Coordinator(), schemas: Self.fixtures, partitions: 2, instanceID: "locks")
+        let workflow = "wf-locked"
+        // Keys that land on different partitions, so two workers take them at the same time.
+        var partitions: Set<Int32> = []
+        var key = 0
+        while partitions.count < 2 {
+            let published = try await harness.publish(
+                Work(id: "slowcount:\(key)", seq: key, behavior: "ok"), key: "k\(key)", correlationID: workflow)
+            if !partitions.insert(published.partition).inserted {
+                // Same partition as an earlier one: still counted, just not concurrent.
+            }
+            key += 1
+        }
+        let counts = try await harness.events(Done.self, count: key).map(\.seq).sorted()
+        #expect(counts == Array(1...key), "a count was lost to a concurrent handling: \(counts)")
+        try await harness.stop()
+    }
+
     @Test("events of a cancelled workflow are skipped and recorded as cancelled")
     func cancelledWorkflow() async throws {
         let harness = try AgentHarness(Coordinator(), schemas: Self.fixtures, partitions: 1, instanceID: "cancel")
@@ -147,5 +173,52 @@ struct CoordinationTests {
             guard ContinuousClock.now < deadline else { throw CancellationError() }
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+}
+
+/// The state replica and the per-workflow locks, without Kafka.
+@Suite("State store")
+struct StateStoreTests {
+    func record(_ key: String, _ value: String, offset: Int64, writeID: String? = nil) -> KafkaRecord {
+        KafkaRecord(
+            topic: "agent.state", partition: 0, offset: offset, key: Array(key.utf8), value: Array(value.utf8),
+            headers: writeID.map { [KafkaHeader(name: StateHeader.writeID, value: $0)] } ?? [])
+    }
+
+    @Test("a record read again (the follower started over) does not put an older value back")
+    func rereadKeepsNewest() {
+        let store = StateStore(topic: "agent.state")
+        store.apply(record("k", "1", offset: 0))
+        store.apply(record("k", "2", offset: 1))
+        store.apply(record("k", "1", offset: 0))
+        #expect(store.value(for: "k") == Array("2".utf8))
+    }
+
+    @Test("an own change shows at once, is cleared when read back, and a change never sent is withdrawn")
+    func overlay() {
+        let store = StateStore(topic: "agent.state")
+        store.apply(record("k", "base", offset: 0))
+        let sent = RuntimeWrite(
+            topic: "agent.state", key: "k", value: Array("mine".utf8), headers: [], stateChange: .init(writeID: "w1"))
+        store.applyLocal([sent])
+        #expect(store.value(for: "k") == Array("mine".utf8))
+        store.apply(record("k", "mine", offset: 1, writeID: "w1"))
+        store.apply(record("k", "theirs", offset: 2))
+        #expect(store.value(for: "k") == Array("theirs".utf8), "the overlay was cleared when read back")
+        let unsent = RuntimeWrite(
+            topic: "agent.state", key: "k", value: Array("lost".utf8), headers: [], stateChange: .init(writeID: "w2"))
+        store.applyLocal([unsent])
+        store.withdraw(unsent)
+        #expect(store.value(for: "k") == Array("theirs".utf8))
+    }
+
+    @Test("a workflow is held by one handling at a time")
+    func locks() {
+        let locks = WorkflowLocks()
+        #expect(locks.tryAcquire("wf"))
+        #expect(!locks.tryAcquire("wf"))
+        #expect(locks.tryAcquire("other"))
+        locks.release("wf")
+        #expect(locks.tryAcquire("wf"))
     }
 }

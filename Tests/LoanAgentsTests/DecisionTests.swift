@@ -180,5 +180,11 @@ struct ApprovalGateTests {
         let fired = try await tester.handle(expiry)
         #expect(try fired.published(DecisionMade.self).map(\.decision) == [.declined])
         #expect(try fired.published(ApprovalRequested.self).isEmpty)
+        // The same expiry handled again (a crash before its offset was stored): the same decline
+        // again, with the same ID, rather than nothing.
+        var again = expiry
+        again.source = "/agents/decision-again"
+        let refired = try await tester.handle(again)
+        #expect(refired.published(type: DecisionMade.eventType).map(\.id) == fired.published(type: DecisionMade.eventType).map(\.id))
     }
 }

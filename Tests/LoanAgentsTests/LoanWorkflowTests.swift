@@ -96,4 +96,15 @@ struct LoanWorkflowTests {
         #expect(assessment.missing == [.fraud])
         #expect(try system.events(NotificationSent.self, in: workflow).count == 1)
     }
+
+    @Test("a deadline or cleanup timer of a workflow the aggregator no longer knows says nothing")
+    func unknownWorkflowTimer() async throws {
+        let system = try System()
+        let (due, _) = try EventPublisher.prepare(
+            type: AssessmentDue.eventType,
+            payload: AssessmentDue(applicationId: "APP-000001", applicantId: nil, dueAt: Date()).jsonPayload(), key: nil,
+            correlationID: "wf-forgotten", registry: LoanCatalog.registry, source: "/test")
+        try await system.deliver(due)
+        #expect(system.published.isEmpty, "\(system.published.map(\.type))")
+    }
 }

@@ -176,7 +176,16 @@ final class EventProcessor: Sendable {
         // A stateful handling reads, changes and writes its workflow's state: one at a time per
         // workflow, from before the handler runs until its changes are visible to the next.
         let lockedWorkflow = services.state == nil ? nil : envelope.correlationID
-        if let lockedWorkflow { await workflowLocks.acquire(lockedWorkflow) }
+        if let lockedWorkflow, !workflowLocks.tryAcquire(lockedWorkflow) {
+            repeat {
+                if isStopping || event.ledger.isRevoked {  // read again later
+                    event.abandon()
+                    tracing.recordAbandoned(on: span)
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(2))
+            } while !workflowLocks.tryAcquire(lockedWorkflow)
+        }
         defer { if let lockedWorkflow { workflowLocks.release(lockedWorkflow) } }
         await concurrency.acquire()
         defer { concurrency.release() }
@@ -381,14 +390,13 @@ final class EventProcessor: Sendable {
                 topic: output.topic, key: sent.key, value: sent.data, headers: sent.kafkaHeaders, for: event,
                 span: sendSpan)
         }
-        var written: [RuntimeWrite] = []
-        for write in writes where await send(write, for: event) {
-            written.append(write)
+        for write in writes {
+            // A state change shows in this instance's next handlings at once (the workflow is
+            // still held), before it is sent: sent first, it could be read back before being
+            // shown, and then never be cleared. One the producer does not take is withdrawn.
+            if write.stateChange != nil { services.state?.applyLocal([write]) }
+            if await !send(write, for: event), write.stateChange != nil { services.state?.withdraw(write) }
         }
-        // The state changes handed to the producer show in this instance's next handlings at
-        // once (the workflow is still held); the replica catches up when it reads them back.
-        // Changes never handed over (the partition was given up meanwhile) are not shown.
-        if !written.isEmpty { services.state?.applyLocal(written) }
         switch outcome.result {
         case .retried:
             counters.retried.add(1, ordering: .relaxed)

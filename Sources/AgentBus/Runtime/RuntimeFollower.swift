@@ -59,7 +59,8 @@ final class RuntimeFollower: Sendable {
                     Task { await consumer.close(timeout: .seconds(1)) }
                 }
                 if Task.isCancelled { return }
-                // The consumer failed: read everything again (applying a record twice is harmless).
+                // The consumer failed: read everything again. Cancellations and heartbeats read
+                // twice change nothing; the state store skips what it has read already.
                 await consumer.close(timeout: .seconds(1))
                 try? await Task.sleep(for: .seconds(1))
             case .failure(let error):

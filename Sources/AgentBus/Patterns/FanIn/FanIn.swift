@@ -17,7 +17,8 @@
 ///
 /// An ended collection is kept for ``retention`` (so a redelivered event that ended it decides
 /// the same again), then ``forget(in:)`` removes it; schedule a timer under ``cleanupTimerName``
-/// at the end, so state holds only collections in progress.
+/// at the end, so state holds only collections in progress. A collection whose fan-out event
+/// never came (results arrived, nothing opened it) is removed by ``forgetOrphan(in:)``.
 public struct FanIn<Result: Codable & Sendable>: Sendable {
     /// Names this fan-in in state keys and its timer: one agent may run several.
     public let name: String
@@ -47,12 +48,25 @@ public struct FanIn<Result: Codable & Sendable>: Sendable {
     /// The name of the timer that removes an ended collection after ``retention``.
     public var cleanupTimerName: String { "fan-in \(name) cleanup" }
 
-    /// Removes the handled event's workflow's collection if it ended at least ``retention`` ago
-    /// (at `now`, milliseconds since 1970); returns whether it did.
+    /// Removes the handled event's workflow's collection if it ended at least half of
+    /// ``retention`` ago (at `now`, milliseconds since 1970); returns whether it did. The cleanup
+    /// timer fires at the full retention, so the clocks of the instances that ended the
+    /// collection and that clean it up may disagree by up to half of it; a deadline timer that
+    /// fires just after the end removes nothing.
     @discardableResult
     public func forget(in context: HandlerContext, now: Int64 = EventTime.now().millisecondsSinceEpoch) throws(PublishError) -> Bool {
         let state = try state(in: context)
-        guard let endedAt = state.endedAt, now - endedAt >= retention.wholeMilliseconds else { return false }
+        guard let endedAt = state.endedAt, now - endedAt >= retention.wholeMilliseconds / 2 else { return false }
+        try context.removeState(for: stateKey(for: context.event.correlationID))
+        return true
+    }
+
+    /// Removes the handled event's workflow's collection if nothing opened it (results came,
+    /// the fan-out event did not); returns whether it did.
+    @discardableResult
+    public func forgetOrphan(in context: HandlerContext) throws(PublishError) -> Bool {
+        let state = try state(in: context)
+        guard state.expected == nil, state.outcome == nil else { return false }
         try context.removeState(for: stateKey(for: context.event.correlationID))
         return true
     }
@@ -89,6 +103,8 @@ public struct FanIn<Result: Codable & Sendable>: Sendable {
     public func expire(in context: HandlerContext) throws(PublishError) -> FanInDecision<Result> {
         var state = try state(in: context)
         if let ended = try replay(state, in: context) { return ended }
+        // Nothing was ever collected (or it was removed): nothing to end.
+        if state.expected == nil, state.results.isEmpty { return .waiting(missing: []) }
         if state.hasAllResults { return try decide(&state, in: context) }
         switch onDeadline {
         case .completePartial:

@@ -59,8 +59,11 @@ package final class StateStore: Sendable {
         let key = record.key?.validUTF8String
         let writeID = record.headers.string(named: StateHeader.writeID)
         state.withLock { state in
+            // A record read before (the follower starts again from the beginning after a
+            // failure) would put an older value back: only newer records apply.
+            guard record.offset > (state.applied[record.partition] ?? -1) else { return }
             // Counted as read even without a key (not ours to interpret), so a catch-up ends.
-            state.applied[record.partition] = max(state.applied[record.partition] ?? -1, record.offset)
+            state.applied[record.partition] = record.offset
             guard let key else { return }
             if record.value.isEmpty { state.base[key] = nil } else { state.base[key] = record.value.array }
             if let writeID, state.overlay[key]?.writeID == writeID { state.overlay[key] = nil }
@@ -75,6 +78,15 @@ package final class StateStore: Sendable {
                 guard let change = write.stateChange else { continue }
                 state.overlay[write.key] = Pending(value: write.value, writeID: change.writeID)
             }
+        }
+    }
+
+    /// Takes back a change ``applyLocal(_:)`` showed that was never sent, unless a later change
+    /// of the key replaced it.
+    package func withdraw(_ write: RuntimeWrite) {
+        guard let change = write.stateChange else { return }
+        state.withLock { state in
+            if state.overlay[write.key]?.writeID == change.writeID { state.overlay[write.key] = nil }
         }
     }
 

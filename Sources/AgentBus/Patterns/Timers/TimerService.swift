@@ -84,7 +84,9 @@ final class TimerService: Sendable {
     }
 
     /// Hands the timer's event to the producer; once it is acknowledged, the timer is removed and
-    /// its tombstone written (``TimerDelivery``). Nothing here waits for the broker, so a stop
+    /// its tombstone written (``TimerDelivery``), unless a newer timer of the same ID has been read
+    /// meanwhile (one written but not read back yet is not known here: give timers that may be
+    /// set again while one fires names of their own). Nothing here waits for the broker, so a stop
     /// never waits for a timer. A failed delivery leaves the timer pending, due again at once.
     private func fire(_ timer: TimerTable.Timer) async {
         if cancellations.contains(timer.correlationID) {
