@@ -30,6 +30,7 @@ struct CoordinationTests {
         let name = "coordinator"
         let usesTimers = true
         let usesState = true
+        let capabilities = ["work-doing"]
         var policies: AgentPolicies { AgentPolicies(retry: .none, maxWorkflowCost: 2.5) }
         var handlers: [EventHandler] {
             EventHandler(Work.self) { work, context in
@@ -48,6 +49,13 @@ struct CoordinationTests {
                     try await Task.sleep(for: .milliseconds(300))
                     try context.setState(count, for: "slowcount:\(context.event.correlationID)")
                     try context.publish(Done(id: work.id, seq: count, attempt: context.attempt))
+                case "handoff":
+                    // Asks whoever does work: this agent itself, whose answer never comes, so the
+                    // deadline fires. An unknown capability fails the handling.
+                    let capability = work.seq == 0 ? "work-doing" : "nobody-offers-this"
+                    try context.handOff(
+                        Work(id: "done-by-peer", seq: 1, behavior: "ok"), toCapability: capability,
+                        within: .milliseconds(300), orElse: Done(id: "handoff timed out", seq: 0, attempt: 1), name: "svc")
                 case "spend":
                     context.addCost(1)
                     // A loop: each step causes the next, spending one unit each time.
@@ -127,6 +135,36 @@ struct CoordinationTests {
         }
         let counts = try await harness.events(Done.self, count: key).map(\.seq).sorted()
         #expect(counts == Array(1...key), "a count was lost to a concurrent handling: \(counts)")
+        try await harness.stop()
+    }
+
+    @Test("a handoff goes to a live agent offering the capability, and its deadline fires when no answer cancels it; an unknown capability fails")
+    func handOffWithDeadline() async throws {
+        let harness = try AgentHarness(Coordinator(), schemas: Self.fixtures, partitions: 1, instanceID: "handoff")
+        // Discovery needs the agent's own registry record and a heartbeat: they come within its
+        // first heartbeat interval.
+        try await harness.publish(Work(id: "marker", seq: 0, behavior: "ok"))
+        _ = try await harness.envelopes(of: Done.eventType, count: 1)
+        // Tried until discovery has seen the agent live; earlier tries are dead-lettered.
+        var handedOff: EventEnvelope?
+        var failures = 0
+        for attempt in 0..<50 where handedOff == nil {
+            let request = try await harness.publish(Work(id: "handoff:\(attempt)", seq: 0, behavior: "ok")).envelope
+            let activity = try await harness.activity(count: 2 + attempt)
+            if activity.contains(where: { $0.eventId == request.id && $0.outcome == .ok }) {
+                handedOff = request
+            } else {
+                failures += 1
+            }
+        }
+        let request = try #require(handedOff, "the agent never found itself offering work-doing")
+        let done = try await harness.envelopes(of: Done.eventType, count: 3)
+        let timedOut = try #require(done.first { $0.causationID == request.id })
+        #expect(try timedOut.decode(as: Done.self).id == "handoff timed out")
+        let unknown = try await harness.publish(Work(id: "handoff:x", seq: 1, behavior: "ok")).envelope
+        let letters = try await harness.deadLetters(count: failures + 1)
+        let letter = try #require(letters.first { (try? EventEnvelope(record: $0.record))?.id == unknown.id })
+        #expect(letter.reason?.contains("no live agent offers \"nobody-offers-this\"") == true, "\(letter.reason ?? "")")
         try await harness.stop()
     }
 

@@ -24,6 +24,26 @@ extension HandlerContext {
         return try publish(payload, key: key, name: name)
     }
 
+    /// Requests a service by capability, with a deadline: hands `payload` off as
+    /// ``handOff(_:toCapability:key:name:)`` does, and sets a durable timer that publishes
+    /// `timeout` after `deadline` unless the requester cancels it first, when the answer
+    /// arrives, with `cancelTimer(named: "handoff \(name)")`.
+    ///
+    /// The agent must declare ``Agent/usesTimers``. `name` identifies the request within its
+    /// workflow (the output's name and the timer's).
+    @discardableResult
+    public func handOff<Event: TypedEvent, Timeout: TypedEvent>(
+        _ payload: Event, toCapability capability: String, within deadline: Duration, orElse timeout: Timeout,
+        name: String, key: String? = nil
+    ) throws -> EventEnvelope {
+        let request = try handOff(payload, toCapability: capability, key: key, name: name)
+        try schedule(timeout, after: deadline, name: Self.handOffTimerName(name))
+        return request
+    }
+
+    /// The name of the deadline timer of the handoff named `name`.
+    public static func handOffTimerName(_ name: String) -> String { "handoff \(name)" }
+
     /// The live agents that offer `capability` (and handle `eventType`, when given), by name.
     public func agents(offering capability: String, handling eventType: String? = nil) -> [String] {
         services.directory?.liveAgents(
