@@ -18,7 +18,7 @@ package struct HandlerFailure: Sendable, Equatable {
         self.isCancellation = isCancellation
     }
 
-    /// Non-retryable errors and bad outputs are permanent; a payload the Swift type cannot
+    /// Non-retryable errors (and model errors no retry fixes) and bad outputs are permanent; a payload the Swift type cannot
     /// decode is a schema failure; everything else (including Kafka errors) is transient.
     package init(_ error: any Error) {
         let message = String(describing: error).oneLine
@@ -33,6 +33,8 @@ package struct HandlerFailure: Sendable, Equatable {
                 self.init(failureClass: .permanent, errorType: errorType, message: "output: " + message, isCancellation: false)
             }
         case is NonRetryableError:
+            self.init(failureClass: .permanent, errorType: errorType, message: message, isCancellation: false)
+        case let error as ModelError where !error.isRetryable:
             self.init(failureClass: .permanent, errorType: errorType, message: message, isCancellation: false)
         case is CancellationError:
             self.init(failureClass: .transient, errorType: errorType, message: "cancelled", isCancellation: true)

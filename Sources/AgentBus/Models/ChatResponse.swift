@@ -1,0 +1,31 @@
+/// A model's answer, with what it cost in tokens and time.
+public struct ChatResponse: Sendable, Hashable {
+    /// The answer's text (JSON text when a response schema was asked for).
+    public var content: String
+    /// Why the model stopped: `stop`, `length` (ran out of tokens), ...
+    public var finishReason: String?
+    /// The model that answered, as the provider names it.
+    public var model: String
+    public var usage: ModelUsage
+    /// From sending the request to reading the whole answer.
+    public var latency: Duration
+
+    public init(content: String, finishReason: String?, model: String, usage: ModelUsage, latency: Duration) {
+        self.content = content
+        self.finishReason = finishReason
+        self.model = model
+        self.usage = usage
+        self.latency = latency
+    }
+}
+
+/// Tokens a call used (OpenTelemetry's `gen_ai.usage.input_tokens` and `output_tokens`).
+public struct ModelUsage: Sendable, Hashable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+
+    public init(inputTokens: Int, outputTokens: Int) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+    }
+}

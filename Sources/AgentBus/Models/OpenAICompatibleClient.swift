@@ -1,0 +1,170 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A ``ModelClient`` for the OpenAI-compatible chat completions API (`POST <base>/chat/completions`),
+/// which OpenAI, Azure OpenAI, Ollama, vLLM, llama.cpp's server and LM Studio all serve.
+///
+/// HTTP goes through Foundation's `URLSession` (FoundationNetworking on Linux, part of the Swift
+/// toolchain), so the client costs no package build; one request at a time per call, which is
+/// what a handler needs.
+///
+/// ```swift
+/// let client = OpenAICompatibleClient(
+///     configuration: .init(baseURL: URL(string: "http://127.0.0.1:8765/v1")!, model: "smollm2-135m"))
+/// let answer = try await client.complete(ChatRequest(messages: [.user("Say hello.")], maxTokens: 20))
+/// ```
+public struct OpenAICompatibleClient: ModelClient {
+    public struct Configuration: Sendable, Hashable {
+        /// The API's base, up to and including its version (`https://api.openai.com/v1`,
+        /// `http://localhost:11434/v1` for Ollama).
+        public var baseURL: URL
+        /// The model asked when a request names none.
+        public var model: String
+        /// Sent as `Authorization: Bearer <key>`; nil for a local server without keys.
+        public var apiKey: ModelAPIKey?
+        /// How long one call may take, answer included.
+        public var timeout: Duration
+
+        public init(baseURL: URL, model: String, apiKey: ModelAPIKey? = nil, timeout: Duration = .seconds(60)) {
+            self.baseURL = baseURL
+            self.model = model
+            self.apiKey = apiKey
+            self.timeout = timeout
+        }
+    }
+
+    public let configuration: Configuration
+    private let session: URLSession
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+        let sessionConfiguration = URLSessionConfiguration.ephemeral
+        sessionConfiguration.timeoutIntervalForRequest = Self.seconds(configuration.timeout)
+        sessionConfiguration.timeoutIntervalForResource = Self.seconds(configuration.timeout)
+        session = URLSession(configuration: sessionConfiguration)
+    }
+
+    public func complete(_ request: ChatRequest) async throws(ModelError) -> ChatResponse {
+        let body = try Self.body(of: request, defaultModel: configuration.model)
+        var http = URLRequest(url: configuration.baseURL.appendingPathComponent("chat/completions"))
+        http.httpMethod = "POST"
+        http.timeoutInterval = Self.seconds(configuration.timeout)
+        http.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let key = configuration.apiKey { http.setValue("Bearer \(key.value)", forHTTPHeaderField: "Authorization") }
+        http.httpBody = body
+
+        let start = ContinuousClock.now
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: http)
+        } catch {
+            throw Self.transportError(error, timeout: configuration.timeout)
+        }
+        let latency = ContinuousClock.now - start
+        guard let status = (response as? HTTPURLResponse)?.statusCode else {
+            throw ModelError(.invalidResponse, "no HTTP response from \(configuration.baseURL.absoluteString)")
+        }
+        guard (200..<300).contains(status) else {
+            throw Self.statusError(status, data: data, retryAfter: (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Retry-After"))
+        }
+        let completion: Completion
+        do {
+            completion = try JSONDecoder().decode(Completion.self, from: data)
+        } catch {
+            throw ModelError(.invalidResponse, "the answer is not a chat completion: \(error)".oneLine, status: status)
+        }
+        guard let choice = completion.choices.first else {
+            throw ModelError(.invalidResponse, "the answer has no choices", status: status)
+        }
+        return ChatResponse(
+            content: choice.message.content ?? "", finishReason: choice.finish_reason,
+            model: completion.model ?? request.model ?? configuration.model,
+            usage: ModelUsage(
+                inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0),
+            latency: latency)
+    }
+
+    // MARK: The wire format
+
+    /// The request body: `model`, `messages`, `temperature`, `max_tokens`, and `response_format`
+    /// (`json_schema`) for structured output.
+    static func body(of request: ChatRequest, defaultModel: String) throws(ModelError) -> Data {
+        var body: [String: Any] = [
+            "model": request.model ?? defaultModel,
+            "messages": request.messages.map { ["role": $0.role.rawValue, "content": $0.content] },
+        ]
+        if let temperature = request.temperature { body["temperature"] = temperature }
+        if let maxTokens = request.maxTokens { body["max_tokens"] = maxTokens }
+        if let schema = request.responseSchema {
+            guard let parsed = try? JSONSerialization.jsonObject(with: Data(schema.utf8)) else {
+                throw ModelError(.badRequest, "the response schema is not JSON")
+            }
+            body["response_format"] = ["type": "json_schema", "json_schema": ["name": "response", "schema": parsed, "strict": true]]
+        }
+        do {
+            return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        } catch {
+            throw ModelError(.badRequest, "the request cannot be encoded: \(error)".oneLine)
+        }
+    }
+
+    private struct Completion: Decodable {
+        struct Choice: Decodable {
+            struct Message: Decodable { let content: String? }
+            let message: Message
+            let finish_reason: String?
+        }
+        struct Usage: Decodable {
+            let prompt_tokens: Int?
+            let completion_tokens: Int?
+        }
+        let choices: [Choice]
+        let model: String?
+        let usage: Usage?
+    }
+
+    private struct ErrorBody: Decodable {
+        struct Detail: Decodable { let message: String? }
+        let error: Detail?
+    }
+
+    static func statusError(_ status: Int, data: Data, retryAfter: String?) -> ModelError {
+        let providerMessage = (try? JSONDecoder().decode(ErrorBody.self, from: data))?.error?.message
+            ?? String(decoding: data.prefix(200), as: UTF8.self)
+        let message = providerMessage.isEmpty ? "HTTP \(status)" : providerMessage.oneLine
+        switch status {
+        case 429:
+            return ModelError(.rateLimited, message, status: status, retryAfter: retryAfter.flatMap(Self.retryAfter))
+        case 401, 403:
+            return ModelError(.authentication, message, status: status)
+        case 408:
+            return ModelError(.timeout, message, status: status)
+        case 400..<500:
+            return ModelError(.badRequest, message, status: status)
+        default:
+            return ModelError(.overloaded, message, status: status)
+        }
+    }
+
+    /// `Retry-After` in seconds (the form providers send); an HTTP date is not read.
+    static func retryAfter(_ header: String) -> Duration? {
+        guard let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
+    static func transportError(_ error: any Error, timeout: Duration) -> ModelError {
+        if let error = error as? URLError, error.code == .timedOut {
+            return ModelError(.timeout, "no answer within \(timeout)")
+        }
+        return ModelError(.transport, "\(error.localizedDescription)".oneLine)
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    }
+}
