@@ -1,5 +1,5 @@
 /// A model's answer, with what it cost in tokens and time.
-public struct ChatResponse: Sendable, Hashable {
+public struct ChatResponse: Sendable, Hashable, Codable {
     /// The answer's text (JSON text when a response schema was asked for).
     public var content: String
     /// Why the model stopped: `stop`, `length` (ran out of tokens), ...
@@ -20,7 +20,7 @@ public struct ChatResponse: Sendable, Hashable {
 }
 
 /// Tokens a call used (OpenTelemetry's `gen_ai.usage.input_tokens` and `output_tokens`).
-public struct ModelUsage: Sendable, Hashable {
+public struct ModelUsage: Sendable, Hashable, Codable {
     public var inputTokens: Int
     public var outputTokens: Int
 

@@ -37,6 +37,12 @@ public struct OpenAICompatibleClient: ModelClient {
     }
 
     public let configuration: Configuration
+    public var defaultModel: String { configuration.model }
+    /// `host:port` of the base URL, so every client of one server shares its rate limits.
+    public var endpoint: String {
+        let url = configuration.baseURL
+        return "\(url.host ?? url.absoluteString)\(url.port.map { ":\($0)" } ?? "")"
+    }
     private let session: URLSession
 
     public init(configuration: Configuration) {
