@@ -48,11 +48,17 @@ public final class AgentTester: Sendable {
 
     /// A tester of `agent`, whose handled types must be in `schemas`.
     ///
+    /// Effects (``AgentBus/HandlerContext/effect(_:journal:_:)``, model calls) of an agent that
+    /// declares ``AgentBus/Agent/usesEffects`` are journaled in memory: an attempt after a
+    /// failure gets the results of the effects an earlier attempt ran, as in the runtime.
+    ///
+    /// - Parameter modelPrices: what model calls cost. Default: nothing.
     /// - Parameter logger: the handlers' logger. Default: one that drops every line.
     /// - Throws: ``AgentConfigurationError`` where ``AgentRuntime`` would refuse to start the
     ///   agent (a bad name, a type not in the catalog, two handlers for one type, no handler).
     public init(
         _ agent: some Agent, schemas: SchemaRegistry, clock: ManualClock = ManualClock(), instance: String = "test",
+        modelPrices: ModelPrices = ModelPrices(),
         logger: Logger = Logger(label: "agentbus.testing", factory: { _ in SwiftLogNoOpLogHandler() })
     ) throws(AgentConfigurationError) {
         routes = try HandlerRoute.routes(for: agent, registry: schemas, catalog: "the given schema registry")
@@ -65,8 +71,16 @@ public final class AgentTester: Sendable {
         self.logger = logger
         services = HandlerServices(
             timersTopic: agent.usesTimers ? AgentTopics.timers(of: agent.name) : nil,
-            state: agent.usesState ? StateStore(topic: AgentTopics.state(of: agent.name)) : nil)
+            state: agent.usesState ? StateStore(topic: AgentTopics.state(of: agent.name)) : nil,
+            effects: agent.usesEffects
+                ? EffectServices(
+                    journal: EffectJournal(topic: AgentTopics.journal(of: agent.name)), writer: nil, prices: modelPrices,
+                    maxEntryBytes: agent.policies.maxJournalEntryBytes)
+                : nil)
     }
+
+    /// Effect results journaled so far (in memory), for tests of what an agent records.
+    public var journaledEffects: Int { services.effects?.journal.count ?? 0 }
 
     /// The agent's state for `key`, as the handlings so far left it (nil when it has none).
     public func state<Value: Decodable>(_ type: Value.Type, for key: String) throws -> Value? {
@@ -133,6 +147,7 @@ public final class AgentTester: Sendable {
         let dedupeKey = DedupeWindow.key(source: envelope.source, id: envelope.id)
         var attempts = 0
         var waits: [HandlingResult.Wait] = []
+        var modelCalls: [ModelCallRecord] = []
         func deadLettered(_ failureClass: FailureClass, _ errorType: String, _ reason: String) -> HandlingResult {
             HandlingResult(
                 input: envelope, outcome: .deadLettered(failureClass), outputs: [],
@@ -167,7 +182,9 @@ public final class AgentTester: Sendable {
                 let context = HandlerContext(
                     event: envelope, attempt: attempts, clock: clock, deadline: deadline, agent: agentName,
                     instance: instance, registry: registry, logger: logger, services: services)
-                guard let failure = await attempt(route.handler, envelope, context, until: deadline) else {
+                let failure = await attempt(route.handler, envelope, context, until: deadline)
+                modelCalls += context.modelCalls
+                guard let failure else {
                     dedupe.insert(dedupeKey, now: milliseconds)
                     let outputs = context.outputs.map { HandlingResult.Output(envelope: $0.envelope, topic: $0.topic) }
                     let writes = context.writes
@@ -176,6 +193,8 @@ public final class AgentTester: Sendable {
                         input: envelope, outcome: .handled, outputs: outputs, deadLetter: nil, attempts: attempts,
                         waits: waits)
                     result.timers = writes.filter { $0.topic == services.timersTopic }.map(HandlingResult.TimerChange.init)
+                    result.modelCalls = modelCalls
+                    result.cost = context.costAdded
                     return result
                 }
                 switch policies.retry.decision(after: failure, attemptInPass: attemptInPass, attempts: attempts) {

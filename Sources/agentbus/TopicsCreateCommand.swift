@@ -26,7 +26,7 @@ struct TopicsCreateCommand: AsyncParsableCommand {
     @OptionGroup var schemaOptions: SchemaOptions
 
     @Option(name: .customLong("agent"), help: ArgumentHelp(
-        "An agent whose retry, dead-letter, timer and state topics to create (repeatable).", valueName: "name"))
+        "An agent whose retry, dead-letter, timer, state and journal topics to create (repeatable).", valueName: "name"))
     var agents: [String] = []
 
     @OptionGroup var retryTiers: RetryTierOptions
@@ -37,7 +37,13 @@ struct TopicsCreateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Replication factor of each topic created (a production cluster wants 3).")
     var replication: Int = 1
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How long agents' effect journals keep an entry, in days: events older than this that are redelivered or redriven run their effects again.",
+        valueName: "days"))
+    var journalRetention: Int = 7
+
     func validate() throws {
+        guard journalRetention >= 1 else { throw ValidationError("--journal-retention takes a whole number of days, at least 1") }
         guard partitions >= 1 else { throw ValidationError("--partitions takes a whole number of at least 1") }
         guard replication >= 1 else { throw ValidationError("--replication takes a whole number of at least 1") }
     }
@@ -105,10 +111,15 @@ struct TopicsCreateCommand: AsyncParsableCommand {
         var seen = Set<String>()
         return names.filter { seen.insert($0).inserted }.map { name in
             // The registry, timers and state keep each key's latest record: compaction keeps
-            // one per key for ever.
-            KafkaTopicSpecification(
-                name: name, partitions: partitions, replicationFactor: replication,
-                configs: AgentTopics.isCompacted(name) ? ["cleanup.policy": "compact"] : [:])
+            // one per key for ever. A journal's keys are event IDs, a new one per event, so it
+            // is also trimmed by age.
+            var configs: [String: String] = AgentTopics.isCompacted(name) ? ["cleanup.policy": "compact"] : [:]
+            if name.hasSuffix(".journal") {
+                configs["cleanup.policy"] = "compact,delete"
+                configs["retention.ms"] = String(Int64(journalRetention) * 86_400_000)
+            }
+            return KafkaTopicSpecification(
+                name: name, partitions: partitions, replicationFactor: replication, configs: configs)
         }
     }
 

@@ -36,6 +36,12 @@ public protocol Agent: Sendable {
     /// Whether handlers keep state (``HandlerContext/state(_:for:)``): the instance then keeps a
     /// replica of `<agent>.state`. Default: false.
     var usesState: Bool { get }
+    /// Whether handlers run effects (``HandlerContext/effect(_:journal:_:)``, model calls with
+    /// ``HandlerContext/chat(_:using:name:journal:)``): the instance then keeps a replica of
+    /// `<agent>.journal`, records every effect's result there, and records every event it
+    /// handled there too, so duplicates are recognised across restarts and rebalances, not only
+    /// within the in-memory dedupe window. Default: false.
+    var usesEffects: Bool { get }
     /// The circuit breakers its handlers call dependencies through, so heartbeats and metrics
     /// show their state. Default: none.
     var circuitBreakers: [CircuitBreaker] { get }
@@ -50,5 +56,6 @@ extension Agent {
     public var capabilities: [String] { [] }
     public var usesTimers: Bool { false }
     public var usesState: Bool { false }
+    public var usesEffects: Bool { false }
     public var circuitBreakers: [CircuitBreaker] { [] }
 }

@@ -36,6 +36,13 @@ public struct AgentPolicies: Sendable, Hashable {
     /// A workflow started by an event this agent handles (a root) without a deadline gets one
     /// this long after the root's time, carried by every event it causes. Default: none.
     public var workflowTimeLimit: Duration?
+    /// The largest effect result (JSON) a journal record may hold; a larger one fails its
+    /// handling with a ``EffectError`` naming the limit. Keep it below the brokers'
+    /// `message.max.bytes` (1 MB by default). Default: 900,000 bytes.
+    public var maxJournalEntryBytes: Int = 900_000
+    /// How much of the effect journal an instance keeps in memory; past it the oldest entries
+    /// are dropped from memory (see ``EffectJournal``). Default: 64 MiB.
+    public var journalMemoryLimit: Int = 64 << 20
 
     public init(
         concurrency: Int = 64, ordering: Ordering = .partition, retry: RetryPolicy = RetryPolicy(),

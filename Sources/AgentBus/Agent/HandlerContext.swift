@@ -49,6 +49,12 @@ public final class HandlerContext: Sendable {
         var stateChanges: [String: [UInt8]?] = [:]
         /// Cost this handling added to its workflow's (see ``addCost(_:)``).
         var cost: Double = 0
+        /// Effects run or replayed so far, by name: two may not share one.
+        var effectNames: Set<String> = []
+        /// Unnamed model calls so far: the next one's index (`chat-<index>`).
+        var chatCount = 0
+        /// Model calls so far, for the activity record.
+        var modelCalls: [ModelCallRecord] = []
     }
 
     /// Runs `body` on the outputs so far, under their lock.
@@ -86,6 +92,8 @@ public final class HandlerContext: Sendable {
     package var outputs: [Output] { state.withLock { $0.list } }
     /// The timers and state changes so far, in order.
     package var writes: [RuntimeWrite] { state.withLock { $0.writes } }
+    /// The model calls so far, in the order they ended.
+    package var modelCalls: [ModelCallRecord] { state.withLock { $0.modelCalls } }
 
     /// A logger whose every line carries `agent`, `instance`, `event_id`, `event_type` and
     /// `correlation_id` (and `attempt` after the first).

@@ -1,5 +1,5 @@
 /// What the runtime lends a handling besides publishing: the agent's timers, its state store,
-/// and the capability directory. Each is nil when the agent does not use it (or, in tests, when
+/// the capability directory and its effect journal. Each is nil when the agent does not use it (or, in tests, when
 /// the harness provides none), and the context's methods then say so in their error.
 package struct HandlerServices: Sendable {
     /// `<agent>.timers`, when the agent declares ``Agent/usesTimers``.
@@ -8,8 +8,14 @@ package struct HandlerServices: Sendable {
     package var state: StateStore?
     /// Live agents and their capabilities, from the registry and heartbeats.
     package var directory: CapabilityDirectory?
+    /// The agent's effect journal and model prices, when it declares ``Agent/usesEffects``.
+    package var effects: EffectServices?
 
-    package init(timersTopic: String? = nil, state: StateStore? = nil, directory: CapabilityDirectory? = nil) {
+    package init(
+        timersTopic: String? = nil, state: StateStore? = nil, directory: CapabilityDirectory? = nil,
+        effects: EffectServices? = nil
+    ) {
+        self.effects = effects
         self.timersTopic = timersTopic
         self.state = state
         self.directory = directory

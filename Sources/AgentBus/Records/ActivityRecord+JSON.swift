@@ -24,6 +24,7 @@ extension ActivityRecord {
         writer.field("published", published)
         writer.field("failureClass", failureClass?.rawValue)
         writer.field("error", error)
+        if !modelCalls.isEmpty { writer.field("modelCalls", json: modelCalls.map(\.jsonBytes)) }
         return writer.finish()
     }
 
@@ -46,6 +47,9 @@ extension ActivityRecord {
             finishedAt: try fields.integer("finishedAt"), outcome: try fields.value("outcome", as: Outcome.self),
             attempts: try fields.integer("attempts", as: Int.self), published: try fields.strings("published"),
             failureClass: try fields.optionalValue("failureClass", as: FailureClass.self),
-            error: try fields.optionalString("error"))
+            error: try fields.optionalString("error"),
+            modelCalls: try fields.objects("modelCalls").map { (call) throws(RuntimeRecordError) in
+                try ModelCallRecord(fields: call)
+            })
     }
 }

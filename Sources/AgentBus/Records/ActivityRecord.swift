@@ -44,12 +44,14 @@ public struct ActivityRecord: Sendable, Hashable {
     public var failureClass: FailureClass?
     /// One line; nil on success.
     public var error: String?
+    /// The model calls of the attempt that finished, in the order they ended (replayed ones too).
+    public var modelCalls: [ModelCallRecord]
 
     public init(
         agent: String, instance: String, eventId: String?, type: String?, source: String?, correlationId: String?,
         causationId: String?, topic: String, partition: Int32, offset: Int64, receivedAt: Int64, startedAt: Int64,
         finishedAt: Int64, outcome: Outcome, attempts: Int, published: [String], failureClass: FailureClass?,
-        error: String?
+        error: String?, modelCalls: [ModelCallRecord] = []
     ) {
         self.agent = agent
         self.instance = instance
@@ -69,5 +71,6 @@ public struct ActivityRecord: Sendable, Hashable {
         self.published = published
         self.failureClass = failureClass
         self.error = error
+        self.modelCalls = modelCalls
     }
 }

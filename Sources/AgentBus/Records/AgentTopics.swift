@@ -66,18 +66,24 @@ public enum AgentTopics {
     /// `<agent>.state`: the changelog of the agent's keyed state, keyed by state key; a
     /// tombstone deletes a key. Compacted on real Kafka.
     public static func state(of agent: String) -> String { "\(agent).state" }
-    /// The topics of `agent` that are not its retry tiers: dead letters, timers and state.
-    public static func owned(by agent: String) -> [String] { [deadLetter(of: agent), timers(of: agent), state(of: agent)] }
+    /// `<agent>.journal`: the agent's effect journal, keyed `<event ID>/<effect name>`: the
+    /// recorded result of every effect, and a marker per event handled. Compacted on real Kafka,
+    /// with a retention (`topics create --journal-retention`) so it does not grow for ever.
+    public static func journal(of agent: String) -> String { "\(agent).journal" }
+    /// The topics of `agent` that are not its retry tiers: dead letters, timers, state and journal.
+    public static func owned(by agent: String) -> [String] {
+        [deadLetter(of: agent), timers(of: agent), state(of: agent), journal(of: agent)]
+    }
 
-    /// Whether `topic` is an agent's timers or state: the runtime's bookkeeping, not events.
+    /// Whether `topic` is an agent's timers, state or journal: the runtime's bookkeeping, not events.
     public static func isAgentBookkeeping(_ topic: String) -> Bool {
-        topic.hasSuffix(".timers") || topic.hasSuffix(".state")
+        topic.hasSuffix(".timers") || topic.hasSuffix(".state") || topic.hasSuffix(".journal")
     }
 
     /// Whether `topic` keeps only the latest record per key (`cleanup.policy=compact` on real
-    /// Kafka): the registry, and every agent's timers and state.
+    /// Kafka): the registry, and every agent's timers, state and journal.
     public static func isCompacted(_ topic: String) -> Bool {
-        topic == registry || topic.hasSuffix(".timers") || topic.hasSuffix(".state")
+        topic == registry || isAgentBookkeeping(topic)
     }
     /// Every topic the runtime of `agent` writes to besides the topics of its declared output
     /// types: its retry tiers for `delays`, its dead-letter, timer and state topics and the

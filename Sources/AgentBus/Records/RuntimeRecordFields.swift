@@ -8,6 +8,11 @@ struct RuntimeRecordFields {
     /// `activity record`, `heartbeat`: what the bytes should have been, for messages.
     private let kind: String
 
+    init(object: JSONObject, kind: String) {
+        self.object = object
+        self.kind = kind
+    }
+
     init(_ bytes: some Collection<UInt8>, kind: String) throws(RuntimeRecordError) {
         self.kind = kind
         let value: JSONValue
@@ -79,6 +84,32 @@ struct RuntimeRecordFields {
         guard let raw = try optionalString(name) else { return nil }
         guard let value = Value(rawValue: raw) else { throw mistyped(name, "a known value") }
         return value
+    }
+
+    /// Absent and `null` both read as 0.
+    func number(_ name: String) throws(RuntimeRecordError) -> Double {
+        guard let value = object[name], value != .null else { return 0 }
+        guard let number = value.numberValue else { throw mistyped(name, "a number") }
+        return number.value
+    }
+
+    /// Absent and `null` both read as false.
+    func flag(_ name: String) throws(RuntimeRecordError) -> Bool {
+        guard let value = object[name], value != .null else { return false }
+        guard let flag = value.boolValue else { throw mistyped(name, "true or false") }
+        return flag
+    }
+
+    /// The objects of an array field; absent and `null` read as none.
+    func objects(_ name: String) throws(RuntimeRecordError) -> [RuntimeRecordFields] {
+        guard let value = object[name], value != .null else { return [] }
+        guard let elements = value.arrayValue else { throw mistyped(name, "an array of objects") }
+        var objects: [RuntimeRecordFields] = []
+        for element in elements {
+            guard let object = element.objectValue else { throw mistyped(name, "an array of objects") }
+            objects.append(RuntimeRecordFields(object: object, kind: "\(kind) \(name)"))
+        }
+        return objects
     }
 
     private func missing(_ name: String) -> RuntimeRecordError {

@@ -90,10 +90,14 @@ public final class AgentRuntime: Service, Sendable {
         handlerLogger.handler.metadataProvider = Logger.MetadataProvider.multiplex(
             [logger.handler.metadataProvider, HandlerContext.metadataProvider].compactMap { $0 })
         let state = agent.usesState ? StateStore(topic: AgentTopics.state(of: agent.name)) : nil
+        let journal = agent.usesEffects
+            ? EffectJournal(
+                topic: AgentTopics.journal(of: agent.name), memoryLimit: agent.policies.journalMemoryLimit, logger: logger)
+            : nil
         let directory = CapabilityDirectory()
         let cancellations = WorkflowCancellations()
         let follower = RuntimeFollower(
-            configuration: configuration, stateTopic: state?.topic, logger: logger,
+            configuration: configuration, agentTopics: [state?.topic, journal?.topic].compactMap { $0 }, logger: logger,
             onControlCaughtUp: { cancellations.markReady() }
         ) { record in
             reference.runtime?.followed(record)
@@ -105,14 +109,24 @@ public final class AgentRuntime: Service, Sendable {
             TimerService(topic: $0, producer: producer, consumer: consumer, cancellations: cancellations, logger: runtimeLogger)
         }
         let stateTopic = state?.topic
+        let journalTopic = journal?.topic
+        let effects = journal.map { journal in
+            EffectServices(
+                journal: journal,
+                writer: EffectJournalWriter(
+                    producer: producer, agent: agent.name, instance: configuration.instanceID, logger: runtimeLogger),
+                prices: configuration.modelPrices, maxEntryBytes: agent.policies.maxJournalEntryBytes,
+                tracer: configuration.tracer ?? InstrumentationSystem.tracer)
+        }
         processor = EventProcessor(
             agent: agent.name, instance: configuration.instanceID, policies: agent.policies,
             concurrency: configuration.concurrency ?? agent.policies.concurrency, handlers: routes, registry: registry,
             producer: producer, activityProducer: activityProducer, handlerLogger: handlerLogger, logger: logger,
             tracer: configuration.tracer ?? InstrumentationSystem.tracer,
-            services: HandlerServices(timersTopic: timersTopic, state: state, directory: directory),
+            services: HandlerServices(timersTopic: timersTopic, state: state, directory: directory, effects: effects),
             cancellations: cancellations,
             stateWatermarks: { try await follower.highWatermarks(of: stateTopic ?? "") },
+            journalWatermarks: { try await follower.highWatermarks(of: journalTopic ?? "") },
             onProduceFailure: { reference.runtime?.deliveryFailed($0) })
         reference.set(self)
     }
@@ -316,6 +330,7 @@ public final class AgentRuntime: Service, Sendable {
             if let heartbeat = try? Heartbeat(json: record.value) { processor.services.directory?.apply(heartbeat) }
         default:
             if let state = processor.services.state, record.topic == state.topic { state.apply(record) }
+            if let journal = processor.services.effects?.journal, record.topic == journal.topic { journal.apply(record) }
         }
     }
 

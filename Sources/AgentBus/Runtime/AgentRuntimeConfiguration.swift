@@ -42,6 +42,9 @@ public struct AgentRuntimeConfiguration: Sendable {
     /// else the `NoOpTracer`, with which no span is made and events carry the runtime's own
     /// `traceparent`. Set it to trace one runtime differently from the process (tests do).
     public var tracer: (any Tracer)?
+    /// What models cost, for the cost of every model call (``HandlerContext/chat(_:using:name:journal:)``).
+    /// Default: none (calls cost 0).
+    public var modelPrices = ModelPrices()
 
     public init(
         brokers: BrokerEndpoint = BrokerEndpoint.resolve(brokers: nil), instanceID: String = Self.defaultInstanceID(),

@@ -41,6 +41,8 @@ final class EventProcessor: Sendable {
     private let workflowLocks = WorkflowLocks()
     /// Looks up the high watermarks of the state changelog's partitions, for a state catch-up.
     private let stateWatermarks: @Sendable () async throws -> [Int32: Int64]
+    /// Looks up the high watermarks of the effect journal's partitions, for a journal catch-up.
+    private let journalWatermarks: @Sendable () async throws -> [Int32: Int64]
 
     typealias Route = HandlerRoute
 
@@ -50,11 +52,13 @@ final class EventProcessor: Sendable {
         tracer: any Tracer = NoOpTracer(), services: HandlerServices = HandlerServices(),
         cancellations: WorkflowCancellations = WorkflowCancellations(),
         stateWatermarks: @escaping @Sendable () async throws -> [Int32: Int64] = { [:] },
+        journalWatermarks: @escaping @Sendable () async throws -> [Int32: Int64] = { [:] },
         onProduceFailure: @escaping @Sendable (KafkaError) -> Void
     ) {
         self.services = services
         self.cancellations = cancellations
         self.stateWatermarks = stateWatermarks
+        self.journalWatermarks = journalWatermarks
         self.agent = agent
         self.instance = instance
         self.metrics = RuntimeMetrics(agent: agent)
@@ -144,11 +148,26 @@ final class EventProcessor: Sendable {
                 return
             }
         }
+        // The journal holds the effects and the handled markers of earlier handlings, on any
+        // instance: it is read up to where it was when this assignment began before the
+        // duplicate check and before any effect.
+        let journal = services.effects?.journal
+        if let journal, !journal.isCaughtUp(for: event.record.assignmentGeneration) {
+            let caughtUp = await catchUp(event: event, what: "effect journal", watermarks: journalWatermarks) { watermarks, generation in
+                await journal.catchUp(to: watermarks, generation: generation)
+            }
+            guard caughtUp else {
+                event.abandon()  // stopping or revoked: read again later
+                tracing.recordAbandoned(on: span)
+                return
+            }
+        }
+        let handledKey = journal.map { _ in EffectJournal.handledKey(event: envelope.id) }
         let admission = EventAdmission.check(
             envelope, schema: route.schema, hopLimit: policies.hopLimit, maxWorkflowCost: policies.maxWorkflowCost,
             now: receivedAt, cancellation: { cancellations.reason(for: $0) }
         ) {
-            dedupe.contains(dedupeKey, now: receivedAt)
+            dedupe.contains(dedupeKey, now: receivedAt) || handledKey.map { journal?.contains($0) ?? false } ?? false
         }
         switch admission {
         case .admitted:
@@ -167,7 +186,10 @@ final class EventProcessor: Sendable {
         }
 
         if let state = services.state, !state.isCaughtUp(for: event.record.assignmentGeneration) {
-            guard await catchUp(state, for: event) else {
+            let caughtUp = await catchUp(event: event, what: "state changelog", watermarks: stateWatermarks) { watermarks, generation in
+                await state.catchUp(to: watermarks, generation: generation)
+            }
+            guard caughtUp else {
                 event.abandon()  // stopping or revoked: read again later
                 tracing.recordAbandoned(on: span)
                 return
@@ -191,6 +213,8 @@ final class EventProcessor: Sendable {
         defer { concurrency.release() }
         outcome.startedAt = EventTime.now().millisecondsSinceEpoch
         var attemptInPass = 0
+        // Model calls of every attempt: a failed attempt's calls were made (and paid for) too.
+        var modelCalls: [ModelCallRecord] = []
         while true {
             attemptInPass += 1
             outcome.attempts += 1
@@ -205,6 +229,7 @@ final class EventProcessor: Sendable {
             let attemptStart = ContinuousClock.now
             let attempt = await invoke(route.handler, envelope, context, for: event, in: span?.context)
             metrics.handlerDuration.record(duration: ContinuousClock.now - attemptStart)
+            if services.effects != nil { modelCalls += context.modelCalls }
             let failure: HandlerFailure
             switch attempt {
             case .failed(let attemptFailure):
@@ -215,16 +240,30 @@ final class EventProcessor: Sendable {
                 return
             case .cancelled:
                 let reason = cancellations.reason(for: envelope.correlationID) ?? "workflow cancelled"
-                return await finish(event, outcome.cancelled(reason), envelope: envelope, span: span)
+                return await finish(
+                    event, outcome.cancelled(reason), envelope: envelope, modelCalls: modelCalls, span: span)
             case .succeeded:
                 let dedupe = dedupe
                 event.onSettled = { dedupe.insert(dedupeKey, now: EventTime.now().millisecondsSinceEpoch) }
                 counters.handled.add(1, ordering: .relaxed)
                 metrics.handled.increment()
                 outcome.result = .ok
+                let outputs = context.outputs
+                var writes = context.writes
+                if let journal, let handledKey {
+                    // Sent with the outputs and acknowledged before the offset is stored: once read
+                    // back, any instance drops this event as a duplicate. Not shown to this
+                    // instance before then (its dedupe window covers it once settled).
+                    writes.append(RuntimeWrite(
+                        topic: journal.topic, key: handledKey, value: Array("[\(outputs.map { "\"\($0.envelope.id)\"" }.joined(separator: ","))]".utf8),
+                        headers: [
+                            KafkaHeader(name: EffectHeader.effect, value: EffectJournal.handledMarker),
+                            KafkaHeader(name: EffectHeader.correlationID, value: envelope.correlationID),
+                        ]))
+                }
                 return await finish(
-                    event, outcome, envelope: envelope, outputs: context.outputs, writes: context.writes,
-                    cost: context.costAdded, span: span)
+                    event, outcome, envelope: envelope, outputs: outputs, writes: writes,
+                    cost: context.costAdded, modelCalls: modelCalls, span: span)
             }
             if (isStopping && failure.isCancellation) || event.ledger.isRevoked {  // read again later
                 event.abandon()
@@ -251,10 +290,10 @@ final class EventProcessor: Sendable {
                 failed.result = .retried
                 failed.retryDelay = delay
                 failed.retryDue = EventTime.now().millisecondsSinceEpoch + delay.wholeMilliseconds
-                return await finish(event, failed, envelope: envelope, span: span)
+                return await finish(event, failed, envelope: envelope, modelCalls: modelCalls, span: span)
             case .deadLetter:
                 return await finish(event, outcome.failed(failure.failureClass, failure.errorType, failure.message),
-                    envelope: envelope, span: span)
+                    envelope: envelope, modelCalls: modelCalls, span: span)
             }
         }
     }
@@ -329,15 +368,18 @@ final class EventProcessor: Sendable {
         case cancelled
     }
 
-    /// Waits until the state replica holds every change written before this record's
-    /// assignment began (see ``StateStore``). Returns false when stopping or revoked first.
-    private func catchUp(_ state: StateStore, for event: InFlightEvent) async -> Bool {
+    /// Waits until a replica (the state store, the effect journal) holds every record written
+    /// before this record's assignment began. Returns false when stopping or revoked first.
+    private func catchUp(
+        event: InFlightEvent, what: String, watermarks lookUp: @Sendable () async throws -> [Int32: Int64],
+        replica: @escaping @Sendable ([Int32: Int64], UInt64) async -> Bool
+    ) async -> Bool {
         let generation = event.record.assignmentGeneration
         while !isStopping, !event.ledger.isRevoked {
             do {
-                let watermarks = try await stateWatermarks()
+                let watermarks = try await lookUp()
                 return await withTaskGroup(of: Bool.self) { group in
-                    group.addTask { await state.catchUp(to: watermarks, generation: generation) }
+                    group.addTask { await replica(watermarks, generation) }
                     group.addTask {
                         while !self.isStopping, !event.ledger.isRevoked {
                             try? await Task.sleep(for: .milliseconds(20))
@@ -349,7 +391,7 @@ final class EventProcessor: Sendable {
                     return first
                 }
             } catch {
-                logger.warning("state changelog not reachable yet; waiting", metadata: ["error": "\(error)"])
+                logger.warning("\(what) not reachable yet; waiting", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
@@ -366,7 +408,7 @@ final class EventProcessor: Sendable {
     /// everything else stay as the handler published them).
     private func finish(
         _ event: InFlightEvent, _ outcome: Outcome, envelope: EventEnvelope?, outputs: [HandlerContext.Output] = [],
-        writes: [RuntimeWrite] = [], cost: Double = 0, span: (any Span)? = nil
+        writes: [RuntimeWrite] = [], cost: Double = 0, modelCalls: [ModelCallRecord] = [], span: (any Span)? = nil
     ) async {
         if event.ledger.isRetired {
             // The partition was given up while this ran: its next owner handles the record
@@ -435,7 +477,7 @@ final class EventProcessor: Sendable {
             partition: record.partition, offset: record.offset, receivedAt: outcome.receivedAt,
             startedAt: outcome.startedAt, finishedAt: outcome.finishedAt, outcome: outcome.result,
             attempts: outcome.attempts, published: outputs.map(\.envelope.id), failureClass: outcome.failureClass,
-            error: outcome.error)
+            error: outcome.error, modelCalls: modelCalls)
         await send(
             topic: AgentTopics.activity, key: envelope?.correlationID, value: activity.jsonBytes, headers: [], for: event,
             through: activityProducer)

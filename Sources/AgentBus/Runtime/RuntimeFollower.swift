@@ -5,11 +5,12 @@ import Synchronization
 /// Follows the topics every instance reads in full, outside the agent's consumer group:
 /// `agentbus.control` (cancellations) and `agentbus.registry` from the beginning,
 /// `agentbus.heartbeats` from a minute back (enough to know who is alive), and the agent's state
-/// changelog from the beginning when it keeps state. Assigned, not subscribed: no group, no
+/// changelog and effect journal from the beginning when it keeps them. Assigned, not subscribed: no group, no
 /// commits, no rebalance.
 final class RuntimeFollower: Sendable {
     private let configuration: AgentRuntimeConfiguration
-    private let stateTopic: String?
+    /// The agent's own topics read in full: its state changelog, its effect journal.
+    private let agentTopics: [String]
     private let logger: Logger
     private let handle: @Sendable (KafkaRecord) -> Void
     private let consumer = Mutex<KafkaConsumer?>(nil)
@@ -20,12 +21,12 @@ final class RuntimeFollower: Sendable {
     private let admin = Mutex<KafkaAdmin?>(nil)
 
     init(
-        configuration: AgentRuntimeConfiguration, stateTopic: String?, logger: Logger,
+        configuration: AgentRuntimeConfiguration, agentTopics: [String], logger: Logger,
         onControlCaughtUp: @escaping @Sendable () -> Void = {}, handle: @escaping @Sendable (KafkaRecord) -> Void
     ) {
         self.onControlCaughtUp = onControlCaughtUp
         self.configuration = configuration
-        self.stateTopic = stateTopic
+        self.agentTopics = agentTopics
         self.logger = logger
         self.handle = handle
     }
@@ -140,7 +141,7 @@ final class RuntimeFollower: Sendable {
             admin = created
             return created
         }
-        let wanted = [AgentTopics.control, AgentTopics.registry, AgentTopics.heartbeats] + (stateTopic.map { [$0] } ?? [])
+        let wanted = [AgentTopics.control, AgentTopics.registry, AgentTopics.heartbeats] + agentTopics
         let metadata = try await admin.topics()
         var partitions: [KafkaTopicPartition] = []
         for topic in metadata where wanted.contains(topic.name) {

@@ -42,6 +42,33 @@ package struct JSONBytesWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
+    package mutating func field(_ name: StaticString, _ value: Bool) {
+        key(name)
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// A finite number as JSON writes it (`0.0042`, `12`); a non-finite one as `0`.
+    package mutating func field(_ name: StaticString, _ value: Double) {
+        key(name)
+        guard value.isFinite else { return bytes.append(UInt8(ascii: "0")) }
+        if value == value.rounded(), abs(value) < 1e15 {
+            bytes.append(contentsOf: String(Int64(value)).utf8)
+        } else {
+            bytes.append(contentsOf: "\(value)".utf8)
+        }
+    }
+
+    /// An array of JSON texts written by other writers (objects, say), as they are.
+    package mutating func field(_ name: StaticString, json elements: [[UInt8]]) {
+        key(name)
+        bytes.append(UInt8(ascii: "["))
+        for (index, element) in elements.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: element)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     private mutating func key(_ name: StaticString) {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
         needsComma = true
