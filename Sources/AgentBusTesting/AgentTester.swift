@@ -186,7 +186,13 @@ public final class AgentTester: Sendable {
                 modelCalls += context.modelCalls
                 guard let failure else {
                     dedupe.insert(dedupeKey, now: milliseconds)
-                    let outputs = context.outputs.map { HandlingResult.Output(envelope: $0.envelope, topic: $0.topic) }
+                    // Stamped as the runtime stamps them: the workflow's cost, a root's deadline.
+                    let stamp = OutputStamp(input: envelope, cost: context.costAdded, policies: policies)
+                    let outputs = context.outputs.map { output in
+                        var sent = output.envelope
+                        stamp.apply(to: &sent)
+                        return HandlingResult.Output(envelope: sent, topic: output.topic)
+                    }
                     let writes = context.writes
                     services.state?.applyLocal(writes)
                     var result = HandlingResult(

@@ -1,11 +1,11 @@
 /// What the runtime writes into each output of a handling besides what the handler published:
 /// the workflow's cost so far (the input's plus what the handling added), and for a root
 /// handled without a deadline, the deadline of the agent's ``AgentPolicies/workflowTimeLimit``.
-struct OutputStamp {
+package struct OutputStamp {
     let cost: Double
     let budget: WorkflowBudget?
 
-    init(input: EventEnvelope?, cost added: Double, policies: AgentPolicies) {
+    package init(input: EventEnvelope?, cost added: Double, policies: AgentPolicies) {
         cost = (input?.cost ?? 0) + max(0, added)
         var budget = input?.budget
         if let input, input.isRoot, budget?.deadline == nil, let limit = policies.workflowTimeLimit {
@@ -17,7 +17,7 @@ struct OutputStamp {
         self.budget = budget
     }
 
-    func apply(to envelope: inout EventEnvelope) {
+    package func apply(to envelope: inout EventEnvelope) {
         envelope.cost = cost
         envelope.budget = budget
     }
