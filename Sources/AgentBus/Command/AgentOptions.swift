@@ -45,6 +45,11 @@ public struct AgentOptions: ParsableArguments, Sendable {
         valueName: "level"))
     public var logLevel: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A JSON file of model prices per million tokens, {\"MODEL\": {\"input\": 0.15, \"output\": 0.6}}: each model call's cost is recorded and added to its workflow's. Default: $AGENTBUS_MODEL_PRICES, then none (calls cost 0).",
+        valueName: "file"))
+    public var modelPrices: String?
+
     public init() {}
 
     /// Checks the flags' values, so that a bad one is reported with the usage before anything
@@ -91,6 +96,14 @@ public struct AgentOptions: ParsableArguments, Sendable {
         }
         if let text = Self.value(revokeDeadline, "AGENTBUS_REVOKE_DEADLINE", environment) {
             configuration.revokeDeadline = try Self.seconds(text, "revoke deadline")
+        }
+        if let path = Self.value(modelPrices, "AGENTBUS_MODEL_PRICES", environment) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw AgentConfigurationError("cannot read the model prices file \(path)")
+            }
+            do { configuration.modelPrices = try ModelPrices(json: Array(data)) } catch {
+                throw AgentConfigurationError("\(path): \(error.message)")
+            }
         }
         return configuration
     }
