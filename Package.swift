@@ -147,6 +147,15 @@ let package = Package(
             dependencies: ["AgentBus", "LoanEvents", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/notifier"
         ),
+        // The model-backed agent: explains final decisions with a language model, checked and
+        // with a deterministic fallback.
+        .executableTarget(
+            name: "explainer",
+            dependencies: [
+                "AgentBus", "LoanEvents", "JSONSchema", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/explainer"
+        ),
         // The supervisor: watches heartbeats, dead letters and workflows, publishes alerts. Its
         // alert schema (a link to the one in schemas/) is built in.
         .executableTarget(
@@ -228,7 +237,7 @@ let package = Package(
             dependencies: [
                 "AgentBus", "AgentBusTesting", "LoanEvents",
                 "intake", "document-extraction", "credit-check", "fraud-check", "aggregator", "risk-scorer", "decision",
-                "notifier",
+                "notifier", "explainer",
             ]
         ),
         // Test helpers: real agentbus and dev-broker processes, waited on by what they print.

@@ -24,5 +24,6 @@ public enum LoanEvents {
         ApprovalRejected.self,
         ApprovalExpired.self,
         NotificationSent.self,
+        DecisionExplained.self,
     ]
 }
