@@ -43,6 +43,10 @@ public struct AgentPolicies: Sendable, Hashable {
     /// How much of the effect journal an instance keeps in memory; past it the oldest entries
     /// are dropped from memory (see ``EffectJournal``). Default: 64 MiB.
     public var journalMemoryLimit: Int = 64 << 20
+    /// How long one event may wait in all for providers that answered 429 (``ModelError`` of
+    /// kind `rateLimited`): such a failure is retried after the provider's `Retry-After`
+    /// without counting against ``retry``, until this is used up. Default: 10 minutes.
+    public var maxThrottleWait: Duration = .seconds(600)
 
     public init(
         concurrency: Int = 64, ordering: Ordering = .partition, retry: RetryPolicy = RetryPolicy(),

@@ -213,6 +213,8 @@ final class EventProcessor: Sendable {
         defer { concurrency.release() }
         outcome.startedAt = EventTime.now().millisecondsSinceEpoch
         var attemptInPass = 0
+        // Time spent waiting out rate limits (``HandlerFailure/throttle``), bounded by the policy.
+        var throttled = Duration.zero
         // Model calls of every attempt: a failed attempt's calls were made (and paid for) too.
         var modelCalls: [ModelCallRecord] = []
         while true {
@@ -271,6 +273,24 @@ final class EventProcessor: Sendable {
                 return
             }
             tracing.recordFailedAttempt(failure, attempt: outcome.attempts, on: span)
+            if let throttle = failure.throttle, throttled < policies.maxThrottleWait {
+                // A provider asked to slow down: wait as long as it said, then try again without
+                // counting the attempt against the retry policy. The partition's worker waits, so
+                // its read-ahead fills and the partition is paused: no spinning, no retries burnt.
+                let wait = min(throttle, policies.maxThrottleWait - throttled)
+                throttled += wait
+                counters.throttled.add(1, ordering: .relaxed)
+                HandlerContext.$current.withValue(context) {
+                    context.logger.debug("rate limited; waiting", metadata: ["wait_ms": "\(wait.wholeMilliseconds)"])
+                }
+                attemptInPass -= 1
+                guard await backOff(wait, for: event) else {
+                    event.abandon()
+                    tracing.recordAbandoned(on: span)
+                    return
+                }
+                continue
+            }
             counters.failed.add(1, ordering: .relaxed)
             metrics.failedAttempts.increment()
             HandlerContext.$current.withValue(context) {

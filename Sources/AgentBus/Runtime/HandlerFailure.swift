@@ -10,12 +10,18 @@ package struct HandlerFailure: Sendable, Equatable {
     package let message: String
     /// The attempt ended because it was cancelled (shutdown), not because the handler failed.
     package let isCancellation: Bool
+    /// Set when a provider said to slow down (a model call answered 429): how long to wait
+    /// before the next attempt, which does not count against the retry policy.
+    package let throttle: Duration?
 
-    package init(failureClass: FailureClass, errorType: String, message: String, isCancellation: Bool) {
+    package init(
+        failureClass: FailureClass, errorType: String, message: String, isCancellation: Bool, throttle: Duration? = nil
+    ) {
         self.failureClass = failureClass
         self.errorType = errorType
         self.message = message
         self.isCancellation = isCancellation
+        self.throttle = throttle
     }
 
     /// Non-retryable errors (and model errors no retry fixes) and bad outputs are permanent; a payload the Swift type cannot
@@ -36,6 +42,10 @@ package struct HandlerFailure: Sendable, Equatable {
             self.init(failureClass: .permanent, errorType: errorType, message: message, isCancellation: false)
         case let error as ModelError where !error.isRetryable:
             self.init(failureClass: .permanent, errorType: errorType, message: message, isCancellation: false)
+        case let error as ModelError where error.kind == .rateLimited:
+            self.init(
+                failureClass: .transient, errorType: errorType, message: message, isCancellation: false,
+                throttle: error.retryAfter ?? .seconds(1))
         case is CancellationError:
             self.init(failureClass: .transient, errorType: errorType, message: "cancelled", isCancellation: true)
         default:

@@ -8,6 +8,8 @@ final class RuntimeCounters: Sendable {
     let retried = Atomic<Int>(0)
     let deadLettered = Atomic<Int>(0)
     let duplicates = Atomic<Int>(0)
+    /// Handler attempts a provider's rate limit turned away, waited out without counting as failures.
+    let throttled = Atomic<Int>(0)
     /// Records being processed right now (past any retry-topic wait, up to the hand-over of
     /// their messages): what a graceful stop waits for.
     let inFlight = Atomic<Int>(0)
