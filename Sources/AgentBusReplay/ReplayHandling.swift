@@ -15,10 +15,15 @@ public struct ReplayHandling: Sendable {
     public var published: [String]
     public var failureClass: FailureClass?
     public var error: String?
+    /// The model calls the handling made or got from its effect journal (``ModelCallRecord/replayed``),
+    /// in the order they ended. A journaled call shows up again in every later handling of the
+    /// same event by the same agent that replays it; ``ReplayWorkflow/modelTotals`` counts it once.
+    public var modelCalls: [ModelCallRecord]
 
     package init(
         agent: String, instance: String, outcome: ActivityRecord.Outcome, receivedAt: Int64, startedAt: Int64,
-        finishedAt: Int64, attempts: Int, published: [String], failureClass: FailureClass?, error: String?
+        finishedAt: Int64, attempts: Int, published: [String], failureClass: FailureClass?, error: String?,
+        modelCalls: [ModelCallRecord] = []
     ) {
         self.agent = agent
         self.instance = instance
@@ -30,6 +35,7 @@ public struct ReplayHandling: Sendable {
         self.published = published
         self.failureClass = failureClass
         self.error = error
+        self.modelCalls = modelCalls
     }
 
     /// Milliseconds the handling took, first attempt to finish.

@@ -123,7 +123,8 @@ public final class ReplayLog: Sendable {
             return ReplayWorkflowSummary(
                 correlationID: index.symbols[correlation], rootType: rootType, startedAt: graph.start,
                 endedAt: graph.end, eventCount: graph.nodes.count,
-                deadLetterCount: graph.nodes.reduce(0) { $0 + $1.deadLetters.count }, status: graph.status)
+                deadLetterCount: graph.nodes.reduce(0) { $0 + $1.deadLetters.count }, status: graph.status,
+                modelTotals: modelTotals(of: graph))
         }
     }
 
@@ -141,7 +142,8 @@ public final class ReplayLog: Sendable {
                     agent: symbols[activity.agent], instance: symbols[activity.instance], outcome: activity.outcome,
                     receivedAt: activity.receivedAt, startedAt: activity.startedAt, finishedAt: activity.finishedAt,
                     attempts: Int(activity.attempts), published: published.map { symbols[$0] },
-                    failureClass: activity.failureClass, error: symbols.string(activity.error))
+                    failureClass: activity.failureClass, error: symbols.string(activity.error),
+                    modelCalls: modelCalls(of: activity))
             }
             let deadLetters = zip(node.deadLetters, node.resolved).map { row, resolved -> ReplayDeadLetter in
                 let letter = index.deadLetters[Int(row)]

@@ -12,10 +12,12 @@ public struct ReplayWorkflowSummary: Sendable, Hashable {
     public var eventCount: Int
     public var deadLetterCount: Int
     public var status: WorkflowStatus
+    /// The model calls of its handlings, each counted once (``ModelCallTally``).
+    public var modelTotals: ModelCallTotals
 
     package init(
         correlationID: String, rootType: String, startedAt: Int64, endedAt: Int64, eventCount: Int,
-        deadLetterCount: Int, status: WorkflowStatus
+        deadLetterCount: Int, status: WorkflowStatus, modelTotals: ModelCallTotals = ModelCallTotals()
     ) {
         self.correlationID = correlationID
         self.rootType = rootType
@@ -24,6 +26,7 @@ public struct ReplayWorkflowSummary: Sendable, Hashable {
         self.eventCount = eventCount
         self.deadLetterCount = deadLetterCount
         self.status = status
+        self.modelTotals = modelTotals
     }
 
     public var duration: Int64 { endedAt - startedAt }

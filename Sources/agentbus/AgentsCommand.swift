@@ -96,16 +96,7 @@ struct AgentsCommand: AsyncParsableCommand {
     /// Prints `rows` (the first is the header) in columns: text left-aligned, the `numeric`
     /// columns right-aligned.
     static func printTable(_ rows: [[String]], numeric: Set<Int>) {
-        let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            let cells = row.enumerated().map { column, cell in
-                let padding = String(repeating: " ", count: widths[column] - cell.count)
-                return numeric.contains(column) ? padding + cell : cell + padding
-            }
-            var line = cells.joined(separator: "  ").oneLine
-            while line.last == " " { line.removeLast() }
-            Output.line(line)
-        }
+        for line in TextTable.lines(rows, numeric: numeric) { Output.line(line) }
     }
 
     /// The heartbeat's status while it is live; `stale` for an instance that went silent without

@@ -6,12 +6,14 @@ import JSONSchema
 struct ReplayListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls",
-        abstract: "List the workflows in the log: root type, start, duration, events and status.",
+        abstract: "List the workflows in the log: root type, start, duration, events, model cost and status.",
         discussion: """
             One line per workflow (correlation ID), oldest first. Status: completed (nothing \
             waits, nothing failed), failed (an event was dead-lettered and not redriven \
             successfully), stalled (an event still waits for a consumer or a retry and nothing \
             happened for --stall-after), running (still waiting, but it moved recently). \
+            COST (shown when some workflow called a model) is what its model calls cost, each \
+            counted once (`agentbus costs` explains the rule). \
             --failed keeps the failed and stalled ones; --slowest N the N longest, longest first. \
             --json prints one object per workflow with every field.
 
@@ -66,16 +68,19 @@ struct ReplayListCommand: AsyncParsableCommand {
         }
     }
 
+    /// The table, with a COST column (what the workflow's model calls cost) when any of them
+    /// called a model.
     static func table(_ summaries: [ReplayWorkflowSummary]) -> [String] {
-        let header = ["CORRELATION ID", "ROOT TYPE", "STARTED", "DURATION", "EVENTS", "STATUS"]
+        let withCost = summaries.contains { !$0.modelTotals.isEmpty }
+        let header = ["CORRELATION ID", "ROOT TYPE", "STARTED", "DURATION", "EVENTS"] + (withCost ? ["COST"] : []) + ["STATUS"]
         let rows = summaries.map { summary in
             [
                 summary.correlationID.oneLine, summary.rootType.oneLine,
                 EventTime(millisecondsSinceEpoch: summary.startedAt).description, ReplayDuration.format(summary.duration),
-                String(summary.eventCount), summary.status.rawValue,
-            ]
+                String(summary.eventCount),
+            ] + (withCost ? [ModelCallText.cost(summary.modelTotals.cost)] : []) + [summary.status.rawValue]
         }
-        let rightAligned: Set<Int> = [3, 4]
+        let rightAligned: Set<Int> = withCost ? [3, 4, 5] : [3, 4]
         var widths = header.map(\.count)
         for row in rows { for (column, cell) in row.enumerated() { widths[column] = max(widths[column], cell.count) } }
         return ([header] + rows).map { row in
@@ -95,6 +100,10 @@ struct ReplayListCommand: AsyncParsableCommand {
             "endedAtMs": .number(JSONNumber(Int(summary.endedAt))),
             "durationMs": .number(JSONNumber(Int(summary.duration))), "events": .number(JSONNumber(summary.eventCount)),
             "deadLetters": .number(JSONNumber(summary.deadLetterCount)), "status": .string(summary.status.rawValue),
+            "modelCalls": .number(JSONNumber(summary.modelTotals.calls)),
+            "inputTokens": .number(JSONNumber(summary.modelTotals.inputTokens)),
+            "outputTokens": .number(JSONNumber(summary.modelTotals.outputTokens)),
+            "cost": .cost(summary.modelTotals.cost),
         ])).jsonText
     }
 }

@@ -9,8 +9,9 @@ struct ReplayShowCommand: AsyncParsableCommand {
         abstract: "Show one workflow as a causal tree, a timeline, or an export for other tools.",
         discussion: """
             Formats: tree (each event with its status, publisher and time since its cause, and \
-            what each consuming agent did with it), timeline (per hop: queue wait and processing \
-            time), json, dot (Graphviz), mermaid, chrome (Chrome/Perfetto trace JSON), otlp \
+            what each consuming agent did with it, with its model calls' tokens and cost; then \
+            the workflow's model total, each call counted once), timeline (per hop: queue wait \
+            and processing time), json, dot (Graphviz), mermaid, chrome (Chrome/Perfetto trace JSON), otlp \
             (OTLP JSON, opens in Jaeger). --critical-path marks the chain of hops that decided \
             the workflow's duration (tree and timeline).
 

@@ -40,13 +40,13 @@ struct ReplayLogFixture {
     mutating func handled(
         _ id: String, by agent: String, correlation: String, outcome: ActivityRecord.Outcome = .ok,
         received: Int64, started: Int64, finished: Int64, attempts: Int = 1, published: [String] = [],
-        failureClass: FailureClass? = nil, error: String? = nil
+        failureClass: FailureClass? = nil, error: String? = nil, modelCalls: [ModelCallRecord] = []
     ) {
         let activity = ActivityRecord(
             agent: agent, instance: "\(agent)-1", eventId: id, type: "test", source: "/cli", correlationId: correlation,
             causationId: nil, topic: "test.work", partition: 0, offset: 0, receivedAt: Self.base + received,
             startedAt: Self.base + started, finishedAt: Self.base + finished, outcome: outcome, attempts: attempts,
-            published: published, failureClass: failureClass, error: error)
+            published: published, failureClass: failureClass, error: error, modelCalls: modelCalls)
         records.append(KafkaRecord(
             topic: AgentTopics.activity, offset: nextOffset(AgentTopics.activity),
             timestamp: KafkaTimestamp(millisecondsSince1970: Self.base + finished, kind: .createTime),

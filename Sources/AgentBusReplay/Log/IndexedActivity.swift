@@ -16,6 +16,9 @@ struct IndexedActivity: Sendable {
     /// The IDs it published: `ReplayIndex.published[publishedStart ..< publishedStart + publishedCount]`.
     var publishedStart: Int32
     var publishedCount: Int32
+    /// The model calls it lists: `ReplayIndex.modelCalls[modelCallStart ..< modelCallStart + modelCallCount]`.
+    var modelCallStart: Int32
+    var modelCallCount: Int32
     var error: Int32
     /// Where the handled record was read.
     var topic: Int32

@@ -13,6 +13,8 @@ struct ReplayIndex: Sendable {
     var retries: [IndexedRetry] = []
     /// The published-ID lists of all activity records, back to back.
     var published: [Int32] = []
+    /// The model calls of all activity records, back to back.
+    var modelCalls: [IndexedModelCall] = []
     /// The newest registry record of each agent: when it was written and the types it consumes.
     var registry: [Int32: (time: Int64, consumes: [Int32])] = [:]
     /// The record numbers of every registry record, saved with any one workflow.
@@ -191,6 +193,7 @@ struct ReplayIndex: Sendable {
         var attempts: Int32 = 0, partition: Int32 = 0
         var offset: Int64 = 0, receivedAt: Int64?, startedAt: Int64?, finishedAt: Int64?
         let publishedStart = Int32(published.count)
+        let modelCallStart = Int32(modelCalls.count)
         var member = 1
         for _ in 0..<Int(document[0].length) {
             let valueIndex = member + 1
@@ -226,20 +229,66 @@ struct ReplayIndex: Sendable {
                     }
                     element = Int(document[element].kind == .object || document[element].kind == .array ? document[element].end : UInt32(element + 1))
                 }
+            case "modelCalls" where value.kind == .array:
+                var element = valueIndex + 1
+                for _ in 0..<Int(value.length) {
+                    if document[element].kind == .object { modelCalls.append(modelCall(from: document, at: element)) }
+                    element = Int(document[element].kind == .object || document[element].kind == .array ? document[element].end : UInt32(element + 1))
+                }
             default: break
             }
             member = next
         }
         guard agent >= 0, let outcome, let receivedAt, let startedAt, let finishedAt else {
             published.removeSubrange(Int(publishedStart)...)
+            modelCalls.removeSubrange(Int(modelCallStart)...)
             return nil
         }
         return IndexedActivity(
             agent: agent, instance: instance, event: event, correlation: correlation >= 0 ? correlation : event,
             outcome: outcome, failureClass: failureClass, attempts: attempts, receivedAt: receivedAt,
             startedAt: startedAt, finishedAt: finishedAt, publishedStart: publishedStart,
-            publishedCount: Int32(published.count) - publishedStart, error: error, topic: topic, partition: partition,
-            offset: offset, record: number)
+            publishedCount: Int32(published.count) - publishedStart,
+            modelCallStart: modelCallStart, modelCallCount: Int32(modelCalls.count) - modelCallStart, error: error,
+            topic: topic, partition: partition, offset: offset, record: number)
+    }
+
+    /// One element of an activity record's `modelCalls`, as ``ModelCallRecord/jsonBytes`` writes
+    /// it. A field that is missing or of the wrong type reads as empty, 0 or false (so a call
+    /// without `journaled` is counted every time it is listed, never dropped).
+    private mutating func modelCall(from document: JSONDocument, at index: Int) -> IndexedModelCall {
+        var call = IndexedModelCall(
+            effect: ReplaySymbols.none, provider: ReplaySymbols.none, requestModel: ReplaySymbols.none,
+            responseModel: ReplaySymbols.none, inputTokens: 0, outputTokens: 0, latencyMilliseconds: 0, cost: 0,
+            journaled: false, replayed: false)
+        var member = index + 1
+        for _ in 0..<Int(document[index].length) {
+            let valueIndex = member + 1
+            let value = document[valueIndex]
+            let next = Int(value.kind == .object || value.kind == .array ? value.end : UInt32(valueIndex + 1))
+            func string() -> Int32 {
+                value.kind == .string ? document.withString(valueIndex) { symbols.intern(UnsafeRawBufferPointer($0)) } : ReplaySymbols.none
+            }
+            func integer() -> Int64 { value.kind == .number ? Int64(exactly: document.number(valueIndex)) ?? 0 : 0 }
+            let key = document.withString(member) { String(decoding: $0, as: UTF8.self) }
+            switch key {
+            case "effect": call.effect = string()
+            case "provider": call.provider = string()
+            case "requestModel": call.requestModel = string()
+            case "responseModel": call.responseModel = string()
+            case "inputTokens": call.inputTokens = Int(clamping: integer())
+            case "outputTokens": call.outputTokens = Int(clamping: integer())
+            case "latencyMs": call.latencyMilliseconds = integer()
+            case "cost":
+                let cost = value.kind == .number ? document.number(valueIndex) : 0
+                call.cost = cost.isFinite ? cost : 0
+            case "journaled": call.journaled = value.kind == .true
+            case "replayed": call.replayed = value.kind == .true
+            default: break
+            }
+            member = next
+        }
+        return call
     }
 
     private mutating func addRegistry(_ record: KafkaRecord) {

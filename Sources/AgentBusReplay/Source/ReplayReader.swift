@@ -44,6 +44,26 @@ public struct ReplayReader: Sendable {
         let snapshot = try await snapshotReader.read(
             topicsWhere: Self.reads(topic:), bounds: ReplayBound.snapshotBounds(since: since, until: until),
             progress: progress)
+        return log(of: snapshot, readAt: readAt, since: since, until: until)
+    }
+
+    /// The records of `topics` alone, like ``read(since:until:progress:)``: for a command that
+    /// needs one kind of record (`agentbus costs` reads `agentbus.activity`). A topic that does
+    /// not exist reads as empty.
+    public func read(
+        _ topics: [String], since: ReplayBound? = nil, until: ReplayBound? = nil,
+        progress: TopicSnapshotReader.Progress? = nil
+    ) async throws(KafkaError) -> (records: [KafkaRecord], metadata: ReplayLogMetadata) {
+        let readAt = EventTime.now().millisecondsSinceEpoch
+        let snapshot = try await snapshotReader.read(
+            topics, bounds: ReplayBound.snapshotBounds(since: since, until: until), progress: progress)
+        return log(of: snapshot, readAt: readAt, since: since, until: until)
+    }
+
+    /// The records of a snapshot in topic, partition and offset order, and the log's metadata.
+    private func log(of snapshot: TopicSnapshot, readAt: Int64, since: ReplayBound?, until: ReplayBound?)
+        -> (records: [KafkaRecord], metadata: ReplayLogMetadata)
+    {
         var records: [KafkaRecord] = []
         records.reserveCapacity(snapshot.records.values.reduce(0) { $0 + $1.count })
         for topic in snapshot.records.keys.sorted() { records += snapshot.records[topic]! }

@@ -8,6 +8,13 @@ extension JSONValue {
 
     static func integer(_ value: Int) -> JSONValue { .number(JSONNumber(value)) }
 
+    /// A cost: rounded to ten decimals, so a sum of many calls prints as `0.0042` rather than
+    /// `0.004200000000000001`; `null` if it is not finite (no JSON number is).
+    package static func cost(_ value: Double) -> JSONValue {
+        let rounded = (value * 1e10).rounded() / 1e10
+        return rounded.isFinite ? .number(JSONNumber(rounded)) : .null
+    }
+
     /// The string, or `null` when absent: exports keep every key present so that a reader
     /// (`jq`, a notebook) need not guess whether a missing key means "none" or "not exported".
     static func string(orNull value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }

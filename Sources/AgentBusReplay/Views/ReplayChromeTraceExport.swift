@@ -9,7 +9,8 @@ import JSONSchema
 /// Each handling is a complete event (`ph: X`) on its agent's track, named after the event type;
 /// each publish is an instant (`ph: i`) on the publisher's track; causation is drawn as flow
 /// arrows (`ph: s` → `ph: f`) from the handling that published an event to every handling of it.
-/// Times are microseconds from the workflow's start.
+/// Times are microseconds from the workflow's start. A handling that called models has their
+/// count, tokens and cost among its args.
 ///
 /// Slices on one track must nest, but an agent handles several partitions at once and may run
 /// several instances, so its handlings can overlap. Overlapping ones go to extra tracks named
@@ -78,6 +79,14 @@ public enum ReplayChromeTraceExport {
                 ]
                 if let failure = handling.failureClass { args.append(("failureClass", .string(failure.rawValue))) }
                 if let error = handling.error { args.append(("error", .string(error))) }
+                if !handling.modelCalls.isEmpty {
+                    let usage = handling.modelTotals
+                    args += [
+                        ("modelCalls", .integer(usage.calls)), ("replayedModelCalls", .integer(usage.replayed)),
+                        ("inputTokens", .integer(usage.inputTokens)), ("outputTokens", .integer(usage.outputTokens)),
+                        ("cost", .cost(usage.cost)),
+                    ]
+                }
                 events.append(.fields([
                     ("name", .string(node.type)), ("cat", .string(handling.agent)), ("ph", .string("X")),
                     ("ts", micros(hop.startedAt)), ("dur", .integer(hop.processing * 1000)), ("pid", .integer(1)),

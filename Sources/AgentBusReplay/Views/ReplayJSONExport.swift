@@ -10,6 +10,10 @@ import JSONSchema
 /// arithmetic. Nodes refer to each other by event ID rather than by array index, because IDs
 /// survive filtering and re-sorting by whoever reads the file; `edges` lists causation again as
 /// pairs, which is what graph tools want.
+///
+/// Each handling lists its model calls (`modelCalls`, every field of the activity record's, a
+/// replayed one included), and `totals` adds up the workflow's calls, each counted once (see
+/// ``ModelCallTally``).
 public enum ReplayJSONExport {
     /// Version of this document's shape; bumped when a field changes meaning or goes away.
     public static let formatVersion = 1
@@ -45,6 +49,34 @@ public enum ReplayJSONExport {
             ("nodes", .array(nodes.enumerated().map { node($0.element, index: $0.offset, in: workflow) })),
             ("edges", .array(edges)),
             ("unreadable", .array(workflow.unreadable.map(JSONValue.string))),
+            ("totals", usage(workflow.modelTotals)),
+        ])
+    }
+
+    /// Model calls added up: the workflow's `totals`, each call counted once (``ModelCallTally``).
+    static func usage(_ usage: ModelCallTotals) -> JSONValue {
+        .fields([
+            ("modelCalls", .integer(usage.calls)),
+            ("inputTokens", .integer(usage.inputTokens)),
+            ("outputTokens", .integer(usage.outputTokens)),
+            ("cost", .cost(usage.cost)),
+            ("replayedCalls", .integer(usage.replayed)),
+        ])
+    }
+
+    /// One model call, every field of its ``ModelCallRecord``.
+    static func modelCall(_ call: ModelCallRecord) -> JSONValue {
+        .fields([
+            ("effect", .string(call.effect)),
+            ("provider", .string(call.provider)),
+            ("requestModel", .string(call.requestModel)),
+            ("responseModel", .string(call.responseModel)),
+            ("inputTokens", .integer(call.inputTokens)),
+            ("outputTokens", .integer(call.outputTokens)),
+            ("latencyMs", .integer(call.latencyMilliseconds)),
+            ("cost", .cost(call.cost)),
+            ("journaled", .bool(call.journaled)),
+            ("replayed", .bool(call.replayed)),
         ])
     }
 
@@ -94,6 +126,7 @@ public enum ReplayJSONExport {
             ("published", .array(handling.published.map(JSONValue.string))),
             ("failureClass", .string(orNull: handling.failureClass?.rawValue)),
             ("error", .string(orNull: handling.error)),
+            ("modelCalls", .array(handling.modelCalls.map(modelCall))),
         ])
     }
 

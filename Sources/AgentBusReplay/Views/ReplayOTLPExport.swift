@@ -11,7 +11,9 @@ import JSONSchema
 /// under it. An event published while handling another hangs under that handling's consumer
 /// span, so Jaeger shows the same causal tree as `--format tree`. Services are the agents, with
 /// "agentbus-cli" (or the raw `ce_source`) for publishers outside the runtime. Attribute names
-/// follow the OpenTelemetry messaging and CloudEvents semantic conventions.
+/// follow the OpenTelemetry messaging and CloudEvents semantic conventions; a handling that
+/// called models has the GenAI conventions' token counts (`gen_ai.usage.input_tokens`,
+/// `gen_ai.usage.output_tokens`, summed over its calls) and `agentbus.model.cost`.
 ///
 /// Everything is deterministic. Consumer span IDs are hashed from event ID, agent, instance and
 /// position; an event without a `traceparent` (a foreign producer) takes its cause's trace ID,
@@ -94,6 +96,7 @@ public enum ReplayOTLPExport {
                     attribute("agentbus.published_count", Int64(handling.published.count)),
                 ]
                 if let failure = handling.failureClass { attributes.append(attribute("error.type", failure.rawValue)) }
+                attributes += modelAttributes(handling.modelCalls)
                 var consumer: [(String, JSONValue)] = [
                     ("traceId", .string(ids.trace[index])),
                     ("spanId", .string(ids.consumerSpan[index][position])),
@@ -122,6 +125,26 @@ public enum ReplayOTLPExport {
             ])
         }
         return .fields([("resourceSpans", .array(resourceSpans))])
+    }
+
+    /// What a handling's model calls used, as OpenTelemetry's GenAI attributes (summed over its
+    /// calls) and AgentBus's own, the names the runtime's `chat` spans use; nothing when it
+    /// called no model. The model and provider are named when every call used the same one.
+    static func modelAttributes(_ calls: [ModelCallRecord]) -> [JSONValue] {
+        guard !calls.isEmpty else { return [] }
+        let usage = ModelCallTotals(calls)
+        var attributes: [JSONValue] = []
+        let providers = Set(calls.map(\.provider)), models = Set(calls.map(\.requestModel))
+        if providers.count == 1 { attributes.append(attribute("gen_ai.provider.name", providers.first!)) }
+        if models.count == 1 { attributes.append(attribute("gen_ai.request.model", models.first!)) }
+        attributes += [
+            attribute("gen_ai.usage.input_tokens", Int64(usage.inputTokens)),
+            attribute("gen_ai.usage.output_tokens", Int64(usage.outputTokens)),
+            attribute("agentbus.model.cost", usage.cost),
+            attribute("agentbus.model.calls", Int64(usage.calls)),
+            attribute("agentbus.model.replayed_calls", Int64(usage.replayed)),
+        ]
+        return attributes
     }
 
     /// The service that published `node`: its agent, "agentbus-cli" for the CLI, else the source.
@@ -187,6 +210,11 @@ public enum ReplayOTLPExport {
     /// An int attribute: `intValue` is an int64, which OTLP/JSON writes as a decimal string.
     private static func attribute(_ key: String, _ value: Int64) -> JSONValue {
         .fields([("key", .string(key)), ("value", .fields([("intValue", .string(String(value)))]))])
+    }
+
+    /// A double attribute, rounded as costs are in the JSON export.
+    private static func attribute(_ key: String, _ value: Double) -> JSONValue {
+        .fields([("key", .string(key)), ("value", .fields([("doubleValue", .cost(value))]))])
     }
 
     private static func attribute(_ key: String, _ value: Bool) -> JSONValue {

@@ -12,6 +12,9 @@ import JSONSchema
 /// total over 2 hops: waiting 18ms (69%) · processing 8ms (31%)
 /// ```
 ///
+/// When some hop called a model, a column before the bar says what its calls used (as the tree
+/// does) and a last line adds up the workflow's calls, each counted once (``ModelCallTally``).
+///
 /// Rows are ordered by when the hop began: when the event became available to the agent (see
 /// `ReplayHop` for why a retried handling starts from the previous attempt's end).
 ///
@@ -37,6 +40,7 @@ public enum ReplayTimelineView {
                     "wait \(ReplayDuration.format(hop.wait))\(hop.clockSkew ? " (clocks skewed)" : "")",
                     "processing \(ReplayDuration.format(hop.processing))",
                 ],
+                model: handling.modelCalls.isEmpty ? "" : ModelCallText.summary(handling.modelTotals),
                 bar: scale.bar(ready: hop.readyAt, started: hop.startedAt, finished: hop.startedAt + hop.processing))
         }
         for node in workflow.nodes where node.handlings.isEmpty {
@@ -44,7 +48,7 @@ public enum ReplayTimelineView {
                 ? "no consumer" : "awaited by " + node.awaitedBy.joined(separator: ", ")
             rows.append(Row(
                 at: node.time, agent: "(" + node.publisherName + ")", type: node.type,
-                outcome: "published", figures: [note, ""], bar: scale.point(node.time)))
+                outcome: "published", figures: [note, ""], model: "", bar: scale.point(node.time)))
         }
         // Publish-only rows slot in by time; on equal times the hop's order from ReplayHop stands.
         rows = rows.enumerated()
@@ -62,7 +66,8 @@ public enum ReplayTimelineView {
             type: rows.map { $0.type.oneLine.count }.max() ?? 0,
             outcome: rows.map(\.outcome.count).max() ?? 0,
             wait: rows.map(\.figures[0].count).max() ?? 0,
-            processing: rows.map(\.figures[1].count).max() ?? 0)
+            processing: rows.map(\.figures[1].count).max() ?? 0,
+            model: rows.map(\.model.count).max() ?? 0)
 
         var lines = [
             "timeline of \(workflow.correlationID) · \(ReplayDuration.format(workflow.duration)) from "
@@ -71,15 +76,17 @@ public enum ReplayTimelineView {
             "  legend: · waiting in the queue, █ processing, ◆ published but not handled",
         ]
         for (row, offset) in zip(rows, offsets) {
-            let columns = [
+            var columns = [
                 ReplayText.padLeft(offset, to: widths.offset),
                 ReplayText.pad(row.agent, to: widths.agent),
                 ReplayText.pad(row.type.oneLine, to: widths.type),
                 ReplayText.pad(row.outcome, to: widths.outcome),
                 ReplayText.pad(row.figures[0], to: widths.wait),
                 ReplayText.pad(row.figures[1], to: widths.processing),
-                "|" + row.bar + "|",
             ]
+            // The model column only when some hop called a model.
+            if widths.model > 0 { columns.append(ReplayText.pad(row.model, to: widths.model)) }
+            columns.append("|" + row.bar + "|")
             lines.append("  " + columns.joined(separator: "  "))
         }
         let busy = wait + processing
@@ -91,6 +98,8 @@ public enum ReplayTimelineView {
                 + " (clocks skewed; counted as no wait)"
         }
         lines.append(totals)
+        let usage = workflow.modelTotals
+        if !usage.isEmpty { lines.append(ModelCallText.total(usage)) }
         return lines.joined(separator: "\n")
     }
 
@@ -103,6 +112,8 @@ public enum ReplayTimelineView {
         var outcome: String
         /// The wait and processing columns.
         var figures: [String]
+        /// What the hop's model calls used; empty when it called none.
+        var model: String
         var bar: String
     }
 

@@ -7,11 +7,18 @@ import JSONSchema
 /// ```
 /// workflow 7f3a… · failed · 3 events · 1.4s · started 2026-11-21T09:15:30.123Z
 /// ✓ loan.application.received.v1 · 0190f3a1 · from /cli · +0ms
-/// │ → credit-check: ok in 3ms (waited 11ms) · published 1
+/// │ → credit-check: ok in 3ms (waited 11ms) · published 1 · 1 model call, 312→88 tokens, $0.0021
 /// └─ ✗ credit.checked.v1 · 0190f3a2 · by credit-check · +14ms
 ///      → audit: dead-lettered (schema) after 1 attempt: /score: expected integer
 ///      DEAD-LETTERED in audit.dlt/0/5: /score: expected integer
+///
+/// model calls: 1 · tokens: 312 in, 88 out · cost: $0.0021
 /// ```
+///
+/// A handling that called models says how many calls, their tokens (input→output) and cost,
+/// and how many answers came from the effect journal ("replayed"); the last line adds up the
+/// workflow's calls, each counted once (``ModelCallTally``). Both are left out when no model was
+/// called.
 ///
 /// Times on event lines are measured from the cause (from the workflow's start for a root or an
 /// orphan), because "how long after its cause did this happen" is the question a tree answers;
@@ -41,6 +48,11 @@ public enum ReplayTreeView {
             renderer.lines.append("")
             renderer.lines.append("unreadable records:")
             renderer.lines += workflow.unreadable.map { "  ! " + $0.oneLine }
+        }
+        let usage = workflow.modelTotals
+        if !usage.isEmpty {
+            renderer.lines.append("")
+            renderer.lines.append(ModelCallText.total(usage))
         }
         if criticalPath {
             renderer.lines.append("")
@@ -124,7 +136,9 @@ public enum ReplayTreeView {
             let detailPrefix = prefix + continuation + (children.isEmpty ? "  " : "│ ")
             let hops = ReplayHop.hops(of: node, at: index)
             for (handling, hop) in zip(node.handlings, hops) {
-                lines.append(detailPrefix + "→ \(handling.agent): " + ReplayTreeView.describe(handling, hop: hop))
+                var line = detailPrefix + "→ \(handling.agent): " + ReplayTreeView.describe(handling, hop: hop)
+                if !handling.modelCalls.isEmpty { line += " · " + ModelCallText.summary(handling.modelTotals) }
+                lines.append(line)
             }
             for agent in node.awaitedBy {
                 lines.append(detailPrefix + "→ \(agent): not handled yet")
