@@ -5,7 +5,15 @@ closes (the test process ended). The last user message picks the
 answer: "rate-limit" (429, Retry-After: 2), "auth" (401), "bad" (400), "overloaded" (503),
 "slow" (answers after 3 s), "garbage" (200, not JSON); anything else: 200, whose content is a
 JSON echo of what the server received (model, Authorization header, temperature, max_tokens,
-response_format)."""
+response_format).
+
+Tool calls and broken answers (the block marked "tool calls and broken answers" in do_POST):
+"tools" (a call of the request's first tool, arguments {"city":"Paris"}, content null,
+finish_reason "tool_calls"), "echo-tools" (content: a JSON echo of the tools and tool_choice
+received), a last message of role "tool" (content: a JSON echo of the tool result, its
+tool_call_id and the assistant message before it, as received), "cut" (Content-Length larger than
+the body; the connection closes mid-body), "nochoices" ({"id":"x"}), "emptychoices" (choices:
+[])."""
 import http.server, json, os, sys, threading, time
 
 
@@ -43,6 +51,44 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, b"<html>not an API</html>")
         if last == "slow":
             time.sleep(3)
+        # --- tool calls and broken answers (OpenAICompatibleClientTests, tool calls) ---
+        if last == "tools":
+            if not request.get("tools"):
+                return self.send(400, {"error": {"message": "no tools to call"}})
+            function = request["tools"][0]["function"]
+            call = {"id": "call_1", "type": "function",
+                    "function": {"name": function["name"], "arguments": '{"city":"Paris"}'}}
+            return self.send(200, {
+                "id": "chatcmpl-2", "object": "chat.completion", "model": request.get("model"),
+                "choices": [{"index": 0, "finish_reason": "tool_calls",
+                             "message": {"role": "assistant", "content": None, "tool_calls": [call]}}],
+                "usage": {"prompt_tokens": 50, "completion_tokens": 12, "total_tokens": 62},
+            })
+        if last == "echo-tools":
+            echo = {"tools": request.get("tools"), "tool_choice": request.get("tool_choice")}
+            return self.send(200, {"model": request.get("model"), "choices": [
+                {"finish_reason": "stop", "message": {"role": "assistant", "content": json.dumps(echo)}}]})
+        if request["messages"][-1]["role"] == "tool":
+            messages = request["messages"]
+            echo = {"result": last, "tool_call_id": messages[-1].get("tool_call_id"),
+                    "assistant": messages[-2] if len(messages) > 1 else None}
+            return self.send(200, {"model": request.get("model"), "choices": [
+                {"finish_reason": "stop", "message": {"role": "assistant", "content": json.dumps(echo)}}]})
+        if last == "cut":
+            body = b'{"id":"chatcmpl-3","choices":[{"index":0,"message":{"role":"assistant","content":"The appl'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body) + 200))
+            self.end_headers()
+            self.wfile.write(body)
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if last == "nochoices":
+            return self.send(200, {"id": "x"})
+        if last == "emptychoices":
+            return self.send(200, {"id": "x", "choices": []})
+        # --- end of tool calls and broken answers ---
         echo = {
             "model": request.get("model"), "authorization": self.headers.get("Authorization"),
             "temperature": request.get("temperature"), "max_tokens": request.get("max_tokens"),

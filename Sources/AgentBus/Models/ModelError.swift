@@ -14,7 +14,7 @@ public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
         case authentication
         /// No answer within the client's timeout.
         case timeout
-        /// No connection, or it broke.
+        /// No connection, or it broke (also mid-answer).
         case transport
         /// An answer that is not the API's (not JSON, no choices).
         case invalidResponse = "invalid-response"

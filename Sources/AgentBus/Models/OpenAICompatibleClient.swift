@@ -83,7 +83,7 @@ public struct OpenAICompatibleClient: ModelClient {
         } catch {
             throw ModelError(.invalidResponse, "the answer is not a chat completion: \(error)".oneLine, status: status)
         }
-        guard let choice = completion.choices.first else {
+        guard let choice = completion.choices?.first else {
             throw ModelError(.invalidResponse, "the answer has no choices", status: status)
         }
         return ChatResponse(
@@ -91,17 +91,20 @@ public struct OpenAICompatibleClient: ModelClient {
             model: completion.model ?? request.model ?? configuration.model,
             usage: ModelUsage(
                 inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0),
-            latency: latency)
+            latency: latency,
+            toolCalls: (choice.message.tool_calls ?? []).map {
+                ChatToolCall(id: $0.id, name: $0.function.name, arguments: $0.function.arguments)
+            })
     }
 
     // MARK: The wire format
 
-    /// The request body: `model`, `messages`, `temperature`, `max_tokens`, and `response_format`
-    /// (`json_schema`) for structured output.
+    /// The request body: `model`, `messages`, `temperature`, `max_tokens`, `response_format`
+    /// (`json_schema`) for structured output, and `tools` (type `function`) with `tool_choice`.
     static func body(of request: ChatRequest, defaultModel: String) throws(ModelError) -> Data {
         var body: [String: Any] = [
             "model": request.model ?? defaultModel,
-            "messages": request.messages.map { ["role": $0.role.rawValue, "content": $0.content] },
+            "messages": request.messages.map(Self.wire),
         ]
         if let temperature = request.temperature { body["temperature"] = temperature }
         if let maxTokens = request.maxTokens { body["max_tokens"] = maxTokens }
@@ -111,6 +114,26 @@ public struct OpenAICompatibleClient: ModelClient {
             }
             body["response_format"] = ["type": "json_schema", "json_schema": ["name": "response", "schema": parsed, "strict": true]]
         }
+        if !request.tools.isEmpty {
+            var tools: [[String: Any]] = []
+            for tool in request.tools {
+                guard let parameters = try? JSONSerialization.jsonObject(with: Data(tool.parameters.utf8)),
+                    parameters is [String: Any]
+                else {
+                    throw ModelError(.badRequest, "the parameters of tool `\(tool.name)` are not a JSON object")
+                }
+                var function: [String: Any] = ["name": tool.name, "parameters": parameters]
+                if !tool.description.isEmpty { function["description"] = tool.description }
+                tools.append(["type": "function", "function": function])
+            }
+            body["tools"] = tools
+            switch request.toolChoice {
+            case .auto: break
+            case .none: body["tool_choice"] = "none"
+            case .required: body["tool_choice"] = "required"
+            case .function(let name): body["tool_choice"] = ["type": "function", "function": ["name": name]]
+            }
+        }
         do {
             return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
         } catch {
@@ -118,9 +141,37 @@ public struct OpenAICompatibleClient: ModelClient {
         }
     }
 
+    /// One message as the API has it: an assistant turn's `tool_calls`, a tool result's
+    /// `tool_call_id`, and `content` null for a turn that only calls tools.
+    static func wire(_ message: ChatMessage) -> [String: Any] {
+        var wire: [String: Any] = [
+            "role": message.role.rawValue,
+            "content": message.content.isEmpty && !message.toolCalls.isEmpty ? NSNull() as Any : message.content,
+        ]
+        if !message.toolCalls.isEmpty {
+            wire["tool_calls"] = message.toolCalls.map { call in
+                ["id": call.id, "type": "function", "function": ["name": call.name, "arguments": call.arguments]]
+            }
+        }
+        if let callID = message.toolCallID { wire["tool_call_id"] = callID }
+        return wire
+    }
+
     private struct Completion: Decodable {
         struct Choice: Decodable {
-            struct Message: Decodable { let content: String? }
+            struct Message: Decodable {
+                let content: String?
+                let tool_calls: [ToolCall]?
+            }
+            struct ToolCall: Decodable {
+                struct Function: Decodable {
+                    let name: String
+                    /// JSON text, as the API sends it (not a JSON object).
+                    let arguments: String
+                }
+                let id: String
+                let function: Function
+            }
             let message: Message
             let finish_reason: String?
         }
@@ -128,7 +179,8 @@ public struct OpenAICompatibleClient: ModelClient {
             let prompt_tokens: Int?
             let completion_tokens: Int?
         }
-        let choices: [Choice]
+        /// Optional so that an answer without it is reported as having no choices.
+        let choices: [Choice]?
         let model: String?
         let usage: Usage?
     }
@@ -162,6 +214,10 @@ public struct OpenAICompatibleClient: ModelClient {
         return .milliseconds(Int64(seconds * 1000))
     }
 
+    /// A connection that breaks mid-answer (fewer bytes than its Content-Length) lands here too:
+    /// URLSession reports it as an error before any decoding, so it is a transport failure, not
+    /// an invalid response: the answer never arrived whole, and sending the request again may
+    /// get it.
     static func transportError(_ error: any Error, timeout: Duration) -> ModelError {
         if let error = error as? URLError, error.code == .timedOut {
             return ModelError(.timeout, "no answer within \(timeout)")
