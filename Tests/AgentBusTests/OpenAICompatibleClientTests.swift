@@ -88,7 +88,12 @@ struct OpenAICompatibleClientTests {
 
         #expect(await failure(client, "overloaded")?.kind == .overloaded)
         #expect(await failure(client, "garbage")?.kind == .invalidResponse)
-        #expect(await failure(try self.client(timeout: .milliseconds(500)), "slow")?.kind == .timeout)
+        // The timeout is the client's own, not rounded to whole seconds by the HTTP stack.
+        let clock = ContinuousClock()
+        let timedOut = clock.now
+        #expect(await failure(try self.client(timeout: .milliseconds(1_500)), "slow")?.kind == .timeout)
+        let waited = clock.now - timedOut
+        #expect(waited >= .milliseconds(1_400) && waited < .milliseconds(2_800), "waited \(waited)")
 
         let unreachable = OpenAICompatibleClient(
             configuration: .init(baseURL: URL(string: "http://127.0.0.1:1/v1")!, model: "m", timeout: .seconds(5)))

@@ -47,9 +47,11 @@ public struct OpenAICompatibleClient: ModelClient {
 
     public init(configuration: Configuration) {
         self.configuration = configuration
+        // FoundationNetworking rounds its timeouts down to whole seconds: they are only a
+        // backstop here, a second past the client's own (see `send`).
         let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = Self.seconds(configuration.timeout)
-        sessionConfiguration.timeoutIntervalForResource = Self.seconds(configuration.timeout)
+        sessionConfiguration.timeoutIntervalForRequest = Self.seconds(configuration.timeout).rounded(.up) + 1
+        sessionConfiguration.timeoutIntervalForResource = Self.seconds(configuration.timeout).rounded(.up) + 1
         session = URLSession(configuration: sessionConfiguration)
     }
 
@@ -57,7 +59,7 @@ public struct OpenAICompatibleClient: ModelClient {
         let body = try Self.body(of: request, defaultModel: configuration.model)
         var http = URLRequest(url: configuration.baseURL.appendingPathComponent("chat/completions"))
         http.httpMethod = "POST"
-        http.timeoutInterval = Self.seconds(configuration.timeout)
+        http.timeoutInterval = Self.seconds(configuration.timeout).rounded(.up) + 1
         http.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let key = configuration.apiKey { http.setValue("Bearer \(key.value)", forHTTPHeaderField: "Authorization") }
         http.httpBody = body
@@ -66,7 +68,7 @@ public struct OpenAICompatibleClient: ModelClient {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: http)
+            (data, response) = try await send(http)
         } catch {
             throw Self.transportError(error, timeout: configuration.timeout)
         }
@@ -212,6 +214,23 @@ public struct OpenAICompatibleClient: ModelClient {
     static func retryAfter(_ header: String) -> Duration? {
         guard let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
         return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// The answer to `request`, or `URLError(.timedOut)` once the configured timeout has passed
+    /// (the request is then cancelled).
+    private func send(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let session = session
+        let timeout = configuration.timeout
+        return try await withThrowingTaskGroup(of: (Data, URLResponse)?.self) { group in
+            group.addTask { try await session.data(for: request) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let answer = try await group.next(), let answer else { throw URLError(.timedOut) }
+            return answer
+        }
     }
 
     /// A connection that breaks mid-answer (fewer bytes than its Content-Length) lands here too:
