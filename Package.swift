@@ -221,7 +221,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentBusTestingTests",
-            dependencies: ["AgentBusTesting", "AgentBus", "Kafka"]
+            dependencies: ["AgentBusTesting", "AgentBus", "AgentBusReplay", "Kafka"]
         ),
         .testTarget(
             name: "AgentBusReplayTests",

@@ -21,6 +21,7 @@ public final class ReplayLog: Sendable {
     let activitiesByCorrelation: ReplayGrouping
     let deadLettersByCorrelation: ReplayGrouping
     let retriesByCorrelation: ReplayGrouping
+    let journalByCorrelation: ReplayGrouping
     /// The first event row of each ID symbol, or -1.
     private let eventOfID: [Int32]
     /// For each type symbol that some registered agent consumes: those agents, sorted by name.
@@ -58,6 +59,9 @@ public final class ReplayLog: Sendable {
         }
         retriesByCorrelation = ReplayGrouping(count: index.retries.count, symbolCount: symbolCount) {
             index.retries[$0].correlation
+        }
+        journalByCorrelation = ReplayGrouping(count: index.journal.count, symbolCount: symbolCount) {
+            index.journal[$0].correlation
         }
         var eventOfID = [Int32](repeating: -1, count: symbolCount)
         var firstTime: [Int32: Int64] = [:]
@@ -205,8 +209,9 @@ public final class ReplayLog: Sendable {
     }
 
     /// Writes the log as JSON Lines (see ``ReplayLogFormat``): everything, or only the records
-    /// of one workflow (its events, activity records, dead letters and retries) and the
-    /// registry. Reading the file back gives the same answers.
+    /// of one workflow (its events, activity records, dead letters, retries and effect-journal
+    /// entries) and the registry. Reading the file back gives the same answers, and the same
+    /// reruns.
     public func write(to path: String, correlationID: String?) throws(ReplayLogError) {
         var numbers: [Int32]
         if let correlationID {
@@ -217,6 +222,7 @@ public final class ReplayLog: Sendable {
             numbers += activitiesByCorrelation[correlation].map { index.activities[Int($0)].record }
             numbers += deadLettersByCorrelation[correlation].map { index.deadLetters[Int($0)].record }
             numbers += retriesByCorrelation[correlation].map { index.retries[Int($0)].record }
+            numbers += journalByCorrelation[correlation].map { index.journal[Int($0)].record }
             numbers += index.registryRecords
             numbers.sort()
         } else {

@@ -15,8 +15,9 @@ struct ReplayShowCommand: AsyncParsableCommand {
             (OTLP JSON, opens in Jaeger). --critical-path marks the chain of hops that decided \
             the workflow's duration (tree and timeline).
 
-            --save FILE writes the workflow's records (every record read, without a correlation \
-            ID) as JSONL that --from-file replays to the same result, then prints the view as \
+            --save FILE writes the workflow's records, its agents' effect-journal entries \
+            included (every record read, without a correlation ID), as JSONL that --from-file \
+            replays (and `replay rerun` reruns) to the same result, then prints the view as \
             usual (without a correlation ID, a one-line summary). Problems with the input \
             (records that are not events, a cut-off file, old records retention may have \
             dropped) are warnings on stderr; `agentbus replay lint` explains them.
@@ -61,7 +62,9 @@ struct ReplayShowCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let options = try source.replayOptions(command: command)
-        let log = try await source.load(command: command)
+        // A saved log keeps the effect journals too, so it can be rerun (`replay rerun`).
+        let journals: ReplayJournalSelection = save == nil ? .none : correlationID.map { .workflow($0) } ?? .all
+        let log = try await source.load(command: command, journals: journals)
         guard let correlationID else {
             ReplayFindingPrinter.printOverviewWarnings(log.inputFindings, command: command)
             try write(log, correlationID: nil, command: command)

@@ -79,7 +79,10 @@ struct ReplaySourceOptions: ParsableArguments {
 
     /// Reads the log, printing progress on stderr for long reads; failures are one line on
     /// stderr and exit 1. Call ``replayOptions(command:)`` first: it checks every value.
-    func load(command: String) async throws -> ReplayLog {
+    ///
+    /// - Parameter journals: the effect-journal records to read from Kafka (a saved log has
+    ///   those it was saved with).
+    func load(command: String, journals: ReplayJournalSelection = .none) async throws -> ReplayLog {
         let display = ReplayProgressDisplay(command: "agentbus \(command)")
         defer { display.finish() }
         if let fromFile {
@@ -111,7 +114,7 @@ struct ReplaySourceOptions: ParsableArguments {
                 logger: ConnectionOptions.quietLogger("agentbus.replay"), timeout: .seconds(timeout)),
             embeddedCluster: connection.endpoint.isEmbeddedCluster)
         do {
-            let (records, metadata) = try await reader.read(since: since, until: until) { read, left in
+            let (records, metadata) = try await reader.read(since: since, until: until, journals: journals) { read, left in
                 display.records(read: read, partitionsLeft: left)
             }
             return ReplayLog(records: records, metadata: metadata)

@@ -82,6 +82,20 @@ struct ReplayLogFixture {
             value: record.jsonBytes))
     }
 
+    /// Appends a record of `agent`'s effect journal, as the runtime writes it: keyed
+    /// `<event>/<effect>`, with the effect and workflow in headers; nil `value` is a tombstone.
+    mutating func journaled(_ event: String, effect: String, by agent: String, correlation: String?, value: String?) {
+        let topic = AgentTopics.journal(of: agent)
+        var headers: [KafkaHeader] = []
+        if value != nil {
+            headers.append(KafkaHeader(name: "agentbus_effect", value: effect))
+            if let correlation { headers.append(KafkaHeader(name: "agentbus_correlation_id", value: correlation)) }
+        }
+        records.append(KafkaRecord(
+            topic: topic, offset: nextOffset(topic), key: Array("\(event)/\(effect)".utf8), value: Array((value ?? "").utf8),
+            headers: headers))
+    }
+
     /// Appends a raw record.
     mutating func raw(topic: String, value: [UInt8], headers: [KafkaHeader] = []) {
         records.append(KafkaRecord(topic: topic, offset: nextOffset(topic), value: value, headers: headers))

@@ -90,7 +90,7 @@ struct ReplayReaderTests {
     func replayTopics() async throws {
         let cluster = try EmbeddedCluster(brokers: 1)
         let topics = ["loan.applications", "scorer.dlt", "scorer.retry", AgentTopics.activity, AgentTopics.registry,
-                      AgentTopics.heartbeats, "__internal"]
+                      AgentTopics.heartbeats, "__internal", "scorer.journal"]
         for topic in topics { try cluster.createTopic(topic, partitions: 1) }
         let producer = try KafkaProducer(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
         try producer.prepare(topics: topics)  // or each first send waits for the topic scan
@@ -113,6 +113,11 @@ struct ReplayReaderTests {
         #expect(metadata.until == nil)
         #expect(abs(metadata.readAt - EventTime.now().millisecondsSinceEpoch) < 60_000)
         #expect(!ReplayReader.reads(topic: "__consumer_offsets"))
+        #expect(!ReplayReader.reads(topic: "scorer.journal"), "effect journals only when asked for")
+        #expect(ReplayReader.reads(topic: "scorer.journal", journals: .workflow("c1")))
+        #expect(ReplayReader.reads(topic: "scorer.journal", journals: .workflow("c1", agent: "scorer")))
+        #expect(!ReplayReader.reads(topic: "other.journal", journals: .workflow("c1", agent: "scorer")))
+        #expect(ReplayReader.reads(topic: "other.journal", journals: .all))
         #expect(ReplayReader.reads(topic: "_schemas"), "only the double underscore marks Kafka's own topics")
     }
 }

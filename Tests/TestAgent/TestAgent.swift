@@ -17,7 +17,12 @@ import Foundation
 /// - `timer` (agent `test-timer`, uses timers): handles `Work` by setting the timer `reminder`,
 ///   which fires a `Done` `AGENTBUS_TEST_TIMER_MS` (default 3000) after the handling;
 /// - `slow` (agent `test-slow`): handles `Work` like `worker`, logging `slow handler started`
-///   first, so a test knows when a long handler (behavior `sleep`) is running.
+///   first, so a test knows when a long handler (behavior `sleep`) is running;
+/// - `effects` (agent `test-effects`, uses effects): handles `Work` by running the effect
+///   `lookup` (a random score) and, when `AGENTBUS_TEST_MODEL_URL` names an OpenAI-compatible
+///   server, a model call; publishes a `Done` whose `id` carries the score and the answer's
+///   output tokens, and whose `seq` is the work's plus `AGENTBUS_TEST_SEQ_OFFSET` (default 0):
+///   the recorded workflow `replay rerun` reruns, and the change it shows.
 ///
 /// Policies come from the environment so tests can keep retries short:
 /// `AGENTBUS_TEST_RETRY_DELAYS_MS` (comma-separated retry-topic delays, default none),
@@ -30,6 +35,23 @@ struct TestAgent: Agent {
     var name: String { environment["AGENTBUS_TEST_AGENT_NAME"] ?? "test-\(role)" }
 
     var usesTimers: Bool { role == "timer" }
+
+    var usesEffects: Bool { role == "effects" }
+
+    /// The `effects` role's model, when `AGENTBUS_TEST_MODEL_URL` is set.
+    var model: OpenAICompatibleClient? {
+        environment["AGENTBUS_TEST_MODEL_URL"].flatMap(URL.init(string:)).map {
+            OpenAICompatibleClient(configuration: .init(baseURL: $0, model: "smollm2-135m", timeout: .seconds(10)))
+        }
+    }
+
+    /// Added to the `effects` role's output `seq`: a changed handler without a second build.
+    var seqOffset: Int { environment["AGENTBUS_TEST_SEQ_OFFSET"].flatMap { Int($0) } ?? 0 }
+
+    /// What the `effects` role's `lookup` effect returns (and journals).
+    struct Lookup: Codable, Sendable {
+        var score: Int
+    }
 
     /// What each handling of the ping/pong loop spends (``HandlerContext/addCost(_:)``).
     var costPerHandling: Double { environment["AGENTBUS_TEST_COST"].flatMap { Double($0) } ?? 0 }
@@ -87,6 +109,17 @@ struct TestAgent: Agent {
                 context.logger.info("slow handler started", metadata: ["work": "\(work.id)"])
                 try await Self.act(on: work, attempt: context.attempt)
                 try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
+            }
+        case "effects":
+            EventHandler(Work.self) { [model, seqOffset] work, context in
+                let lookup = try await context.effect("lookup") { Lookup(score: Int.random(in: 1000...9999)) }
+                var answer = ""
+                if let model {
+                    let response = try await context.chat(ChatRequest(messages: [.user("score \(work.id)")]), using: model)
+                    answer = "/\(response.usage.outputTokens)"
+                }
+                try context.publish(
+                    Done(id: "\(work.id):\(lookup.score)\(answer)", seq: work.seq + seqOffset, attempt: context.attempt))
             }
         default:
             EventHandler(Pong.self) { [costPerHandling] pong, context in

@@ -12,7 +12,7 @@ struct TestAgentCommand: AgentCommand {
     @OptionGroup(title: "Runtime options") var runtime: AgentOptions
 
     @Option(help: ArgumentHelp(
-        "worker, sink, ping, pong, fanout, left, right, timer or slow. Default: $AGENTBUS_TEST_ROLE, then worker.", valueName: "role"))
+        "worker, sink, ping, pong, fanout, left, right, timer, slow or effects. Default: $AGENTBUS_TEST_ROLE, then worker.", valueName: "role"))
     var role: String?
 
     func makeAgent(services: inout AgentServices) async throws -> TestAgent {

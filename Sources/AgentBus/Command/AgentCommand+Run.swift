@@ -4,8 +4,10 @@ import Logging
 
 extension AgentCommand {
     /// What the default ``run()`` does, for a command that implements `run()` to do more around
-    /// it. Failures are thrown for ArgumentParser to report: `ValidationError` for bad settings,
-    /// `ExitCode` after one line on stderr for the rest; nothing here exits the process.
+    /// it; with `--rerun FILE`, a rerun of a recorded workflow instead (see
+    /// ``AgentOptions/rerun``), which connects to nothing. Failures are thrown for ArgumentParser
+    /// to report: `ValidationError` for bad settings, `ExitCode` after one line on stderr for the
+    /// rest; nothing here exits the process.
     public func runAgent(environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         let configuration: AgentRuntimeConfiguration
         let level: Logger.Level
@@ -28,6 +30,10 @@ extension AgentCommand {
             throw error
         } catch {
             throw AgentFailure.report("\(Self._commandName): \(error)", status: .failure)
+        }
+
+        if let recording = self.runtime.rerun {
+            return try await rerun(agent, recording: recording, configuration: configuration, logger: logger)
         }
 
         let runtime: AgentRuntime

@@ -50,6 +50,16 @@ public struct AgentOptions: ParsableArguments, Sendable {
         valueName: "file"))
     public var modelPrices: String?
 
+    /// `--rerun FILE` (`-`: standard input): instead of running, hand the events of a recorded
+    /// workflow (``RecordedWorkflow``, as JSON Lines) to the agent's handlers, with every effect
+    /// served from the recording's journal and nothing sent to Kafka or a model, and write the
+    /// outcomes (``RerunOutcome``) as JSON Lines to standard output. What `agentbus replay rerun`
+    /// runs; hidden from `--help`, since people run that instead.
+    @Option(name: .long, help: ArgumentHelp(
+        "Rerun the recorded workflow in FILE (- for standard input) and print the outcomes; used by agentbus replay rerun.",
+        valueName: "file", visibility: .hidden))
+    public var rerun: String?
+
     public init() {}
 
     /// Checks the flags' values, so that a bad one is reported with the usage before anything

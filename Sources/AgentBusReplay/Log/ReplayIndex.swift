@@ -11,6 +11,8 @@ struct ReplayIndex: Sendable {
     var activities: [IndexedActivity] = []
     var deadLetters: [IndexedDeadLetter] = []
     var retries: [IndexedRetry] = []
+    /// Effect-journal records that name a workflow, to carry with it (for reruns).
+    var journal: [IndexedJournalEntry] = []
     /// The published-ID lists of all activity records, back to back.
     var published: [Int32] = []
     /// The model calls of all activity records, back to back.
@@ -36,6 +38,8 @@ struct ReplayIndex: Sendable {
     /// What a topic holds, decided from its name.
     enum TopicKind {
         case events, activity, registry, heartbeats, deadLetters, retries
+        /// An agent's effect journal: carried with its workflows, not part of their graphs.
+        case journal
         /// The runtime's own bookkeeping: timers not fired yet, state, control records. A timer
         /// record carries its future event's headers, but that event exists only once it fires.
         case bookkeeping
@@ -59,6 +63,11 @@ struct ReplayIndex: Sendable {
             addRegistry(record)
         case .deadLetters: addDeadLetter(record, topic: topic, number: number)
         case .retries: addRetry(record, topic: topic, number: number)
+        case .journal:
+            // Entries without the header (a tombstone) belong to no workflow.
+            if let correlation = header(record, EffectHeader.correlationID) {
+                journal.append(IndexedJournalEntry(correlation: correlation, topic: topic, record: number))
+            }
         case .heartbeats, .bookkeeping: break
         }
     }
@@ -80,7 +89,9 @@ struct ReplayIndex: Sendable {
         case AgentTopics.heartbeats: kind = .heartbeats
         case AgentTopics.control: kind = .bookkeeping
         default:
-            if AgentTopics.isAgentBookkeeping(name) {
+            if name.hasSuffix(".journal") {
+                kind = .journal
+            } else if AgentTopics.isAgentBookkeeping(name) {
                 kind = .bookkeeping
             } else if name.hasSuffix(".dlt") {
                 kind = .deadLetters

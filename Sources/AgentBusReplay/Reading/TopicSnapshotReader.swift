@@ -49,10 +49,15 @@ public struct TopicSnapshotReader: Sendable {
 
     /// Every record of every topic of the cluster whose name `include` accepts, like
     /// ``read(_:bounds:progress:)``. One metadata request finds the topics and their partitions.
+    ///
+    /// - Parameter keep: when given, only the records it accepts are kept (the others are read,
+    ///   to find each partition's end, and dropped at once): a read of large topics of which a
+    ///   few records matter.
     public func read(
-        topicsWhere include: (String) -> Bool, bounds: TopicSnapshotBounds = .everything, progress: Progress? = nil
+        topicsWhere include: (String) -> Bool, bounds: TopicSnapshotBounds = .everything, progress: Progress? = nil,
+        keeping keep: (@Sendable (KafkaRecord) -> Bool)? = nil
     ) async throws(KafkaError) -> TopicSnapshot {
-        try await read(bounds: bounds, progress: progress) { known in
+        try await read(bounds: bounds, progress: progress, keep: keep) { known in
             (Set(known.filter { $0.partitionCount > 0 }.map(\.name).filter(include)), [])
         }
     }
@@ -60,7 +65,7 @@ public struct TopicSnapshotReader: Sendable {
     /// Resolves the bounds of the selected topics' partitions to offsets, reads them, and applies
     /// what only the records can tell (time bounds the brokers could not look up).
     private func read(
-        bounds: TopicSnapshotBounds, progress: Progress?,
+        bounds: TopicSnapshotBounds, progress: Progress?, keep: (@Sendable (KafkaRecord) -> Bool)? = nil,
         select: ([KafkaTopicMetadata]) -> (existing: Set<String>, missing: Set<String>)
     ) async throws(KafkaError) -> TopicSnapshot {
         let configuration = consumerConfiguration
@@ -92,7 +97,7 @@ public struct TopicSnapshotReader: Sendable {
         for topic in existing { byTopic[topic] = [] }
         let toRead = plan.ranges.filter { !$0.value.isEmpty }
         if !toRead.isEmpty {
-            for record in try await readPartitions(toRead, progress: progress) { byTopic[record.topic, default: []].append(record) }
+            for record in try await readPartitions(toRead, progress: progress, keep: keep) { byTopic[record.topic, default: []].append(record) }
             for topic in byTopic.keys {
                 byTopic[topic]!.sort { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
             }
@@ -116,8 +121,9 @@ public struct TopicSnapshotReader: Sendable {
     }
 
     /// Reads each partition from the start of its range up to the record before its end.
-    private func readPartitions(_ ranges: [KafkaTopicPartition: Range<Int64>], progress report: Progress?)
-        async throws(KafkaError) -> [KafkaRecord]
+    private func readPartitions(
+        _ ranges: [KafkaTopicPartition: Range<Int64>], progress report: Progress?, keep: (@Sendable (KafkaRecord) -> Bool)?
+    ) async throws(KafkaError) -> [KafkaRecord]
     {
         let ends = ranges.mapValues(\.upperBound)
         var configuration = consumerConfiguration
@@ -143,7 +149,7 @@ public struct TopicSnapshotReader: Sendable {
                         let partition = KafkaTopicPartition(topic: record.topic, partition: record.partition)
                         guard let end = ends[partition] else { continue }
                         // Records appended after the read started are past the snapshot's end.
-                        if record.offset < end { collected.append(record) }
+                        if record.offset < end && keep?(record) != false { collected.append(record) }
                         if progress.saw(record, reachedEnd: record.offset >= end - 1) { break }
                     }
                 } catch let error as KafkaError {

@@ -3,7 +3,8 @@ import Kafka
 import Logging
 
 /// Reads what replay needs from Kafka: every event topic, every agent's retry and dead-letter
-/// topics, `agentbus.activity` and `agentbus.registry`, in one bounded snapshot.
+/// topics, `agentbus.activity` and `agentbus.registry`, in one bounded snapshot; and, when asked
+/// (``ReplayJournalSelection``), the agents' effect journals, for reruns.
 ///
 /// It reads like ``TopicSnapshotReader`` (on which it is built): `assign()` with a throwaway
 /// group ID and auto-commit off, so it never commits and never disturbs the agents' groups, from
@@ -25,25 +26,37 @@ public struct ReplayReader: Sendable {
     }
 
     /// Whether replay reads `topic`: not Kafka's internal topics, the heartbeats, the control
-    /// records, or the agents' timers and state (bookkeeping, not events of a workflow).
-    public static func reads(topic: String) -> Bool {
-        !topic.hasPrefix("__") && topic != AgentTopics.heartbeats && topic != AgentTopics.control
+    /// records, or the agents' timers and state (bookkeeping, not events of a workflow); the
+    /// agents' effect journals (`<agent>.journal`) as `journals` selects.
+    public static func reads(topic: String, journals: ReplayJournalSelection = .none) -> Bool {
+        if topic.hasSuffix(".journal") { return journals.reads(journal: topic) }
+        return !topic.hasPrefix("__") && topic != AgentTopics.heartbeats && topic != AgentTopics.control
             && !AgentTopics.isAgentBookkeeping(topic)
     }
 
     /// Every record of the replayed topics within the bounds, by topic name, then partition,
     /// then offset; and where and when it was read.
     ///
+    /// - Parameter journals: which effect-journal records to keep; of one workflow, the others
+    ///   are dropped as they are read, so they never take memory.
     /// - Throws: ``KafkaError``: no broker answers, the read does not finish within the reader's
     ///   timeout (`.timedOut`), or a bound names a partition that is not read
     ///   (`.unknownTopicOrPartition`).
-    public func read(since: ReplayBound? = nil, until: ReplayBound? = nil, progress: TopicSnapshotReader.Progress? = nil)
-        async throws(KafkaError) -> (records: [KafkaRecord], metadata: ReplayLogMetadata)
-    {
+    public func read(
+        since: ReplayBound? = nil, until: ReplayBound? = nil, journals: ReplayJournalSelection = .none,
+        progress: TopicSnapshotReader.Progress? = nil
+    ) async throws(KafkaError) -> (records: [KafkaRecord], metadata: ReplayLogMetadata) {
         let readAt = EventTime.now().millisecondsSinceEpoch
+        var keep: (@Sendable (KafkaRecord) -> Bool)?
+        if let correlationID = journals.correlationID {
+            keep = { record in
+                !record.topic.hasSuffix(".journal")
+                    || record.headers.string(named: EffectHeader.correlationID) == correlationID
+            }
+        }
         let snapshot = try await snapshotReader.read(
-            topicsWhere: Self.reads(topic:), bounds: ReplayBound.snapshotBounds(since: since, until: until),
-            progress: progress)
+            topicsWhere: { Self.reads(topic: $0, journals: journals) },
+            bounds: ReplayBound.snapshotBounds(since: since, until: until), progress: progress, keeping: keep)
         return log(of: snapshot, readAt: readAt, since: since, until: until)
     }
 
