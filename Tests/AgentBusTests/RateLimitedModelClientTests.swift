@@ -29,6 +29,7 @@ struct RateLimitedModelClientTests {
     struct RefusalReporter: ModelClient {
         let base: any ModelClient
         let refused: AsyncStream<Void>.Continuation
+        var defaultModel: String { base.defaultModel }
 
         func complete(_ request: ChatRequest) async throws(ModelError) -> ChatResponse {
             do {

@@ -33,6 +33,10 @@ public struct RateLimitedModelClient: ModelClient {
     static let firstBackoff = Duration.seconds(1)
     static let longestBackoff = Duration.seconds(30)
 
+    public var providerName: String { base.providerName }
+    public var defaultModel: String { base.defaultModel }
+    public var endpoint: String { base.endpoint }
+
     public init(_ base: any ModelClient, pool: RateLimitPool, maxWait: Duration = .seconds(120)) {
         self.base = base
         self.pool = pool
