@@ -245,6 +245,13 @@ final class EventProcessor: Sendable {
                 return await finish(
                     event, outcome.cancelled(reason), envelope: envelope, modelCalls: modelCalls, span: span)
             case .succeeded:
+                if let exceeded = CostBudgetExceeded.crossed(
+                    by: context.costAdded, handling: envelope, maxWorkflowCost: policies.maxWorkflowCost)
+                {
+                    return await finish(
+                        event, outcome.failed(.budget, "CostBudgetExceeded", "\(exceeded) in this handling; its outputs were not sent"),
+                        envelope: envelope, modelCalls: modelCalls, span: span)
+                }
                 let dedupe = dedupe
                 event.onSettled = { dedupe.insert(dedupeKey, now: EventTime.now().millisecondsSinceEpoch) }
                 counters.handled.add(1, ordering: .relaxed)
