@@ -14,7 +14,7 @@ struct AgentBusCommand: AsyncParsableCommand {
         subcommands: [
             DevBrokerCommand.self, TopicsCommand.self, PublishCommand.self, TailCommand.self, AgentsCommand.self,
             DLTCommand.self, ReplayCommand.self, ApprovalsCommand.self, ApproveCommand.self, RejectCommand.self,
-            CancelCommand.self, SchemasCommand.self, KafkaCommand.self, NewCommand.self,
+            CancelCommand.self, SchemasCommand.self, KafkaCommand.self, NewCommand.self, ModelServerCommand.self,
         ]
     )
 }
