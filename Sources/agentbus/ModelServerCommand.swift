@@ -10,8 +10,8 @@ struct ModelServerCommand: AsyncParsableCommand {
         commandName: "model-server",
         abstract: "Serve a small chat model on 127.0.0.1 with the OpenAI-compatible API, offline.",
         discussion: """
-            For development and tests: SmolLM2-135M-Instruct (4-bit, about 200 MB of memory, \
-            about 100 tokens/s on 2 cores) behind llama.cpp's server, from the Python venv that \
+            For development and tests: SmolLM2-135M-Instruct (4-bit, about 220 MB of memory, \
+            about 120 tokens/s on 2 idle cores) behind llama.cpp's server, from the Python venv that \
             scripts/setup.sh creates (.venv-model). Prints the API's base URL \
             (http://127.0.0.1:PORT/v1) on its first line once the model answers, then serves until \
             SIGTERM or SIGINT. Endpoints: /v1/chat/completions, /v1/models, /health. Ask for the \
