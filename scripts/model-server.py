@@ -7,7 +7,8 @@ Run it with the Python of the venv scripts/setup.sh creates (.venv-model/bin/pyt
 (http://127.0.0.1:PORT/v1) as its first line on stdout once /health answers ok, then serves until
 SIGTERM or SIGINT, or, with --exit-with-stdin, until its standard input closes (so a child of a
 test dies with the test). Endpoints: /health, /v1/models, /v1/chat/completions (with
-response_format json_schema: llama.cpp turns the schema into a grammar). At temperature 0 the
+response_format json_schema: llama.cpp turns the schema into a grammar), and /metrics
+(Prometheus text: requests and tokens served, which tests read to count the model's calls). At temperature 0 the
 answers are repeatable. Any failure is one line on stderr and exit status 1.
 """
 import argparse
@@ -95,6 +96,7 @@ def serve(arguments):
     params.hostnames = [HOST]
     params.port = arguments.port
     params.offline = True
+    params.endpoint_metrics = True
     params.verbosity = 3 if arguments.verbose else 0  # 0: nothing, errors included
 
     started = time.monotonic()
