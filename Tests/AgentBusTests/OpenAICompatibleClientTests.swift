@@ -1,5 +1,6 @@
 @testable import AgentBus
 import Foundation
+import TestSupport
 import Testing
 
 /// The OpenAI-compatible client over real HTTP on loopback, against a stand-in server the test
@@ -8,13 +9,13 @@ import Testing
 @Suite("OpenAI-compatible model client", .serialized, .timeLimit(.minutes(1)))
 struct OpenAICompatibleClientTests {
     /// The stand-in server, started once for the suite's tests.
-    static let server = ModelStubServer.start()
+    static let server = try? ModelStubServer()
 
     func client(key: String? = "sk-test-secret", timeout: Duration = .seconds(10)) throws -> OpenAICompatibleClient {
         let server = try #require(Self.server, "the stand-in server did not start")
         return OpenAICompatibleClient(
             configuration: .init(
-                baseURL: server.baseURL, model: "smollm2-135m",
+                baseURL: server.apiURL, model: "smollm2-135m",
                 apiKey: key.map(ModelAPIKey.init), timeout: timeout))
     }
 

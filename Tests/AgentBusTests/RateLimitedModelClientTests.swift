@@ -1,5 +1,6 @@
 @testable import AgentBus
 import Foundation
+import TestSupport
 import Testing
 
 /// The rate-limited client over real HTTP on loopback, against a stand-in server of its own
@@ -7,17 +8,17 @@ import Testing
 /// arrived: the spacing is measured where the provider would see it.
 @Suite("Rate-limited model client", .serialized, .timeLimit(.minutes(1)))
 struct RateLimitedModelClientTests {
-    static let server = ModelStubServer.start()
+    static let server = try? ModelStubServer()
 
     func stubServer() throws -> ModelStubServer { try #require(Self.server, "the stand-in server did not start") }
 
     func provider() throws -> OpenAICompatibleClient {
-        OpenAICompatibleClient(configuration: .init(baseURL: try stubServer().baseURL, model: "smollm2-135m", timeout: .seconds(10)))
+        OpenAICompatibleClient(configuration: .init(baseURL: try stubServer().apiURL, model: "smollm2-135m", timeout: .seconds(10)))
     }
 
     /// Makes the server's next `count` requests answer 429 with `Retry-After: 1`.
     func storm(_ count: Int) async throws {
-        _ = try await provider().complete(ChatRequest(messages: [.user("storm:\(count)")]))
+        try await stubServer().storm(count)
     }
 
     /// The arrivals the server saw after the first `count`.
