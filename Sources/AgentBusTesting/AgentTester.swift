@@ -148,6 +148,8 @@ public final class AgentTester: Sendable {
         var attempts = 0
         var waits: [HandlingResult.Wait] = []
         var modelCalls: [ModelCallRecord] = []
+        // Time waited for providers' rate limits, as the runtime bounds it (maxThrottleWait).
+        var throttled = Duration.zero
         func deadLettered(_ failureClass: FailureClass, _ errorType: String, _ reason: String) -> HandlingResult {
             HandlingResult(
                 input: envelope, outcome: .deadLettered(failureClass), outputs: [],
@@ -210,6 +212,16 @@ public final class AgentTester: Sendable {
                     result.modelCalls = modelCalls
                     result.cost = context.costAdded
                     return result
+                }
+                if let throttle = failure.throttle, throttled < policies.maxThrottleWait {
+                    // A provider's 429: waited out, and not counted as an attempt, as in the runtime.
+                    let wait = min(throttle, policies.maxThrottleWait - throttled)
+                    throttled += wait
+                    waits.append(.throttled(wait))
+                    clock.advance(by: wait)
+                    attemptInPass -= 1
+                    attempts -= 1
+                    continue
                 }
                 switch policies.retry.decision(after: failure, attemptInPass: attemptInPass, attempts: attempts) {
                 case .retryInPlace(let backoff):

@@ -48,10 +48,13 @@ public struct HandlingResult: Sendable {
         case backoff(Duration)
         /// A pass through `<agent>.retry`, due after this delay.
         case retryTopic(Duration)
+        /// A model provider's rate limit (a `rateLimited` ``AgentBus/ModelError``) waited out
+        /// for its `Retry-After`; the attempt it ended does not count.
+        case throttled(Duration)
 
         public var duration: Duration {
             switch self {
-            case .backoff(let duration), .retryTopic(let duration): duration
+            case .backoff(let duration), .retryTopic(let duration), .throttled(let duration): duration
             }
         }
     }

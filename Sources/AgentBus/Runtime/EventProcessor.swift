@@ -248,9 +248,11 @@ final class EventProcessor: Sendable {
                 if let exceeded = CostBudgetExceeded.crossed(
                     by: context.costAdded, handling: envelope, maxWorkflowCost: policies.maxWorkflowCost)
                 {
-                    return await finish(
-                        event, outcome.failed(.budget, "CostBudgetExceeded", "\(exceeded) in this handling; its outputs were not sent"),
-                        envelope: envelope, modelCalls: modelCalls, span: span)
+                    // The handler ran (and its calls were paid): dead-lettered, not rejected.
+                    var crossed = outcome.failed(
+                        .budget, "CostBudgetExceeded", "\(exceeded) in this handling; its outputs were not sent")
+                    crossed.result = .deadLettered
+                    return await finish(event, crossed, envelope: envelope, modelCalls: modelCalls, span: span)
                 }
                 let dedupe = dedupe
                 event.onSettled = { dedupe.insert(dedupeKey, now: EventTime.now().millisecondsSinceEpoch) }
