@@ -8,6 +8,9 @@ JSON echo of what the server received (model, Authorization header, temperature,
 response_format)."""
 import http.server, json, os, sys, threading, time
 
+# STUB_LATENCY_MS: every chat answer waits this long first, as a model would (agent-bench).
+LATENCY_SECONDS = float(os.environ.get("STUB_LATENCY_MS", "0")) / 1000
+
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
@@ -30,6 +33,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path != "/v1/chat/completions":
             return self.send(404, {"error": {"message": "no route " + self.path}})
         request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+        time.sleep(LATENCY_SECONDS)
         last = request["messages"][-1]["content"]
         if last == "rate-limit":
             return self.send(429, {"error": {"message": "Rate limit reached for requests"}}, [("Retry-After", "2")])
