@@ -57,6 +57,7 @@ extension Bench {
         show("  " + pad("", 16) + "  events/s  of raw  µs/event  per effect  hop CPU  broker CPU  journal records/event")
         let rawRate = throughputRuns[nil].map(Throughput.median)
         var previous: (effects: Int, microseconds: Double)?
+        var first: (effects: Int, microseconds: Double)?
         var perEffect: [String] = []
         for subject in subjects {
             guard let runs = throughputRuns[subject] else { continue }
@@ -71,6 +72,7 @@ extension Bench {
                         String(format: "%.1f µs", added) + " (\(label(effects)) against \(label(previous.effects)))")
                 }
                 previous = (effects, microseconds)
+                if first == nil { first = previous }
             }
             let records = runs.compactMap(\.journalRecordsPerEvent).max()
             show(
@@ -80,6 +82,12 @@ extension Bench {
                     + pad(String(format: "%.1f", medianValue(runs.map(\.hopMicrosecondsPerEvent))), 9, left: true)
                     + pad(String(format: "%.1f", medianValue(runs.map(\.brokerMicrosecondsPerEvent))), 12, left: true)
                     + pad(subject == nil ? "" : records.map { String(format: "%.2f", $0) } ?? "0", 23, left: true))
+        }
+        // Across the widest span too: steadier than the steps on a busy machine.
+        if perEffect.count > 1, let first, let last = previous, last.effects > first.effects {
+            perEffect.insert(
+                String(format: "%.1f µs", (last.microseconds - first.microseconds) / Double(last.effects - first.effects))
+                    + " on average (\(label(last.effects)) against \(label(first.effects)))", at: 0)
         }
         if !perEffect.isEmpty {
             show("  extra time per effect, from throughput: " + perEffect.joined(separator: "; "))
