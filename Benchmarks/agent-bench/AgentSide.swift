@@ -20,28 +20,45 @@ enum HandlerVariant: String, CaseIterable {
 /// the example agents are (its debug log line included, which costs even when debug is off). It
 /// is the example risk-scorer's first version, kept so the measured hop stays the same as the
 /// example now scores assessments.
+///
+/// With ``effects`` or a ``model`` it declares `usesEffects`, so the runtime keeps its journal
+/// and writes a handled marker per event: the journal and model parts of the benchmark measure
+/// what that costs the same hop.
 struct BenchRiskScorer: Agent {
     let name = "risk-scorer"
     let version = "1.0.0"
     let produces = [RiskScored.eventType]
     let capabilities = ["risk-model:risk-v3"]
     var variant = HandlerVariant.typed
+    /// `context.effect` calls each handling runs before it publishes, one after the other.
+    var effects = 0
+    /// Asked once per handling with `context.chat`, before it publishes.
+    var model: (any ModelClient)?
+    var usesEffects: Bool { effects > 0 || model != nil }
     /// What the untyped handler publishes.
     static let fixedOutput = try! RiskScored.examples[0].jsonPayload()
+
+    /// An effect's result: small, as a lookup in another service would return.
+    struct CreditLimit: Codable, Sendable {
+        var applicantId: String
+        var limit: Int
+    }
 
     var handlers: [EventHandler] {
         switch variant {
         case .typed: typedHandler(logging: true)
         case .nolog: typedHandler(logging: false)
         case .untyped:
-            EventHandler(type: CreditChecked.eventType) { _, context in
+            EventHandler(type: CreditChecked.eventType) { [effects, model] _, context in
+                try await Self.callOut(effects: effects, model: model, applicant: context.event.id, context: context)
                 try context.publish(type: RiskScored.eventType, payload: Self.fixedOutput)
             }
         }
     }
 
     private func typedHandler(logging: Bool) -> EventHandler {
-        EventHandler(CreditChecked.self) { report, context in
+        EventHandler(CreditChecked.self) { [effects, model] report, context in
+            try await Self.callOut(effects: effects, model: model, applicant: report.applicantId, context: context)
             let creditFactor = Double(850 - report.score) / 550 * 0.5
             let delinquencyFactor = min(Double(report.delinquencies) * 0.1, 0.3)
             let debtFactor = min(report.outstandingDebt.amount / 100_000, 0.2)
@@ -62,11 +79,32 @@ struct BenchRiskScorer: Agent {
         }
     }
 
+    /// The journaled calls of one handling: `effects` lookups (`lookup`, `lookup-1`, ...), then
+    /// the model, each awaited before the next as a handler that needs their answers would.
+    private static func callOut(
+        effects: Int, model: (any ModelClient)?, applicant: String, context: HandlerContext
+    ) async throws {
+        for index in 0..<effects {
+            _ = try await context.effect(index == 0 ? "lookup" : "lookup-\(index)") {
+                CreditLimit(applicantId: applicant, limit: 25_000)
+            }
+        }
+        if let model {
+            _ = try await context.chat(
+                ChatRequest(
+                    messages: [.system("Name the main credit risk in one sentence."), .user("Applicant \(applicant)")],
+                    maxTokens: 40),
+                using: model)
+        }
+    }
+
     /// The topics the runtime uses besides the event topics, created up front (the mock has no
     /// Admin API, and the consumer would log "unknown topic" for a retry topic that is missing).
     static func runtimeTopics(agent: String) -> [(String, Int)] {
         AgentTopics.retryTiers(of: agent, delays: RetryPolicy().retryTopicDelays).map { ($0, 1) } + [
             (AgentTopics.deadLetter(of: agent), 1),
+            // Keyed by event ID, one record per effect and one handled marker per event.
+            (AgentTopics.journal(of: agent), benchPartitions),
             // One record per handled event, keyed by correlation ID: spread like the events.
             (AgentTopics.activity, benchPartitions), (AgentTopics.heartbeats, 1), (AgentTopics.registry, 1),
         ]
@@ -78,7 +116,7 @@ final class RunningAgent: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    init(bootstrapServers: String, schemas: String, instance: String, variant: HandlerVariant) throws {
+    init(bootstrapServers: String, schemas: String, instance: String, setup: AgentSetup) throws {
         var logger = Logger(label: "agent-bench.agent") { label in
             WithoutConfigurationWarnings(inner: StreamLogHandler.standardError(label: label))
         }
@@ -87,9 +125,14 @@ final class RunningAgent: Sendable {
         for (key, value) in SharedClientProperties.consumer + SharedClientProperties.producer { properties[key] = value }
         let configuration = AgentRuntimeConfiguration(
             brokers: BrokerEndpoint(bootstrapServers: [bootstrapServers], source: .flag), instanceID: instance,
-            schemas: SchemaDirectory(path: schemas, source: .flag), properties: properties)
-        let runtime = try AgentRuntime(
-            agent: BenchRiskScorer(variant: variant), configuration: configuration, logger: logger)
+            concurrency: setup.concurrency, schemas: SchemaDirectory(path: schemas, source: .flag),
+            properties: properties)
+        let model = try setup.modelURL.map { text in
+            guard let url = URL(string: text) else { throw BenchError("--model-url \(text) is not a URL") }
+            return OpenAICompatibleClient(configuration: .init(baseURL: url, model: "bench-model"))
+        }
+        let agent = BenchRiskScorer(variant: setup.handler, effects: setup.effects, model: model)
+        let runtime = try AgentRuntime(agent: agent, configuration: configuration, logger: logger)
         let group = ServiceGroup(services: [runtime], logger: logger)
         self.group = group
         task = Task { try await group.run() }

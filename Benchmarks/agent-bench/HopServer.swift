@@ -19,14 +19,18 @@ enum HopServer {
         var output = ""
         var schemas = "schemas"
         var instance = "bench"
-        var handler = HandlerVariant.typed
+        /// What the agent side runs (the raw side ignores it).
+        var setup = AgentSetup()
 
         /// What ``HopProcess`` passes after `serve`.
         var commandLine: [String] {
             [
                 side.rawValue, "--bootstrap", bootstrapServers, "--input", input, "--output", output,
-                "--schemas", schemas, "--instance", instance, "--handler", handler.rawValue,
+                "--schemas", schemas, "--instance", instance, "--handler", setup.handler.rawValue,
+                "--effects", String(setup.effects),
             ]
+                + (setup.modelURL.map { ["--model-url", $0] } ?? [])
+                + (setup.concurrency.map { ["--concurrency", String($0)] } ?? [])
         }
 
         /// Parses what follows `serve`; a one-line reason when something is wrong.
@@ -48,7 +52,18 @@ enum HopServer {
                     guard let handler = HandlerVariant(rawValue: value) else {
                         return .failure(BenchError("serve: --handler takes typed, nolog or untyped, got \(value)"))
                     }
-                    parsed.handler = handler
+                    parsed.setup.handler = handler
+                case "--effects":
+                    guard let effects = Int(value), effects >= 0 else {
+                        return .failure(BenchError("serve: --effects takes a whole number, got \(value)"))
+                    }
+                    parsed.setup.effects = effects
+                case "--model-url": parsed.setup.modelURL = value
+                case "--concurrency":
+                    guard let concurrency = Int(value), concurrency >= 1 else {
+                        return .failure(BenchError("serve: --concurrency takes a whole number of at least 1, got \(value)"))
+                    }
+                    parsed.setup.concurrency = concurrency
                 default: return .failure(BenchError("serve: unknown option \(name)"))
                 }
             }

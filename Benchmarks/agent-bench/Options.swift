@@ -2,8 +2,8 @@ import Foundation
 
 /// The command line:
 /// `agent-bench [--events N] [--runs R] [--rates E,...] [--latency-seconds S] [--latency-runs L]
-///              [--warmup-seconds W] [--brokers B] [--only raw|agent] [--handler H] [--schemas DIR]
-///              [--agentbus PATH]`.
+///              [--warmup-seconds W] [--brokers B] [--only WHAT,...] [--handler H] [--schemas DIR]
+///              [--agentbus PATH] [--journal-... ] [--model-...]`.
 struct Options {
     /// The offered rate whose latency has the p50 and p99 goals.
     static let latencyGoalRate = 2_000
@@ -19,6 +19,25 @@ struct Options {
     var brokers = 1
     /// Measure only one side (for profiling one of them).
     var only: Side?
+    /// The parts to run (`--only`); every one by default.
+    var parts = Set(Part.allCases)
+
+    // The journal part: the hop with `journalEffects` effects per event against the raw relay.
+    var journalEvents = 20_000
+    var journalRuns = 2
+    var journalEffects = [0, 1, 2]
+    /// The offered rate of the journal part's latency runs (plain handler against one effect).
+    var journalRate = 1_000
+    var journalLatencySeconds = 3
+    var journalLatencyRuns = 1
+
+    // The model part: one chat call per event, the stub answering after `modelLatency` ms.
+    var modelLatency = 50
+    /// The agent's concurrency in each series of runs; nil: its own (`AgentPolicies`, 64).
+    var modelConcurrency: [Int?] = [nil, 8]
+    var modelEvents = 600
+    var modelRuns = 1
+    var modelStub = "Tests/Fixtures/model-stub-server.py"
     var schemas = "schemas"
     var handler = HandlerVariant.typed
     /// The `agentbus` executable that runs `dev-broker`: by default the one next to this program.
@@ -36,11 +55,29 @@ struct Options {
           --latency-runs L     latency runs of each side and rate, alternating (default 3; the median is summarised)
           --warmup-seconds W   seconds paced before measuring latency (default 1)
           --brokers B          brokers of the dev-broker process (default 1)
-          --only raw|agent     measure one side only (for profiling)
+          --only WHAT,...      what to measure: the parts hop (the agent against the raw relay), journal (the
+                               effect journal's cost) and model (a model-backed hop), and/or one side, raw or
+                               agent (for profiling; naming only a side runs the hop part). Default: every part,
+                               both sides
           --handler H          the agent's handler: typed (CreditChecked -> RiskScored, default), nolog (without its
                                context.logger line) or untyped (a fixed RiskScored payload, no Codable)
           --schemas DIR        the schema catalog (default schemas)
           --agentbus PATH      the agentbus executable that runs dev-broker (default: next to agent-bench)
+        the journal part (the same hop, the agent journaling effects):
+          --journal-events N   input events per throughput run (default 20000)
+          --journal-runs R     throughput runs of each variant and of the raw relay, alternating (default 2; 0 skips)
+          --journal-effects E,...  context.effect calls per event, one variant each; 0 is the plain handler, nothing
+                               journaled (default 0,1,2)
+          --journal-rate E     events/s offered in the latency runs of 0 and 1 effect (default 1000)
+          --journal-latency-seconds S  measured seconds of each such run (default 3; 0 skips)
+          --journal-latency-runs L  latency runs of each (default 1)
+        the model part (one context.chat per event, the model stub answering after a fixed latency):
+          --model-latency-ms MS  the stub's latency (default 50)
+          --model-concurrency C,...  the agent's concurrency in each series, a number or default (its own, 64;
+                               default: default,8)
+          --model-events N     input events per run (default 600)
+          --model-runs R       runs of each concurrency (default 1)
+          --model-stub PATH    the stub (default Tests/Fixtures/model-stub-server.py; needs python3)
         """
 
     /// Parses `arguments` (without the program name); prints the usage and exits on a bad one.
@@ -74,8 +111,19 @@ struct Options {
             case "--latency-runs": options.latencyRuns = number(minimum: 1)
             case "--brokers": options.brokers = number(minimum: 1)
             case "--only":
-                guard let side = Side(rawValue: value) else { fail("--only takes raw or agent, got \(value)") }
-                options.only = side
+                var parts = Set<Part>()
+                var sides = Set<Side>()
+                for name in value.split(separator: ",").map(String.init) {
+                    if let part = Part(rawValue: name) {
+                        parts.insert(part)
+                    } else if let side = Side(rawValue: name) {
+                        sides.insert(side)
+                    } else {
+                        fail("--only takes hop, journal, model, raw or agent, separated by commas; got \(value)")
+                    }
+                }
+                options.parts = parts.isEmpty ? [.hop] : parts
+                options.only = sides.count == 1 ? sides.first : nil
             case "--schemas": options.schemas = value
             case "--handler":
                 guard let handler = HandlerVariant(rawValue: value) else {
@@ -83,6 +131,34 @@ struct Options {
                 }
                 options.handler = handler
             case "--agentbus": options.agentbus = value
+            case "--journal-events": options.journalEvents = number(minimum: 2)
+            case "--journal-runs": options.journalRuns = number(minimum: 0)
+            case "--journal-effects":
+                let effects = value.split(separator: ",").map { Int($0) }
+                guard !effects.isEmpty, effects.allSatisfy({ ($0 ?? -1) >= 0 }) else {
+                    fail("--journal-effects \(value): expected whole numbers of at least 0, separated by commas")
+                }
+                options.journalEffects = effects.map { $0! }
+            case "--journal-rate": options.journalRate = number(minimum: 1)
+            case "--journal-latency-seconds": options.journalLatencySeconds = number(minimum: 0)
+            case "--journal-latency-runs": options.journalLatencyRuns = number(minimum: 1)
+            case "--model-latency-ms": options.modelLatency = number(minimum: 0)
+            case "--model-concurrency":
+                var series: [Int?] = []
+                for item in value.split(separator: ",") {
+                    if item == "default" {
+                        series.append(nil)
+                    } else if let concurrency = Int(item), concurrency >= 1 {
+                        series.append(concurrency)
+                    } else {
+                        fail("--model-concurrency \(value): expected whole numbers of at least 1 or default, separated by commas")
+                    }
+                }
+                guard !series.isEmpty else { fail("--model-concurrency needs at least one value") }
+                options.modelConcurrency = series
+            case "--model-events": options.modelEvents = number(minimum: 2)
+            case "--model-runs": options.modelRuns = number(minimum: 1)
+            case "--model-stub": options.modelStub = value
             default: fail("unknown option \(name)")
             }
         }

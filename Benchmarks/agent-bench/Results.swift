@@ -14,16 +14,26 @@ struct Throughput {
     /// Inputs whose offsets the side committed by the time it stopped, of `inputs`.
     let committed: Int
     let inputs: Int
+    /// Records in the agent's `<agent>.journal` once it stopped; nil when it keeps no journal.
+    var journalRecords: Int?
 
     var perSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
 
+    /// CPU microseconds per output of the side's process and of the broker.
+    var hopMicrosecondsPerEvent: Double { events > 0 ? hopCPU / Double(events) * 1e6 : .nan }
+    var brokerMicrosecondsPerEvent: Double { events > 0 ? brokerCPU / Double(events) * 1e6 : .nan }
+
+    /// Journal records per input event.
+    var journalRecordsPerEvent: Double? { journalRecords.map { Double($0) / Double(inputs) } }
+
     /// `run 1  raw librdkafka   123456 events/s  (99999 in 0.810 s; cores busy: hop 1.10, broker 0.72; ...)`
-    func line(_ side: Side, run: Int) -> String {
-        "  run \(run)  " + pad(side.label, 16) + pad(rate(perSecond), 8, left: true) + " events/s  (\(events) in "
+    func line(_ label: String, run: Int) -> String {
+        "  run \(run)  " + pad(label, 16) + pad(rate(perSecond), 8, left: true) + " events/s  (\(events) in "
             + String(
                 format: "%.3f s; cores busy: hop %.2f, broker %.2f", seconds, hopCPU / seconds, brokerCPU / seconds)
             + "; hop RSS \(ProcessMemory.megabytes(memory.resident)), "
-            + "peak \(ProcessMemory.megabytes(memory.peakResident)))"
+            + "peak \(ProcessMemory.megabytes(memory.peakResident))"
+            + (journalRecords.map { "; \($0) journal records" } ?? "") + ")"
             + (committed == inputs ? "" : "  WARNING: \(committed) of \(inputs) input offsets committed")
     }
 
@@ -89,9 +99,9 @@ struct Latency {
     var p99: Double { quantile(0.99) }
 
     /// `run 1  raw librdkafka  min 0.41  p50 1.35 ms  p90 ...  (25000 of 25000 relayed, last +0.4 ms ...; ...)`
-    func line(_ side: Side, run: Int) -> String {
+    func line(_ label: String, run: Int) -> String {
         let seconds = Double(windowNanoseconds) / 1e9
-        return "  run \(run)  " + pad(side.label, 16)
+        return "  run \(run)  " + pad(label, 16)
             + String(
                 format: "min %5.2f  p50 %5.2f ms  p90 %5.2f  p99 %6.2f  p99.9 %6.2f  max %6.2f", quantile(0), p50,
                 quantile(0.9), p99, quantile(0.999), quantile(1))

@@ -16,7 +16,7 @@ enum RunningSide {
             .agent(
                 try RunningAgent(
                     bootstrapServers: arguments.bootstrapServers, schemas: arguments.schemas,
-                    instance: arguments.instance, variant: arguments.handler))
+                    instance: arguments.instance, setup: arguments.setup))
         }
     }
 

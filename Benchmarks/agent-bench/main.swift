@@ -14,6 +14,12 @@
 //               read and each latency is input send → output CreateTime (set when the hop's
 //               producer took the child), for --latency-seconds after a warm-up.
 //
+// Those two make the hop part. The journal part measures the same hop with the agent journaling
+// 0, 1 and 2 `context.effect` calls per event (throughput against the raw relay, latency at one
+// offered rate, the records its journal holds afterwards); the model part, a hop whose handler
+// asks a model once per event (`context.chat`, `OpenAICompatibleClient`) served by the tests'
+// model stub with a fixed latency, at two concurrencies. `--only` picks parts.
+//
 // Nothing consumes the output while a side runs (only one ListOffsets request per 50-100 ms
 // while nothing is measured), so the single-threaded broker does only the hop's own work; a live
 // consumer with a 1 ms fetch wait about doubles that work and set the latency of both sides.
@@ -25,6 +31,7 @@
 //
 // Run: swift build -c release --product agentbus && swift build -c release --product agent-bench &&
 //      .build/release/agent-bench [--events N] [--runs R] [--rates E,...] [--latency-seconds S]
+//      [--only hop|journal|model,...] (--help lists every option)
 
 import AgentBus
 import CRdKafka
@@ -73,24 +80,27 @@ struct Bench {
             agentbus: options.agentbus, brokers: options.brokers, topics: topics[side]!.all, schemas: options.schemas)
     }
 
-    func startHop(_ side: Side, broker: DevBroker, instance: String) throws -> HopProcess {
+    func startHop(_ side: Side, setup: AgentSetup, broker: DevBroker, instance: String) throws -> HopProcess {
         let topics = topics[side]!
         return try HopProcess(
             HopServer.Arguments(
                 side: side, bootstrapServers: broker.bootstrapServers, input: topics.input, output: topics.output,
-                schemas: options.schemas, instance: instance, handler: options.handler))
+                schemas: options.schemas, instance: instance, setup: setup))
     }
+
+    /// What the hop part's agent runs: `--handler`, nothing journaled.
+    var hopSetup: AgentSetup { AgentSetup(handler: options.handler) }
 
     // MARK: Throughput
 
-    func throughput(_ side: Side, run: Int, events: PreparedEvents) async throws -> Throughput {
+    func throughput(_ side: Side, setup: AgentSetup, run: Int, events: PreparedEvents) async throws -> Throughput {
         let topics = topics[side]!
         let broker = try startBroker(for: side)
         defer { broker.stop() }
         try preProduce(bootstrapServers: broker.bootstrapServers, topic: topics.input, events: events)
         let progress = try OutputProgress(
             bootstrapServers: broker.bootstrapServers, topic: topics.output, partitions: benchPartitions)
-        let hop = try startHop(side, broker: broker, instance: "bench-\(run)")
+        let hop = try startHop(side, setup: setup, broker: broker, instance: "bench-\(run)")
         var cpu = CPUSamples()
         cpu.record(hop: hop, broker: broker)
         let giveUp = ContinuousClock.now + .seconds(120)
@@ -112,13 +122,17 @@ struct Bench {
         let log = try OutputLog.read(
             bootstrapServers: broker.bootstrapServers, topic: topics.output, partitions: benchPartitions,
             count: try progress.records())
+        let journalRecords = side == .agent && setup.journals
+            ? try storedMessageCount(
+                bootstrapServers: broker.bootstrapServers, topic: AgentTopics.journal(of: groupID(side)),
+                partitions: benchPartitions) : nil
         let created = log.records.map(\.createdNanoseconds)
         let first = created.min()!
         let last = created.max()!
         let used = cpu.used(from: UInt64(first), until: UInt64(last))
         return Throughput(
             events: created.count - 1, seconds: Double(last - first) / 1e9, hopCPU: used.hop, brokerCPU: used.broker,
-            memory: memory, committed: committed, inputs: events.count)
+            memory: memory, committed: committed, inputs: events.count, journalRecords: journalRecords)
     }
 
     /// The consumer group of a side.
@@ -131,18 +145,21 @@ struct Bench {
 
     // MARK: Latency
 
-    func latency(_ side: Side, rate: Int, run: Int, events: PreparedEvents) async throws -> Latency {
+    /// One latency run of `seconds` measured after `--warmup-seconds`.
+    func latency(
+        _ side: Side, setup: AgentSetup, rate: Int, seconds: Int, run: Int, events: PreparedEvents
+    ) async throws -> Latency {
         let topics = topics[side]!
         let broker = try startBroker(for: side)
         defer { broker.stop() }
         let progress = try OutputProgress(
             bootstrapServers: broker.bootstrapServers, topic: topics.output, partitions: benchPartitions)
-        let hop = try startHop(side, broker: broker, instance: "bench-latency-\(run)")
+        let hop = try startHop(side, setup: setup, broker: broker, instance: "bench-latency-\(run)")
         let producer: PacedProducer
         do {
             producer = try PacedProducer(
                 bootstrapServers: broker.bootstrapServers, topic: topics.input, events: events, rate: rate,
-                warmupSeconds: options.warmupSeconds, seconds: options.latencySeconds, progress: progress)
+                warmupSeconds: options.warmupSeconds, seconds: seconds, progress: progress)
         } catch {
             try? hop.stop()
             throw error
@@ -225,6 +242,7 @@ struct Bench {
               timing     no consumer reads the output while a side runs; afterwards each output's CreateTime
                          (whole ms, taken as the middle of its ms: each figure within +-0.5 ms) against its
                          input's send time carried in ce_correlationid
+              parts      \(Part.allCases.filter(options.parts.contains).map(\.rawValue).joined(separator: ", ")) (--only)
 
             """)
     }
@@ -245,111 +263,25 @@ if CommandLine.arguments.dropFirst().first == HopServer.command {
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 do {
     let bench = try Bench(options: options)
-    let throughputEvents = options.runs > 0 ? bench.events(count: options.events, timestamped: false) : nil
-    let latencyEvents = options.latencySeconds > 0
+    let hop = options.parts.contains(.hop)
+    let throughputEvents = hop && options.runs > 0 ? bench.events(count: options.events, timestamped: false) : nil
+    let latencyEvents = hop && options.latencySeconds > 0
         ? bench.events(
             count: PacedProducer.eventsNeeded(
                 rate: options.rates.max()!, seconds: options.warmupSeconds + options.latencySeconds),
             timestamped: true) : nil
     bench.printHeader(sample: throughputEvents ?? latencyEvents ?? bench.events(count: 1, timestamped: false))
 
-    var throughput: [Side: [Throughput]] = [:]
-    if let events = throughputEvents {
-        show("throughput: \(events.count) events per run; each run first waits ~3 s for its group to form")
-        for run in 1...options.runs {
-            // Alternate which side goes first, so a drift in the machine's speed favours neither.
-            for side in run % 2 == 1 ? options.sides : options.sides.reversed() {
-                let result = try await bench.throughput(side, run: run, events: events)
-                throughput[side, default: []].append(result)
-                show(result.line(side, run: run))
-            }
-        }
+    var raw: [Throughput] = []
+    if hop {
+        raw = try await bench.hopPart(throughputEvents: throughputEvents, latencyEvents: latencyEvents)
     }
-
-    var latency: [Int: [Side: [Latency]]] = [:]
-    if let events = latencyEvents {
-        for rate in options.rates {
-            show(
-                "\nlatency at \(rate) events/s offered: \(options.latencySeconds) s measured after "
-                    + "\(options.warmupSeconds) s of warm-up; input send -> output created by the hop")
-            for run in 1...options.latencyRuns {
-                for side in run % 2 == 1 ? options.sides : options.sides.reversed() {
-                    let result = try await bench.latency(side, rate: rate, run: run, events: events)
-                    latency[rate, default: [:]][side, default: []].append(result)
-                    show(result.line(side, run: run))
-                }
-            }
-        }
+    if options.parts.contains(.journal) {
+        let journalRaw = try await bench.journalPart()
+        if !journalRaw.isEmpty { raw = journalRaw }
     }
-
-    show("\nsummary (MB = 10^6 bytes)")
-    var goals: [(String, Bool?, String)] = []
-    if let raw = throughput[.raw], let agent = throughput[.agent] {
-        for (name, statistic) in [("best", Throughput.best), ("median", Throughput.median)] {
-            let a = statistic(agent)
-            let r = statistic(raw)
-            show(
-                "  throughput (\(name) of \(options.runs))  agent " + pad(rate(a), 7, left: true) + " events/s  raw "
-                    + pad(rate(r), 7, left: true) + " events/s  ratio " + percent(r > 0 ? a / r : 0))
-        }
-        let ratio = Throughput.median(agent) / max(1, Throughput.median(raw))
-        goals.append(("throughput of one hop >= 60% of the raw relay's (medians)", ratio >= 0.6, percent(ratio)))
-    } else {
-        for (side, runs) in throughput.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            show("  throughput (best of \(runs.count))  \(side.label) \(rate(Throughput.best(runs))) events/s")
-        }
-    }
-    for rate in options.rates {
-        guard let runs = latency[rate] else { continue }
-        show("  latency at \(rate)/s (median of \(options.latencyRuns) runs)")
-        for side in options.sides {
-            guard let results = runs[side] else { continue }
-            let keeping = results.filter(\.keepsUp).count
-            show(
-                "    " + pad(side.label, 16)
-                    + String(
-                        format: "p50 %6.2f ms  p99 %6.2f ms  (worst run: p50 %.2f, p99 %.2f)",
-                        medianValue(results.map(\.p50)), medianValue(results.map(\.p99)),
-                        results.map(\.p50).max()!, results.map(\.p99).max()!)
-                    + "  kept up in \(keeping) of \(results.count) runs")
-        }
-    }
-    if let runs = latency[Options.latencyGoalRate], let agent = runs[.agent] {
-        let p50 = medianValue(agent.map(\.p50))
-        let p99 = medianValue(agent.map(\.p99))
-        if let raw = runs[.raw] {
-            let difference = p50 - medianValue(raw.map(\.p50))
-            goals.append(("at 2,000/s the agent's p50 within 0.5 ms of the relay's", difference <= 0.5,
-                String(format: "%+.2f ms", difference)))
-        } else {
-            goals.append(("at 2,000/s the agent's p50 within 0.5 ms of the relay's", nil, "the relay was not measured"))
-        }
-        goals.append(("at 2,000/s the agent's p99 under 10 ms", p99 < 10, String(format: "%.2f ms", p99)))
-    } else {
-        goals.append(("latency at 2,000/s", nil, "not measured (--rates)"))
-    }
-    if let agent = latency[Options.keepUpGoalRate]?[.agent] {
-        let keeping = agent.filter(\.keepsUp).count
-        let worstLag = agent.map(\.finishLagNanoseconds).max()!
-        goals.append((
-            "at 5,000/s the agent keeps up in every run (all relayed, last output within "
-                + "\(Int(Latency.keepUpMargin * 100))% of the window after the last input)",
-            keeping == agent.count,
-            "\(keeping) of \(agent.count) runs; worst lag " + String(format: "%.1f ms", Double(worstLag) / 1e6)))
-    } else {
-        goals.append(("keeping up at 5,000/s", nil, "not measured (--rates)"))
-    }
-    let idle = latency.values.compactMap { $0[.agent] }.joined().map(\.idleMemory.resident).max()
-    goals.append((
-        "agent RSS idle <= 20 MB (worst run)", idle.map { $0 <= 20_000_000 },
-        idle.map(ProcessMemory.megabytes) ?? "not measured"))
-    let peak = throughput[.agent]?.map(\.memory.peakResident).max()
-    goals.append((
-        "agent peak RSS under the throughput run <= 80 MB (VmHWM, worst run)", peak.map { $0 <= 80_000_000 },
-        peak.map(ProcessMemory.megabytes) ?? "not measured"))
-    show("\ngoals")
-    for (goal, met, figure) in goals {
-        show("  " + pad(met.map(verdict) ?? "not measured", 13) + goal + ": " + figure)
+    if options.parts.contains(.model) {
+        try await bench.modelPart(raw: raw)
     }
 } catch {
     printError("agent-bench: \(error)")

@@ -24,6 +24,9 @@ lock = threading.Lock()
 storm_left = 0
 arrivals = []
 
+# STUB_LATENCY_MS: every chat answer waits this long first, as a model would (agent-bench).
+LATENCY_SECONDS = float(os.environ.get("STUB_LATENCY_MS", "0")) / 1000
+
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
@@ -55,6 +58,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path != "/v1/chat/completions":
             return self.send(404, {"error": {"message": "no route " + self.path}})
         request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+        time.sleep(LATENCY_SECONDS)
         last = request["messages"][-1].get("content") or ""
         if last.startswith("storm:"):
             with lock:
