@@ -28,7 +28,7 @@ struct EffectJournalTests {
 
     @Test("past its memory limit the replica drops its oldest entries, and only those")
     func bounded() {
-        let journal = EffectJournal(topic: "a.journal", memoryLimit: 1_000)
+        let journal = EffectJournal(topic: "a.journal", memoryLimit: 5_000)
         for index in 0..<20 { journal.apply(record("event-\(index)/lookup", String(repeating: "x", count: 100), offset: Int64(index))) }
         #expect(journal.count < 20)
         #expect(journal.count >= 5)

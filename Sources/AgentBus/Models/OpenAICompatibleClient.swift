@@ -52,6 +52,9 @@ public struct OpenAICompatibleClient: ModelClient {
         let sessionConfiguration = URLSessionConfiguration.ephemeral
         sessionConfiguration.timeoutIntervalForRequest = Self.seconds(configuration.timeout).rounded(.up) + 1
         sessionConfiguration.timeoutIntervalForResource = Self.seconds(configuration.timeout).rounded(.up) + 1
+        // URLSession's default of 6 connections per host capped a handler pool of any size at
+        // 6 calls in flight (about 110 calls/s at 50 ms a call): one per concurrent handler.
+        sessionConfiguration.httpMaximumConnectionsPerHost = 64
         session = URLSession(configuration: sessionConfiguration)
     }
 
