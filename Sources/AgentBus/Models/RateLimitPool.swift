@@ -96,8 +96,8 @@ public final class RateLimitPool: Sendable {
 
     /// Holds every caller, waiting and new, until `duration` from now (or later, if an earlier
     /// throttle holds longer): for a provider's 429 and its `Retry-After`. Also forgets the
-    /// allowance saved up, so that calls resume at the steady rate rather than in a burst that
-    /// would be refused again.
+    /// allowance saved up at that moment; the bucket refills while the throttle holds, so a
+    /// `Retry-After` as long as the burst window lets up to one burst go when it ends.
     public func throttle(for duration: Duration) {
         state.withLock { $0.throttle(for: max(.zero, duration), now: elapsed()) }
     }

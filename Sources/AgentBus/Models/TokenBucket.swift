@@ -38,8 +38,8 @@ struct TokenBucket: Sendable {
     /// estimate (a negative one).
     mutating func adjust(by amount: Int) { level = min(capacity, level + Double(amount)) }
 
-    /// Forgets what was saved up (keeps a debt): after a provider's 429, calls resume at the
-    /// steady rate rather than in a burst.
+    /// Forgets what was saved up (keeps a debt): after a provider's 429. It refills as usual
+    /// from then on, during the throttle too.
     mutating func drain() { level = min(level, 0) }
 
     static func seconds(_ duration: Duration) -> Double {
