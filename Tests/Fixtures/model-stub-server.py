@@ -5,7 +5,8 @@ closes (the test process ended). The last user message picks the
 answer: "rate-limit" (429, Retry-After: 2), "auth" (401), "bad" (400), "overloaded" (503),
 "slow" (answers after 3 s), "garbage" (200, not JSON); anything else: 200, whose content is a
 JSON echo of what the server received (model, Authorization header, temperature, max_tokens,
-response_format).
+response_format) and "call", how many such answers the server has given, this one included (so
+two calls never get the same answer).
 
 Tool calls and broken answers (the block marked "tool calls and broken answers" in do_POST):
 "tools" (a call of the request's first tool, arguments {"city":"Paris"}, content null,
@@ -15,6 +16,10 @@ tool_call_id and the assistant message before it, as received), "cut" (Content-L
 the body; the connection closes mid-body), "nochoices" ({"id":"x"}), "emptychoices" (choices:
 [])."""
 import http.server, json, os, sys, threading, time
+
+
+echo_calls = 0
+echo_calls_lock = threading.Lock()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -89,7 +94,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if last == "emptychoices":
             return self.send(200, {"id": "x", "choices": []})
         # --- end of tool calls and broken answers ---
+        global echo_calls
+        with echo_calls_lock:
+            echo_calls += 1
+            call = echo_calls
         echo = {
+            "call": call,
             "model": request.get("model"), "authorization": self.headers.get("Authorization"),
             "temperature": request.get("temperature"), "max_tokens": request.get("max_tokens"),
             "response_format": request.get("response_format"), "messages": len(request["messages"]),
