@@ -1,4 +1,6 @@
+import AgentBus
 import Foundation
+import Synchronization
 import TestSupport
 
 /// The stand-in OpenAI-compatible server (Tests/Fixtures/model-stub-server.py) as a process:
@@ -33,6 +35,25 @@ final class ModelStubServer: @unchecked Sendable {
         self.process = process
         self.input = input
         self.port = port
+    }
+
+    /// Chat requests made to count the calls (``chatCalls()``), not the agents'.
+    private let probes = Mutex(0)
+
+    /// How many chat requests the server has answered with its echo, the ones this count
+    /// makes excluded. It asks for one more echo and reads its `call` (every echo numbers itself).
+    func chatCalls() async throws -> Int {
+        let client = OpenAICompatibleClient(
+            configuration: .init(baseURL: URL(string: baseURL)!, model: "count", timeout: .seconds(10)))
+        let response = try await client.complete(ChatRequest(messages: [.user("count")]))
+        let probes = probes.withLock { probes in
+            probes += 1
+            return probes
+        }
+        guard let echo = try JSONSerialization.jsonObject(with: Data(response.content.utf8)) as? [String: Any],
+            let call = echo["call"] as? Int
+        else { throw TestFailure("the model stub server's echo has no call number: \(response.content)") }
+        return call - probes
     }
 
     /// Closes its input and waits until it has exited: nothing listens on ``port`` any more.
