@@ -31,6 +31,7 @@ demo: setup
 	$(SWIFT) build --product aggregator
 	$(SWIFT) build --product decision
 	$(SWIFT) build --product notifier
+	$(SWIFT) build --product explainer
 	$(SWIFT) build --product supervisor
 	@scripts/demo.sh .build/debug/agentbus
 

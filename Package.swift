@@ -212,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "AgentBusTests",
             dependencies: [
-                "AgentBus", "AgentBusTesting", "JSONSchema", "Kafka", "LoanEvents",
+                "AgentBus", "AgentBusTesting", "JSONSchema", "Kafka", "LoanEvents", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -240,7 +240,8 @@ let package = Package(
                 "notifier", "explainer",
             ]
         ),
-        // Test helpers: real agentbus and dev-broker processes, waited on by what they print.
+        // Test helpers: real agentbus and dev-broker processes, waited on by what they print, and the
+        // stand-in OpenAI-compatible model server.
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The demo: the example loan system end to end on the embedded cluster, every agent its own
-# process (two instances of credit-check), a supervisor watching them.
+# process (two instances of credit-check), a supervisor watching them, and a real language model
+# on loopback (agentbus model-server) for the explainer.
 #
 # It publishes a batch of applications: ordinary ones, a malformed one (dead-lettered by intake),
 # one above the decision agent's authority (approved by a person through `agentbus approve`), one
 # whose fraud check misses the fan-in deadline (assessed partially), and one cancelled with
-# `agentbus cancel`. It waits until every workflow has ended, prints a summary (outcomes, latency
-# percentiles, dead letters, alerts) and the replay trees of an approved and a failed workflow,
+# `agentbus cancel`. It waits until every workflow has ended and every final decision is explained,
+# prints a summary (outcomes, latency percentiles, dead letters, alerts, the explanations and what
+# the model calls cost) and the replay trees of an approved and a failed workflow,
 # lints the log, lists the agents, and stops every process with SIGTERM. Exits 0 when all of that
 # happened as described; KEEP_DEMO_FILES=1 keeps the logs of every process.
 set -euo pipefail
@@ -48,7 +50,7 @@ wait_for_lines() {
   done
 }
 
-agents=(intake document-extraction credit-check fraud-check aggregator risk-scorer decision notifier)
+agents=(intake document-extraction credit-check fraud-check aggregator risk-scorer decision notifier explainer)
 
 echo "== the embedded Kafka cluster (3 brokers), with every agent's retry, dead-letter, timer and state topics"
 agent_flags=()
@@ -61,6 +63,14 @@ echo "   bootstrap: $(head -1 "$work/broker.out")"
 echo "   $("$agentbus" schemas list --schemas "$root/schemas" | wc -l) event types in schemas/; a payload that breaks its schema is refused:"
 "$agentbus" publish dev.agentbus.loan.application.submitted.v1 --schemas "$root/schemas" \
   --data '{"applicationId": "app-1", "amount": -5}' 2>&1 | head -3 | sed 's/^/     /' || true
+
+echo "== a real language model on loopback (agentbus model-server: SmolLM2-135M, llama.cpp, offline)"
+"$agentbus" model-server >"$work/model.out" 2>"$work/model.err" &
+pids+=($!)
+wait_for_lines "$work/model.out" 1 120
+model_url=$(head -1 "$work/model.out")
+echo "   $model_url (model smollm2-135m); prices per million tokens: Examples/model-prices.json"
+export AGENTBUS_MODEL_PRICES="$root/Examples/model-prices.json"
 
 echo "== every agent as its own process: ${agents[*]} (credit-check twice), and a supervisor"
 agent_pids=()
@@ -82,17 +92,18 @@ start_agent aggregator aggregator --deadline-ms 3000
 start_agent risk-scorer risk-scorer
 start_agent decision decision --approve-up-to-grade C --approval-timeout-seconds 60
 start_agent notifier notifier
+start_agent explainer explainer --model-url "$model_url" --model-rpm 600
 "$bin/supervisor" --interval 1 --stall-after 30 --terminal-type dev.agentbus.loan.notification.sent.v1 \
   --schemas "$root/schemas" >"$work/supervisor.out" 2>"$work/supervisor.err" &
 pids+=($!)
 agent_pids+=($!)
-for log in intake document-extraction credit-check-1 fraud-check aggregator risk-scorer decision notifier; do
+for log in intake document-extraction credit-check-1 fraud-check aggregator risk-scorer decision notifier explainer; do
   wait_for_lines "$work/$log.err" 1 60 "partitions assigned"
 done
 wait_for_lines "$work/credit-check-2.err" 1 60 "partitions assigned"
 echo "   all joined their groups ($((SECONDS - started)) s); credit-check's partitions are split between its two instances"
 
-"$agentbus" tail loan.notifications agentbus.alerts --json >"$work/tail.jsonl" 2>"$work/tail.err" &
+"$agentbus" tail loan.notifications loan.explanations agentbus.alerts --json >"$work/tail.jsonl" 2>"$work/tail.err" &
 pids+=($!)
 wait_for_lines "$work/tail.err" 1 30 "following"
 
@@ -145,6 +156,10 @@ expected=$(awk '$2 != "malformed" && $2 != "cancelled"' "$work/workflows.txt" | 
 wait_for_lines "$work/tail.jsonl" "$expected" 90 'notification.sent'
 wait_for_lines "$work/intake.err" 1 30 "event dead-lettered"
 echo "   $expected workflows notified after $((SECONDS - started)) s"
+# Every decision told to an applicant is explained (a workflow that could not be assessed has none).
+decided=$(grep -c '"outcome":"\(approved\|declined\|referred\)"' "$work/tail.jsonl" || true)
+wait_for_lines "$work/tail.jsonl" "$decided" 180 'decision.explained'
+echo "   $decided decisions explained by the model after $((SECONDS - started)) s"
 
 echo "== SIGKILL to one credit-check instance: the supervisor reports it dead, the other takes its partitions"
 kill -KILL "$credit_check_2"
@@ -199,6 +214,17 @@ if latencies:
           % (pct(50), pct(90), latencies[-1], len(latencies)))
 print("   dead letters: " + (", ".join("%s/%s %d" % (a, c, n) for (a, c), n in sorted(letters.items())) or "none"))
 print("   supervisor alerts: " + (", ".join("%s %d" % item for item in sorted(alerts.items())) or "none"))
+explained = [e["data"] for e in events if e["type"].endswith("decision.explained.v1")]
+sources = collections.Counter(x["source"] for x in explained)
+print("   explanations: %d (%s)" % (len(explained), ", ".join("%s %d" % item for item in sorted(sources.items()))))
+for x in [x for x in explained if x["source"] == "model"][:1] + [x for x in explained if x["source"] == "fallback"][:1]:
+    print("     %s %s [%s]: %s" % (x["applicationId"], x["decision"], x["source"], x["explanation"][:110]))
+    if x.get("fallbackReason"): print("       fallback because %s" % x["fallbackReason"][:110])
+calls = [c for a in activity for c in a.get("modelCalls", [])]
+print("   model calls: %d, %d tokens in, %d out, latency p50 %d ms"
+      % (len(calls), sum(c["inputTokens"] for c in calls), sum(c["outputTokens"] for c in calls),
+         sorted(c["latencyMs"] for c in calls)[len(calls) // 2] if calls else 0))
+if not explained: sys.exit("demo: no decision was explained")
 partial = [e for e in events if e["type"].endswith("assessment.completed.v1") and e["data"]["partial"]]
 print("   partial assessments (a check missed the fan-in deadline): %d, missing %s"
       % (len(partial), sorted({m for e in partial for m in e["data"]["missing"]})))
@@ -213,6 +239,9 @@ echo "== replay: the malformed application, dead-lettered by intake"
 "$agentbus" replay "$malformed_id" --from-file "$work/run.jsonl" 2>/dev/null | sed 's/^/   /'
 echo "== replay: the cancelled workflow (⊘: skipped after the cancel)"
 "$agentbus" replay "$cancelled" --from-file "$work/run.jsonl" 2>/dev/null | sed 's/^/   /'
+echo "== agentbus costs: what the model calls cost, by agent and by model (each call once)"
+"$agentbus" costs --by agent 2>/dev/null | sed 's/^/   /'
+"$agentbus" costs --by model 2>/dev/null | sed 's/^/   /'
 echo "== replay lint: what looks wrong, with cause and fix"
 "$agentbus" replay lint --from-file "$work/run.jsonl" 2>/dev/null | sed 's/^/   /' | head -20 || true
 echo "== intake's dead letters (agentbus dlt list intake)"
@@ -226,7 +255,7 @@ echo "== agentbus agents --capabilities"
 
 echo "== SIGTERM: each agent finishes what it holds, commits and leaves its group"
 for pid in "${agent_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-for log in intake document-extraction credit-check-1 fraud-check aggregator risk-scorer decision notifier; do
+for log in intake document-extraction credit-check-1 fraud-check aggregator risk-scorer decision notifier explainer; do
   wait_for_lines "$work/$log.err" 1 30 "agent stopped"
 done
 echo "   every agent stopped cleanly; the demo took $((SECONDS - started)) s"

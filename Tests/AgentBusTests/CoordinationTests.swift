@@ -192,16 +192,18 @@ struct CoordinationTests {
         try await harness.stop()
     }
 
-    @Test("a workflow spending past its cost budget is dead-lettered with class budget")
+    @Test("a workflow spending past its cost budget is stopped by the handling that crosses it, with class budget")
     func costBudget() async throws {
         let harness = try AgentHarness(Coordinator(), schemas: Self.fixtures, partitions: 1, instanceID: "budget")
         try await harness.publish(Work(id: "spend:loop", seq: 0, behavior: "ok"))
         let letters = try await harness.deadLetters(count: 1)
         #expect(letters.first?.failureClass == .budget)
-        #expect(letters.first?.reason?.contains("cost budget of 2.5") == true, "\(letters.first?.reason ?? "")")
-        let looped = try EventEnvelope(record: try #require(letters.first?.record))
-        #expect(looped.cost == 3)
-        #expect(looped.hops == 3)
+        #expect(letters.first?.reason?.contains("workflow spent 3.0, past its cost budget of 2.5 in this handling") == true, "\(letters.first?.reason ?? "")")
+        // The third step spent 1 on top of the 2 its input carried: its outputs were not sent, so
+        // the dead letter is that step's input, and no event past the budget exists.
+        let crossing = try EventEnvelope(record: try #require(letters.first?.record))
+        #expect(crossing.cost == 2)
+        #expect(crossing.hops == 2)
         try await harness.stop()
     }
 

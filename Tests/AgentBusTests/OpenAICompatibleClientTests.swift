@@ -1,5 +1,6 @@
 @testable import AgentBus
 import Foundation
+import TestSupport
 import Testing
 
 /// The OpenAI-compatible client over real HTTP on loopback, against a stand-in server the test
@@ -7,33 +8,14 @@ import Testing
 /// failure is classed for the retry policy.
 @Suite("OpenAI-compatible model client", .serialized, .timeLimit(.minutes(1)))
 struct OpenAICompatibleClientTests {
-    /// The stand-in server, started once for the suite's tests. It exits when the test process
-    /// does: its standard input is a pipe only this process holds, and it holds none of ours.
-    static let server: (process: Process, port: Int, input: Pipe)? = {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/model-stub-server.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script]
-        let output = Pipe()
-        let input = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        var line = Data()
-        while let byte = try? output.fileHandleForReading.read(upToCount: 1), let first = byte.first, first != 10 {
-            line.append(first)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else { return nil }
-        return (process, port, input)
-    }()
+    /// The stand-in server, started once for the suite's tests.
+    static let server = try? ModelStubServer()
 
     func client(key: String? = "sk-test-secret", timeout: Duration = .seconds(10)) throws -> OpenAICompatibleClient {
         let server = try #require(Self.server, "the stand-in server did not start")
         return OpenAICompatibleClient(
             configuration: .init(
-                baseURL: URL(string: "http://127.0.0.1:\(server.port)/v1")!, model: "smollm2-135m",
+                baseURL: server.apiURL, model: "smollm2-135m",
                 apiKey: key.map(ModelAPIKey.init), timeout: timeout))
     }
 

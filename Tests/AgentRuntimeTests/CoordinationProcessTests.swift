@@ -90,7 +90,7 @@ extension AgentRuntimeTests {
             await broker.stop()
         }
 
-        @Test("a ping-pong loop spending 1 per handling ends at a cost budget of 5 with a budget dead letter; nothing past it is handled")
+        @Test("a ping-pong loop spending 1 per handling ends at a cost budget of 5: the handling that crosses it is dead-lettered with class budget and publishes nothing")
         func costBudgetStopsLoop() async throws {
             let broker = try await DevBrokerProcess.start(
                 schemas: Paths.fixtureSchemas, arguments: ["--agent", "test-ping", "--agent", "test-pong", "--retry-delays", "none"])
@@ -106,13 +106,14 @@ extension AgentRuntimeTests {
             try await publisher.send(root)
             await publisher.close()
 
-            // Pings carry costs 0, 2, 4 and 6, pongs 1, 3 and 5: test-pong handles 5 (not past the
-            // budget), test-ping refuses 6. Well within the default hop limit of 32.
+            // Pings carry costs 0, 2 and 4, pongs 1, 3 and 5: test-pong's handling of the pong at 5
+            // spends 1 more, past the budget, so its ping (at 6) is never sent. Well within the
+            // default hop limit of 32.
             let stopped = await watcher.waitFor {
-                $0.count("test-ping.dlt") >= 1 && $0.activity.contains { $0.outcome == .rejected }
+                $0.count("test-pong.dlt") >= 1 && $0.activity.contains { $0.outcome == .rejected }
             }
             #expect(stopped, "\(ping.tail)\n\(pong.tail)")
-            #expect(await watcher.waitFor { $0.activity.count >= 7 })
+            #expect(await watcher.waitFor { $0.activity.count >= 6 })
             await watcher.stop()
             // Stopped, so everything either process wrote is on the topics now.
             await withTaskGroup(of: Void.self) { group in
@@ -124,26 +125,27 @@ extension AgentRuntimeTests {
             let activity = written[AgentTopics.activity].compactMap { $0.decode(ActivityRecord.self) }
             let summary = activity.map { "\($0.agent) \($0.outcome.rawValue) \($0.published.count)" }.sorted()
             #expect(summary == [
-                "test-ping ok 1", "test-ping ok 1", "test-ping ok 1", "test-ping rejected 0",
-                "test-pong ok 1", "test-pong ok 1", "test-pong ok 1",
+                "test-ping ok 1", "test-ping ok 1", "test-ping ok 1",
+                "test-pong ok 1", "test-pong ok 1", "test-pong rejected 0",
             ], "\(summary)")
             let pings = written[TestTypes.pingTopic].compactMap(\.envelope)
             let pongs = written[TestTypes.pongTopic].compactMap(\.envelope)
-            #expect(pings.map(\.cost).sorted() == [0, 2, 4, 6])
+            #expect(pings.map(\.cost).sorted() == [0, 2, 4])
             #expect(pongs.map(\.cost).sorted() == [1, 3, 5])
             #expect((pings + pongs).allSatisfy { $0.correlationID == root.id })
 
-            #expect(written["test-pong.dlt"].isEmpty)
-            let deadLetters = written["test-ping.dlt"]
+            #expect(written["test-ping.dlt"].isEmpty)
+            let deadLetters = written["test-pong.dlt"]
             #expect(deadLetters.count == 1)
             let deadLetter = try #require(deadLetters.first)
             #expect(deadLetter.header(RuntimeHeader.failureClass) == "budget")
-            #expect(deadLetter.header(RuntimeHeader.agent) == "test-ping")
-            #expect(deadLetter.header(RuntimeHeader.attempts) == "0")
-            let cost = try #require(deadLetter.header(EnvelopeHeader.cost).flatMap { Double($0) })
-            #expect(cost > 5, "agentbus_cost \(cost)")
-            #expect(deadLetter.header(RuntimeHeader.exceptionMessage)?.contains("cost budget of 5") == true)
-            let overBudget = try #require(pings.first { $0.cost == 6 })
+            #expect(deadLetter.header(RuntimeHeader.agent) == "test-pong")
+            #expect(deadLetter.header(RuntimeHeader.attempts) == "1")
+            // The event as it came: what the workflow had spent before the handling that crossed.
+            #expect(deadLetter.header(EnvelopeHeader.cost) == "5.0")
+            let reason = deadLetter.header(RuntimeHeader.exceptionMessage) ?? ""
+            #expect(reason.contains("workflow spent 6.0, past its cost budget of 5.0") && reason.contains("its outputs were not sent"), "\(reason)")
+            let overBudget = try #require(pongs.first { $0.cost == 5 })
             #expect(deadLetter.header(EnvelopeHeader.id) == overBudget.id)
             #expect(activity.first { $0.outcome == .rejected }?.eventId == overBudget.id)
         }

@@ -11,8 +11,8 @@ extension AgentRuntimeTests {
     /// handling publishes the answer of that one call, with the same output ID.
     ///
     /// The test agent's `effects` role runs the effect `lookup` (a random score) and a model
-    /// call to the stand-in server, whose answers number themselves (`"call": n`); the server
-    /// counts the calls it answered.
+    /// call to the stand-in server, whose answers number themselves (`"call": n`); the calls are
+    /// counted at the server (`GET /calls`).
     @Suite("Effect journal: no model call repeated")
     struct EffectJournalProcessTests {
         static let agent = "test-effects"
@@ -128,7 +128,7 @@ extension AgentRuntimeTests {
             #expect(handled, "\(restarted.tail)")
             await setup.watcher.waitFor { !Self.journaled(EffectJournal.handledMarker, of: work, in: $0).isEmpty }
             let contents = setup.watcher.contents
-            let calls = try await setup.model.chatCalls()
+            let calls = try await setup.model.arrivals().count
             await setup.stop([restarted])
 
             let done = try Self.expectOneOutput(of: work, in: contents)
@@ -157,7 +157,7 @@ extension AgentRuntimeTests {
                 !Self.outputs(of: work, in: contents).isEmpty && !Self.activity(of: work, .ok, in: contents).isEmpty
             }, "\(agent.tail)")
             let contents = setup.watcher.contents
-            let calls = try await setup.model.chatCalls()
+            let calls = try await setup.model.arrivals().count
             await setup.stop([agent])
 
             let done = try Self.expectOneOutput(of: work, in: contents)
@@ -186,7 +186,7 @@ extension AgentRuntimeTests {
             }, "\(agent.tail)")
             let failed = try #require(Self.activity(of: work, .deadLettered, in: setup.watcher.contents).first)
             #expect(failed.modelCalls.map(\.replayed) == [false, true, true], "called once in 3 attempts")
-            #expect(try await setup.model.chatCalls() == 1)
+            #expect(try await setup.model.arrivals().count == 1)
 
             try FileManager.default.removeItem(at: cause)
             let redrive = try await agentbus(["dlt", "redrive", Self.agent], setup.broker)
@@ -197,7 +197,7 @@ extension AgentRuntimeTests {
                     && Self.activity(of: work, .ok, in: contents).contains { $0.topic == Self.retryTopic }
             }, "\(agent.tail)")
             let contents = setup.watcher.contents
-            let calls = try await setup.model.chatCalls()
+            let calls = try await setup.model.arrivals().count
             let answered = agent.log.first { $0.contains("model answered") } ?? ""
             await setup.stop([agent])
 
@@ -237,7 +237,7 @@ extension AgentRuntimeTests {
             let takeover = ContinuousClock.now - joinedAt
             #expect(handled, "\(first.tail)\n\(second.tail)")
             #expect(first.count("revoke deadline reached") >= 1, "A's handlers were abandoned\n\(first.tail)")
-            let calls = try await setup.model.chatCalls()
+            let calls = try await setup.model.arrivals().count
             // A graceful stop flushes whatever either instance still had to send.
             #expect(await first.stop() == 0, "\(first.tail)")
             #expect(await second.stop() == 0, "\(second.tail)")
@@ -288,7 +288,7 @@ extension AgentRuntimeTests {
             #expect(await setup.watcher.waitFor { contents in
                 contents.activity.contains { $0.eventId == work.id && $0.instance == "effects-2" }
             }, "\(restarted.tail)")
-            let calls = try await setup.model.chatCalls()
+            let calls = try await setup.model.arrivals().count
             #expect(await restarted.stop() == 0)
             let outputs = try await Self.records(TestTypes.doneTopic, setup.broker)
             let contents = setup.watcher.contents

@@ -22,6 +22,9 @@ struct DemoTests {
         #expect(saw("cancelled: workflow cancelled: the applicant withdrew"), "\(tail)")
         #expect(saw("· cancelled ·"), "replay shows the cancelled workflow\n\(tail)")
         #expect(saw("rejected (schema)"), "the malformed application was dead-lettered\n\(tail)")
+        #expect(saw("decisions explained by the model"), "every final decision was explained\n\(tail)")
+        #expect(saw("· 1 model call, "), "replay shows the explainer's model call with its tokens\n\(tail)")
+        #expect(output.contains { $0.hasPrefix("   explainer ") && $0.contains("$") }, "agentbus costs sums the calls\n\(tail)")
         #expect(saw("every agent stopped cleanly"), "\(tail)")
     }
 }

@@ -14,12 +14,17 @@ finish_reason "tool_calls"), "echo-tools" (content: a JSON echo of the tools and
 received), a last message of role "tool" (content: a JSON echo of the tool result, its
 tool_call_id and the assistant message before it, as received), "cut" (Content-Length larger than
 the body; the connection closes mid-body), "nochoices" ({"id":"x"}), "emptychoices" (choices:
-[])."""
+[]).
+For rate-limit tests: "storm:N" (answered 200, {"storm": N}) makes the next N requests, whatever
+their message, answer 429 with Retry-After: 1; GET /calls lists the arrival times of every chat
+request but those "storm:N" ones, in monotonic seconds, as a JSON array, so a test counts and
+spaces the calls the server saw."""
 import http.server, json, os, sys, threading, time
 
-
+lock = threading.Lock()
+storm_left = 0
+arrivals = []
 echo_calls = 0
-echo_calls_lock = threading.Lock()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -39,11 +44,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (the timeout test)
 
+    def do_GET(self):
+        if self.path != "/calls":
+            return self.send(404, {"error": {"message": "no route " + self.path}})
+        with lock:
+            times = list(arrivals)
+        self.send(200, times)
+
     def do_POST(self):
+        global storm_left
+        arrived = time.monotonic()
         if self.path != "/v1/chat/completions":
             return self.send(404, {"error": {"message": "no route " + self.path}})
         request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-        last = request["messages"][-1]["content"]
+        last = request["messages"][-1].get("content") or ""
+        if last.startswith("storm:"):
+            with lock:
+                storm_left = int(last[len("storm:"):])
+            return self.send(200, {
+                "id": "chatcmpl-storm", "object": "chat.completion", "model": request.get("model"),
+                "choices": [{"index": 0, "finish_reason": "stop",
+                             "message": {"role": "assistant", "content": json.dumps({"storm": storm_left})}}],
+            })
+        with lock:
+            arrivals.append(arrived)
+            refused = storm_left > 0
+            if refused:
+                storm_left -= 1
+        if refused:
+            return self.send(429, {"error": {"message": "Rate limit reached (storm)"}}, [("Retry-After", "1")])
         if last == "rate-limit":
             return self.send(429, {"error": {"message": "Rate limit reached for requests"}}, [("Retry-After", "2")])
         if last == "auth":
@@ -95,7 +124,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, {"id": "x", "choices": []})
         # --- end of tool calls and broken answers ---
         global echo_calls
-        with echo_calls_lock:
+        with lock:
             echo_calls += 1
             call = echo_calls
         echo = {

@@ -34,6 +34,7 @@ struct LoanEventsTests {
         "dev.agentbus.loan.approval.rejected.v1": ("loan.approvals", nil),
         "dev.agentbus.loan.approval.expired.v1": ("loan.timeouts", nil),
         "dev.agentbus.loan.notification.sent.v1": ("loan.notifications", "applicantId"),
+        "dev.agentbus.loan.decision.explained.v1": ("loan.explanations", "applicantId"),
         "dev.agentbus.supervisor.alert.v1": ("agentbus.alerts", nil),
     ]
 
@@ -59,7 +60,7 @@ struct LoanEventsTests {
 
     // MARK: - The catalog
 
-    @Test("the schema directory loads, with exactly the sixteen event types, their topics and keys")
+    @Test("the schema directory loads, with exactly the seventeen event types, their topics and keys")
     func catalogLoads() throws {
         let registry = try Self.loadRegistry()
         #expect(registry.eventTypes == Self.catalog.keys.sorted())
@@ -81,7 +82,7 @@ struct LoanEventsTests {
         }
         #expect(registry.topics == [
             "agentbus.alerts", "loan.applications", "loan.approvals", "loan.assessments", "loan.checks", "loan.decisions",
-            "loan.documents", "loan.intake", "loan.notifications", "loan.risk", "loan.timeouts",
+            "loan.documents", "loan.explanations", "loan.intake", "loan.notifications", "loan.risk", "loan.timeouts",
         ])
         // The shared definitions are a schema, not an event type.
         #expect(registry.validator(for: Self.definitionsID + "#/$defs/money") != nil)

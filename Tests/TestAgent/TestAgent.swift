@@ -7,6 +7,8 @@ import Foundation
 /// - `worker` (agent `test-worker`): handles `Work` and publishes `Done`, failing as the work's
 ///   `behavior` says;
 /// - `sink` (agent `test-sink`): handles `Done` and publishes nothing;
+/// - `chat-hop` (agent `test-chat-hop-N`, uses effects): link N of a chain of model calls (see
+///   TestAgent+ChatHop.swift);
 /// - `ping` / `pong` (agents `test-ping`, `test-pong`): answer each other for ever, a loop the
 ///   hop limit or the cost budget must stop (each handling spends `AGENTBUS_TEST_COST`, if set);
 /// - `fanout` (agent `test-fanout`): handles `Work` and publishes a `Left` and a `Right`, a
@@ -38,11 +40,14 @@ struct TestAgent: Agent {
     let role: String
     let environment: [String: String]
 
-    var name: String { environment["AGENTBUS_TEST_AGENT_NAME"] ?? "test-\(role)" }
+    var name: String { environment["AGENTBUS_TEST_AGENT_NAME"] ?? (role == "chat-hop" ? "test-chat-hop-\(hop)" : "test-\(role)") }
 
     var usesTimers: Bool { role == "timer" }
 
-    var usesEffects: Bool { role == "effects" }
+    var usesEffects: Bool { role == "effects" || role == "chat-hop" }
+
+    /// The model of the `chat-hop` role, made from the command's model options.
+    var chatModel: (any ModelClient)? = nil
 
     /// The `effects` role's model, when `AGENTBUS_TEST_MODEL_URL` is set.
     var model: OpenAICompatibleClient? {
@@ -85,6 +90,8 @@ struct TestAgent: Agent {
 
     var handlers: [EventHandler] {
         switch role {
+        case "chat-hop":
+            chatHopHandler
         case "worker":
             EventHandler(Work.self) { work, context in
                 try await Self.act(on: work, attempt: context.attempt)

@@ -11,13 +11,17 @@ struct TestAgentCommand: AgentCommand {
 
     @OptionGroup(title: "Runtime options") var runtime: AgentOptions
 
+    @OptionGroup(title: "Model options (the chat-hop role)") var model: ModelOptions
+
     @Option(help: ArgumentHelp(
-        "worker, sink, ping, pong, fanout, left, right, timer, slow or effects. Default: $AGENTBUS_TEST_ROLE, then worker.", valueName: "role"))
+        "worker, sink, ping, pong, fanout, left, right, timer, slow, effects or chat-hop. Default: $AGENTBUS_TEST_ROLE, then worker.", valueName: "role"))
     var role: String?
 
     func makeAgent(services: inout AgentServices) async throws -> TestAgent {
         let environment = ProcessInfo.processInfo.environment
         let role = try role ?? AgentEnvironment.value("AGENTBUS_TEST_ROLE", as: String.self) ?? "worker"
-        return TestAgent(role: role, environment: environment)
+        var agent = TestAgent(role: role, environment: environment)
+        if role == "chat-hop" { agent.chatModel = try chatModel(environment: environment) }
+        return agent
     }
 }

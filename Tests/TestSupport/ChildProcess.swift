@@ -18,15 +18,21 @@ public final class ChildProcess: @unchecked Sendable {
 
     private let errorOutput = PrintedLines()
     private let capturesStandardError: Bool
+    /// The write end of the child's standard input, when the test holds it.
+    private let input: FileHandle?
 
     /// Starts `agentbus` (or `executable`) with `arguments`. Its stderr goes to the test's
     /// stderr, for diagnosis, unless `capturingStandardError`, which collects it in
     /// ``errorLines``. `environment` is added to (and overrides) the test's own environment;
     /// `removingEnvironment` names variables the child must not inherit. It runs in
-    /// `currentDirectory` when given, else in the test's.
+    /// `currentDirectory` when given, else in the test's. Its standard input is empty, or, when
+    /// `holdingStandardInput`, a pipe that only this object holds: it ends at
+    /// ``closeStandardInput()``, or when the test process ends, however it ends (for a child
+    /// that stops when its input closes).
     public init(
         _ arguments: [String], executable: String? = nil, environment: [String: String] = [:],
-        removingEnvironment: [String] = [], currentDirectory: URL? = nil, capturingStandardError: Bool = false
+        removingEnvironment: [String] = [], currentDirectory: URL? = nil, capturingStandardError: Bool = false,
+        holdingStandardInput: Bool = false
     ) throws {
         process = Process()
         capturesStandardError = capturingStandardError
@@ -43,7 +49,14 @@ public final class ChildProcess: @unchecked Sendable {
         }
         let stdout = Pipe()
         process.standardOutput = stdout
-        process.standardInput = FileHandle.nullDevice
+        if holdingStandardInput {
+            let stdin = Pipe()
+            process.standardInput = stdin
+            input = stdin.fileHandleForWriting
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            input = nil
+        }
         let stderr = capturingStandardError ? Pipe() : nil
         if let stderr { process.standardError = stderr }
         try process.run()
@@ -52,6 +65,9 @@ public final class ChildProcess: @unchecked Sendable {
         Self.readLines(from: stdout, into: output)
         if let stderr { Self.readLines(from: stderr, into: errorOutput) }
     }
+
+    /// Closes the child's standard input, when started `holdingStandardInput`.
+    public func closeStandardInput() { try? input?.close() }
 
     /// What the process wrote to stderr, when started `capturingStandardError`.
     public var errorLines: [String] { errorOutput.all }

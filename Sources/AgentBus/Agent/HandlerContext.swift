@@ -12,6 +12,8 @@ public final class HandlerContext: Sendable {
     /// The event being handled.
     public let event: EventEnvelope
     /// 1 for the first attempt, counting attempts made before a pass through `<agent>.retry`.
+    /// An attempt a provider's 429 ended (``AgentPolicies/maxThrottleWait``) does not count: the
+    /// next one has its number.
     public let attempt: Int
     /// When this attempt is cancelled, on the continuous clock. Under a test clock (see
     /// ``clock``) it is the real instant the deadline would be, read when the attempt started;

@@ -28,10 +28,25 @@ public struct ModelOptions: ParsableArguments, Sendable {
         valueName: "file"))
     public var modelApiKeyFile: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Requests a minute this instance may send to the model; calls wait their turn. Default: $AGENTBUS_MODEL_RPM, then no limit.",
+        valueName: "n"))
+    public var modelRpm: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Tokens (prompt and answer) a minute this instance may use. Default: $AGENTBUS_MODEL_TPM, then no limit.",
+        valueName: "n"))
+    public var modelTpm: String?
+
     public init() {}
 
     public func validate() throws {
-        do { _ = try configuration(environment: [:], flagsOnly: true) } catch { throw ValidationError(error.message) }
+        do {
+            _ = try configuration(environment: [:], flagsOnly: true)
+            _ = try rateLimit(environment: [:])
+        } catch {
+            throw ValidationError(error.message)
+        }
     }
 
     /// The client's configuration: each flag, else its environment variable, else the default.
@@ -83,11 +98,35 @@ public struct ModelOptions: ParsableArguments, Sendable {
             timeout: timeout)
     }
 
-    /// A client configured by ``configuration(environment:)``.
-    public func client(
+    /// The rate limit of `--model-rpm` and `--model-tpm` (or their variables); nil when neither is set.
+    public func rateLimit(
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(AgentConfigurationError) -> OpenAICompatibleClient {
-        OpenAICompatibleClient(configuration: try configuration(environment: environment))
+    ) throws(AgentConfigurationError) -> RateLimit? {
+        func limit(_ flag: String?, _ variable: String, _ what: String) throws(AgentConfigurationError) -> Int? {
+            guard let text = Self.value(flag, variable, environment) else { return nil }
+            guard let value = Int(text), value >= 1 else {
+                throw AgentConfigurationError("\(what) must be a whole number of at least 1, got \"\(text)\"")
+            }
+            return value
+        }
+        let requests = try limit(modelRpm, "AGENTBUS_MODEL_RPM", "model requests a minute")
+        let tokens = try limit(modelTpm, "AGENTBUS_MODEL_TPM", "model tokens a minute")
+        guard requests != nil || tokens != nil else { return nil }
+        return RateLimit(requestsPerMinute: requests, tokensPerMinute: tokens)
+    }
+
+    /// A client configured by ``configuration(environment:)``, paced by the pool of its endpoint
+    /// and model in `pools` when a rate limit is set. On 429s it waits out the provider's
+    /// `Retry-After` for up to 10 s, then lets the error through: the runtime then waits (the
+    /// partition paused) without counting a failed attempt (``AgentPolicies/maxThrottleWait``).
+    /// Make one `pools` per process, so every client of the instance shares its pools.
+    public func client(
+        pools: RateLimitPools = RateLimitPools(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(AgentConfigurationError) -> any ModelClient {
+        let client = OpenAICompatibleClient(configuration: try configuration(environment: environment))
+        guard let limit = try rateLimit(environment: environment) else { return client }
+        return RateLimitedModelClient(client, limit: limit, pools: pools, maxWait: .seconds(10))
     }
 
     private static func value(_ flag: String?, _ variable: String, _ environment: [String: String]) -> String? {

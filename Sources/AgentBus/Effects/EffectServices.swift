@@ -9,13 +9,16 @@ package struct EffectServices: Sendable {
     package var writer: EffectJournalWriter?
     package var prices: ModelPrices
     package var maxEntryBytes: Int
+    /// The agent's ``AgentPolicies/maxWorkflowCost``: no model is called once a workflow spent it.
+    package var maxWorkflowCost: Double?
     /// Starts the `chat <model>` span of each model call.
     package var tracer: any Tracer
 
     package init(
         journal: EffectJournal, writer: EffectJournalWriter?, prices: ModelPrices, maxEntryBytes: Int,
-        tracer: any Tracer = NoOpTracer(), replayOnly: Bool = false
+        maxWorkflowCost: Double? = nil, tracer: any Tracer = NoOpTracer(), replayOnly: Bool = false
     ) {
+        self.maxWorkflowCost = maxWorkflowCost
         self.tracer = tracer
         self.replayOnly = replayOnly
         self.journal = journal

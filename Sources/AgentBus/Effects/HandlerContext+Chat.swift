@@ -17,7 +17,8 @@ extension HandlerContext {
     ///     handling makes its unnamed calls (give concurrent calls a name each).
     ///   - journal: `.redacted` to keep personal data out of the journal, `.off` to call again
     ///     on every attempt.
-    /// - Throws: ``ModelError`` (retried when retryable), ``EffectError``,
+    /// - Throws: ``ModelError`` (retried when retryable), ``CostBudgetExceeded`` when the
+    ///   workflow has spent its budget already (no call is made), ``EffectError``,
     ///   ``PublishError/notEnabled(_:)`` when the agent does not declare ``Agent/usesEffects``.
     public func chat(
         _ request: ChatRequest, using client: any ModelClient, name: String? = nil,
@@ -53,7 +54,13 @@ extension HandlerContext {
         let run: EffectRun<ChatResponse>
         do {
             run = try await runEffect(effectName, journal: journal, call: { record($0).jsonBytes }) {
-                try await client.complete(request)
+                // A workflow that spent its budget calls no model (a replayed answer costs nothing new).
+                if let limit = CostBudgetExceeded.limit(of: event, maxWorkflowCost: services.maxWorkflowCost),
+                    workflowCost >= limit
+                {
+                    throw CostBudgetExceeded(spent: workflowCost, limit: limit)
+                }
+                return try await client.complete(request)
             }
         } catch {
             span.recordError(error)

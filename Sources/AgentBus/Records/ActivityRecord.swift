@@ -37,7 +37,8 @@ public struct ActivityRecord: Sendable, Hashable {
     public var startedAt: Int64
     public var finishedAt: Int64
     public var outcome: Outcome
-    /// Handler attempts, counting earlier ones through the retry topic.
+    /// Handler attempts, counting earlier ones through the retry topic; attempts a provider's
+    /// 429 ended, waited out by the runtime, are not counted.
     public var attempts: Int
     /// The `ce_id`s of the events the handler published, in order.
     public var published: [String]

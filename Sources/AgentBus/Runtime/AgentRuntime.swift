@@ -116,6 +116,7 @@ public final class AgentRuntime: Service, Sendable {
                 writer: EffectJournalWriter(
                     producer: producer, agent: agent.name, instance: configuration.instanceID, logger: runtimeLogger),
                 prices: configuration.modelPrices, maxEntryBytes: agent.policies.maxJournalEntryBytes,
+                maxWorkflowCost: agent.policies.maxWorkflowCost,
                 tracer: configuration.tracer ?? InstrumentationSystem.tracer)
         }
         processor = EventProcessor(

@@ -245,6 +245,13 @@ final class EventProcessor: Sendable {
                 return await finish(
                     event, outcome.cancelled(reason), envelope: envelope, modelCalls: modelCalls, span: span)
             case .succeeded:
+                if let exceeded = CostBudgetExceeded.crossed(
+                    by: context.costAdded, handling: envelope, maxWorkflowCost: policies.maxWorkflowCost)
+                {
+                    return await finish(
+                        event, outcome.failed(.budget, "CostBudgetExceeded", "\(exceeded) in this handling; its outputs were not sent"),
+                        envelope: envelope, modelCalls: modelCalls, span: span)
+                }
                 let dedupe = dedupe
                 event.onSettled = { dedupe.insert(dedupeKey, now: EventTime.now().millisecondsSinceEpoch) }
                 counters.handled.add(1, ordering: .relaxed)
@@ -275,8 +282,9 @@ final class EventProcessor: Sendable {
             tracing.recordFailedAttempt(failure, attempt: outcome.attempts, on: span)
             if let throttle = failure.throttle, throttled < policies.maxThrottleWait {
                 // A provider asked to slow down: wait as long as it said, then try again without
-                // counting the attempt against the retry policy. The partition's worker waits, so
-                // its read-ahead fills and the partition is paused: no spinning, no retries burnt.
+                // counting the attempt, in this pass or in the total that picks the retry-topic
+                // pass (and that the retry topic carries). The partition's worker waits, so its
+                // read-ahead fills and the partition is paused: no spinning, no retries burnt.
                 let wait = min(throttle, policies.maxThrottleWait - throttled)
                 throttled += wait
                 counters.throttled.add(1, ordering: .relaxed)
@@ -284,6 +292,7 @@ final class EventProcessor: Sendable {
                     context.logger.debug("rate limited; waiting", metadata: ["wait_ms": "\(wait.wholeMilliseconds)"])
                 }
                 attemptInPass -= 1
+                outcome.attempts -= 1
                 guard await backOff(wait, for: event) else {
                     event.abandon()
                     tracing.recordAbandoned(on: span)

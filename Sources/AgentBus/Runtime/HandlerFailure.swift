@@ -38,6 +38,8 @@ package struct HandlerFailure: Sendable, Equatable {
             } else {
                 self.init(failureClass: .permanent, errorType: errorType, message: "output: " + message, isCancellation: false)
             }
+        case is CostBudgetExceeded:
+            self.init(failureClass: .budget, errorType: "CostBudgetExceeded", message: message, isCancellation: false)
         case is NonRetryableError:
             self.init(failureClass: .permanent, errorType: errorType, message: message, isCancellation: false)
         case let error as ModelError where !error.isRetryable:
