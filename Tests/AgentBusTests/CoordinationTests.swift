@@ -234,6 +234,17 @@ struct StateStoreTests {
         #expect(store.value(for: "k") == Array("2".utf8))
     }
 
+    @Test("a replica that has read nothing is not caught up for the first assignment (generation 0) either")
+    func firstAssignmentWaits() async {
+        let store = StateStore(topic: "agent.state")
+        #expect(!store.isCaughtUp(for: 0), "a restarted instance would handle events with its workflows' state unread")
+        let waiting = Task { await store.catchUp(to: [0: 1], generation: 0) }
+        store.apply(record("k", "1", offset: 0))
+        #expect(await waiting.value)
+        #expect(store.isCaughtUp(for: 0))
+        #expect(!store.isCaughtUp(for: 1))
+    }
+
     @Test("an own change shows at once, is cleared when read back, and a change never sent is withdrawn")
     func overlay() {
         let store = StateStore(topic: "agent.state")

@@ -26,6 +26,17 @@ struct EffectJournalTests {
         #expect(!journal.isCaughtUp(for: 2))
     }
 
+    @Test("a replica that has read nothing is not caught up for the first assignment (generation 0) either")
+    func firstAssignmentWaits() async {
+        let journal = EffectJournal(topic: "a.journal")
+        #expect(!journal.isCaughtUp(for: 0), "a restarted instance would handle events before reading their effects")
+        let waiting = Task { await journal.catchUp(to: [0: 1], generation: 0) }
+        journal.apply(record("e1/chat-0", "answer", offset: 0))
+        #expect(await waiting.value)
+        #expect(journal.isCaughtUp(for: 0))
+        #expect(!journal.isCaughtUp(for: 1))
+    }
+
     @Test("past its memory limit the replica drops its oldest entries, and only those")
     func bounded() {
         let journal = EffectJournal(topic: "a.journal", memoryLimit: 5_000)

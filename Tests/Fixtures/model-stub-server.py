@@ -5,7 +5,8 @@ closes (the test process ended). The last user message picks the
 answer: "rate-limit" (429, Retry-After: 2), "auth" (401), "bad" (400), "overloaded" (503),
 "slow" (answers after 3 s), "garbage" (200, not JSON); anything else: 200, whose content is a
 JSON echo of what the server received (model, Authorization header, temperature, max_tokens,
-response_format).
+response_format) and "call", how many such answers the server has given, this one included (so
+two calls never get the same answer).
 
 Tool calls and broken answers (the block marked "tool calls and broken answers" in do_POST):
 "tools" (a call of the request's first tool, arguments {"city":"Paris"}, content null,
@@ -23,6 +24,7 @@ import http.server, json, os, sys, threading, time
 lock = threading.Lock()
 storm_left = 0
 arrivals = []
+echo_calls = 0
 
 # STUB_LATENCY_MS: every chat answer waits this long first, as a model would (agent-bench).
 LATENCY_SECONDS = float(os.environ.get("STUB_LATENCY_MS", "0")) / 1000
@@ -125,7 +127,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if last == "emptychoices":
             return self.send(200, {"id": "x", "choices": []})
         # --- end of tool calls and broken answers ---
+        global echo_calls
+        with lock:
+            echo_calls += 1
+            call = echo_calls
         echo = {
+            "call": call,
             "model": request.get("model"), "authorization": self.headers.get("Authorization"),
             "temperature": request.get("temperature"), "max_tokens": request.get("max_tokens"),
             "response_format": request.get("response_format"), "messages": len(request["messages"]),

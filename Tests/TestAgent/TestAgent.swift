@@ -23,8 +23,14 @@ import Foundation
 /// - `effects` (agent `test-effects`, uses effects): handles `Work` by running the effect
 ///   `lookup` (a random score) and, when `AGENTBUS_TEST_MODEL_URL` names an OpenAI-compatible
 ///   server, a model call; publishes a `Done` whose `id` carries the score and the answer's
-///   output tokens, and whose `seq` is the work's plus `AGENTBUS_TEST_SEQ_OFFSET` (default 0):
-///   the recorded workflow `replay rerun` reruns, and the change it shows.
+///   output tokens, whose `answer` is the model's answer, and whose `seq` is the work's plus
+///   `AGENTBUS_TEST_SEQ_OFFSET` (default 0): the recorded workflow `replay rerun` reruns, and
+///   the change it shows. After the model call it logs `model answered` (with the score, the
+///   answer and whether the call was replayed from the journal), then, when the call was made
+///   live (not replayed), waits `AGENTBUS_TEST_HOLD_MS` (default 0) before going on, so a test
+///   can kill the instance or take its partition away between the call and the output; then it
+///   acts on the work's `behavior` like `worker` (failing once, while a file exists, ...), so
+///   the failures come after the call.
 ///
 /// Policies come from the environment so tests can keep retries short:
 /// `AGENTBUS_TEST_RETRY_DELAYS_MS` (comma-separated retry-topic delays, default none),
@@ -52,6 +58,9 @@ struct TestAgent: Agent {
 
     /// Added to the `effects` role's output `seq`: a changed handler without a second build.
     var seqOffset: Int { environment["AGENTBUS_TEST_SEQ_OFFSET"].flatMap { Int($0) } ?? 0 }
+
+    /// How long the `effects` role waits after a live model call before it goes on.
+    var holdAfterModelCall: Duration { .milliseconds(environment["AGENTBUS_TEST_HOLD_MS"].flatMap { Int($0) } ?? 0) }
 
     /// What the `effects` role's `lookup` effect returns (and journals).
     struct Lookup: Codable, Sendable {
@@ -118,15 +127,24 @@ struct TestAgent: Agent {
                 try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
             }
         case "effects":
-            EventHandler(Work.self) { [model, seqOffset] work, context in
+            EventHandler(Work.self) { [model, seqOffset, holdAfterModelCall] work, context in
                 let lookup = try await context.effect("lookup") { Lookup(score: Int.random(in: 1000...9999)) }
-                var answer = ""
+                var tokens = ""
+                var answer: String?
                 if let model {
                     let response = try await context.chat(ChatRequest(messages: [.user("score \(work.id)")]), using: model)
-                    answer = "/\(response.usage.outputTokens)"
+                    tokens = "/\(response.usage.outputTokens)"
+                    answer = response.content
+                    let replayed = context.modelCalls.last?.replayed ?? false
+                    context.logger.info(
+                        "model answered",
+                        metadata: ["score": "\(lookup.score)", "replayed": "\(replayed)", "answer": "\(response.content)"])
+                    if !replayed, holdAfterModelCall > .zero { try await Task.sleep(for: holdAfterModelCall) }
                 }
-                try context.publish(
-                    Done(id: "\(work.id):\(lookup.score)\(answer)", seq: work.seq + seqOffset, attempt: context.attempt))
+                try await Self.act(on: work, attempt: context.attempt)
+                try context.publish(Done(
+                    id: "\(work.id):\(lookup.score)\(tokens)", seq: work.seq + seqOffset, attempt: context.attempt,
+                    answer: answer))
             }
         default:
             EventHandler(Pong.self) { [costPerHandling] pong, context in

@@ -17,6 +17,8 @@ struct Done: TypedEvent {
     var id: String
     var seq: Int
     var attempt: Int
+    /// The model's answer, from the `effects` role when it calls a model.
+    var answer: String? = nil
 }
 
 struct Ping: TypedEvent {

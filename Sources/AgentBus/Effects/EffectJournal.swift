@@ -30,7 +30,9 @@ package final class EffectJournal: Sendable {
         var evicted = 0
         /// Per journal partition, the offset of the last record read.
         var applied: [Int32: Int64] = [:]
-        var caughtUpGeneration: UInt64 = 0
+        /// The assignment generation the replica last caught up for; nil before the first
+        /// catch-up, so the first assignment (generation 0) waits for one too.
+        var caughtUpGeneration: UInt64?
     }
 
     private let state = Mutex(State())
@@ -123,7 +125,7 @@ package final class EffectJournal: Sendable {
 
     /// Whether the replica has caught up for assignment `generation` already.
     package func isCaughtUp(for generation: UInt64) -> Bool {
-        state.withLock { $0.caughtUpGeneration >= generation }
+        state.withLock { $0.caughtUpGeneration.map { $0 >= generation } ?? false }
     }
 
     /// Waits until the replica has read every partition up to `highWatermarks`, then records
@@ -134,7 +136,7 @@ package final class EffectJournal: Sendable {
                 let caughtUp = highWatermarks.allSatisfy { partition, high in
                     high <= 0 || (state.applied[partition] ?? -1) + 1 >= high
                 }
-                if caughtUp { state.caughtUpGeneration = max(state.caughtUpGeneration, generation) }
+                if caughtUp { state.caughtUpGeneration = max(state.caughtUpGeneration ?? generation, generation) }
                 return caughtUp
             }
             if done { return true }

@@ -412,7 +412,9 @@ final class EventProcessor: Sendable {
                 return await withTaskGroup(of: Bool.self) { group in
                     group.addTask { await replica(watermarks, generation) }
                     group.addTask {
-                        while !self.isStopping, !event.ledger.isRevoked {
+                        // Also ends when cancelled (the replica caught up first): the group
+                        // returns only once both tasks have ended.
+                        while !Task.isCancelled, !self.isStopping, !event.ledger.isRevoked {
                             try? await Task.sleep(for: .milliseconds(20))
                         }
                         return false

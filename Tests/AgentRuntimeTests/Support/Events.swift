@@ -37,6 +37,8 @@ struct DonePayload: Codable, Sendable, Equatable {
     var id: String
     var seq: Int
     var attempt: Int
+    /// The model's answer (the `effects` role with a model).
+    var answer: String? = nil
 }
 
 struct CountPayload: Codable, Sendable {

@@ -20,8 +20,9 @@ package final class StateStore: Sendable {
         var overlay: [String: Pending] = [:]
         /// Per changelog partition, the offset of the last record read.
         var applied: [Int32: Int64] = [:]
-        /// The consumer assignment generation the replica last caught up for.
-        var caughtUpGeneration: UInt64 = 0
+        /// The consumer assignment generation the replica last caught up for; nil before the
+        /// first catch-up, so the first assignment (generation 0) waits for one too.
+        var caughtUpGeneration: UInt64?
     }
 
     private struct Pending {
@@ -92,7 +93,7 @@ package final class StateStore: Sendable {
 
     /// Whether the replica has caught up for assignment `generation` already.
     package func isCaughtUp(for generation: UInt64) -> Bool {
-        state.withLock { $0.caughtUpGeneration >= generation }
+        state.withLock { $0.caughtUpGeneration.map { $0 >= generation } ?? false }
     }
 
     /// Waits until the replica has read every partition up to `highWatermarks` (the offsets the
@@ -104,7 +105,7 @@ package final class StateStore: Sendable {
                 let caughtUp = highWatermarks.allSatisfy { partition, high in
                     high <= 0 || (state.applied[partition] ?? -1) + 1 >= high
                 }
-                if caughtUp { state.caughtUpGeneration = max(state.caughtUpGeneration, generation) }
+                if caughtUp { state.caughtUpGeneration = max(state.caughtUpGeneration ?? generation, generation) }
                 return caughtUp
             }
             if done { return true }
