@@ -151,6 +151,11 @@ def exit_with_parent():
 
 
 threading.Thread(target=exit_with_parent, daemon=True).start()
-server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server(http.server.ThreadingHTTPServer):
+    # A listen backlog of 5 (the default) resets connections when dozens of handlers call at once.
+    request_queue_size = 128
+
+
+server = Server(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()
