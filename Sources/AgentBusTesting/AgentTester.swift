@@ -175,6 +175,8 @@ public final class AgentTester: Sendable {
                 preconditionFailure("the tester cancels no workflow, so admission cannot say cancelled")
             }
             var attemptInPass = 0
+            // Time spent waiting out rate limits in this pass, bounded by the policy (as in the runtime).
+            var throttled = Duration.zero
             passes: while true {
                 attemptInPass += 1
                 attempts += 1
@@ -210,6 +212,16 @@ public final class AgentTester: Sendable {
                     result.modelCalls = modelCalls
                     result.cost = context.costAdded
                     return result
+                }
+                if let throttle = failure.throttle, throttled < policies.maxThrottleWait {
+                    // A provider's 429: waited out and made again, not counted as an attempt.
+                    let wait = min(throttle, policies.maxThrottleWait - throttled)
+                    throttled += wait
+                    waits.append(.throttle(wait))
+                    clock.advance(by: wait)
+                    attemptInPass -= 1
+                    attempts -= 1
+                    continue
                 }
                 switch policies.retry.decision(after: failure, attemptInPass: attemptInPass, attempts: attempts) {
                 case .retryInPlace(let backoff):

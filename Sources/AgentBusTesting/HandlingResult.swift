@@ -48,10 +48,13 @@ public struct HandlingResult: Sendable {
         case backoff(Duration)
         /// A pass through `<agent>.retry`, due after this delay.
         case retryTopic(Duration)
+        /// A model provider's 429 waited out (its `Retry-After`), as the runtime waits it out:
+        /// the attempt is made again without counting against the retry policy.
+        case throttle(Duration)
 
         public var duration: Duration {
             switch self {
-            case .backoff(let duration), .retryTopic(let duration): duration
+            case .backoff(let duration), .retryTopic(let duration), .throttle(let duration): duration
             }
         }
     }

@@ -163,3 +163,32 @@ struct EffectTests {
         #expect(agent.model.calls.count == 2)
     }
 }
+
+/// Defects found in review: each test fails while its defect is there.
+@Suite("Effects: review findings", .timeLimit(.minutes(1)))
+struct EffectReviewTests {
+    /// Answers 429 (Retry-After 2 s) to its first `limited` calls, then publishes.
+    struct RateLimited: Agent {
+        let name = "rate-limited"
+        let calls = Counter()
+        var limited = 2
+        var policies: AgentPolicies { AgentPolicies(retry: .none) }
+        var handlers: [EventHandler] {
+            EventHandler(Work.self) { [calls, limited] work, context in
+                if calls.next() <= limited { throw ModelError(.rateLimited, "slow down", status: 429, retryAfter: .seconds(2)) }
+                try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
+            }
+        }
+    }
+
+    @Test("a 429 is waited out as the runtime waits it out, not retried by the policy: retry .none still handles it")
+    func throttledAsInRuntime() async throws {
+        let agent = RateLimited()
+        let result = try await AgentTester(agent, schemas: Fixtures.registry).handle(Work(id: "w", seq: 1, behavior: "ok"))
+        #expect(result.outcome == .handled, "\(String(describing: result.deadLetter))")
+        #expect(agent.calls.count == 3)
+        #expect(result.waits == [.throttle(.seconds(2)), .throttle(.seconds(2))])
+        // Waiting out a rate limit is not an attempt of the retry policy's.
+        #expect(result.attempts == 1)
+    }
+}

@@ -290,7 +290,10 @@ final class EventProcessor: Sendable {
                 HandlerContext.$current.withValue(context) {
                     context.logger.debug("rate limited; waiting", metadata: ["wait_ms": "\(wait.wholeMilliseconds)"])
                 }
+                // Neither the pass's count nor the event's: the retry topics' passes are chosen
+                // by the event's attempts, so a counted wait would cut them short.
                 attemptInPass -= 1
+                outcome.attempts -= 1
                 guard await backOff(wait, for: event) else {
                     event.abandon()
                     tracing.recordAbandoned(on: span)
