@@ -51,4 +51,50 @@ struct EffectRuntimeTests {
         #expect(agent.calls.count == 4)
         try await harness.stop()
     }
+
+    /// Runs a lookup and then a charge, as effects. Its first attempt's lookup outlasts the
+    /// handler deadline without heeding the cancellation, and returns only once the second
+    /// attempt is charging; the second attempt's charge ends only after the first attempt did.
+    struct AbandonedAttempt: Agent {
+        let name = "abandoned-attempt"
+        let usesEffects = true
+        let charges = Counter()
+        let secondCharging = Gate()
+        let firstEnded = Gate()
+        var policies: AgentPolicies {
+            AgentPolicies(
+                retry: RetryPolicy(inPlaceAttempts: 2, initialBackoff: .milliseconds(1), retryTopicDelays: []),
+                handlerDeadline: .milliseconds(300))
+        }
+        var handlers: [EventHandler] {
+            EventHandler(Work.self) { [charges, secondCharging, firstEnded] work, context in
+                let attempt = context.attempt
+                defer { if attempt == 1 { firstEnded.open() } }
+                _ = try await context.effect("lookup") {
+                    if attempt == 1 { await secondCharging.wait() }
+                    return 1
+                }
+                let charge = try await context.effect("charge") {
+                    if attempt == 2 {
+                        secondCharging.open()
+                        await firstEnded.wait()
+                    }
+                    return charges.next()
+                }
+                try context.publish(Done(id: work.id, seq: charge, attempt: attempt))
+            }
+        }
+    }
+
+    @Test("an attempt abandoned at its deadline starts no effect: the retry's charge is the only one")
+    func abandonedAttemptStartsNoEffect() async throws {
+        let agent = AbandonedAttempt()
+        let harness = try AgentHarness(agent, schemas: AgentRuntimeInProcessTests.fixtures)
+        try await harness.publish(Work(id: "w", seq: 1, behavior: "ok"))
+        let done = try await harness.events(Done.self, count: 1)
+        #expect(done.first?.attempt == 2)
+        #expect(agent.firstEnded.isOpen)
+        #expect(agent.charges.count == 1, "the abandoned first attempt charged too")
+        try await harness.stop()
+    }
 }
