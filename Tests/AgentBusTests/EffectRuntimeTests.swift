@@ -97,4 +97,34 @@ struct EffectRuntimeTests {
         #expect(agent.charges.count == 1, "the abandoned first attempt charged too")
         try await harness.stop()
     }
+
+    /// Publishes one Done per Work; larger than a Kafka message may be while `oversized`.
+    struct Publisher: Agent {
+        let name = "marker-publisher"
+        let usesEffects = true
+        var oversized: Bool
+        var policies: AgentPolicies { AgentPolicies(retry: .none) }
+        var handlers: [EventHandler] {
+            EventHandler(Work.self) { [oversized] work, context in
+                let id = oversized ? String(repeating: "x", count: 1_200_000) : work.id
+                try context.publish(Done(id: id, seq: work.seq, attempt: context.attempt))
+            }
+        }
+    }
+
+    @Test("an event whose output was not delivered is handled again after a restart, not dropped as a duplicate")
+    func markerWaitsForOutputs() async throws {
+        let harness = try AgentHarness(Publisher(oversized: true), schemas: AgentRuntimeInProcessTests.fixtures)
+        try await harness.publish(Work(id: "w", seq: 1, behavior: "ok"))
+        // The output is refused (larger than message.max.bytes): the instance stops, so its event is read again.
+        _ = try await harness.activity(count: 1)
+        await #expect(throws: AgentConfigurationError.self) { try await harness.stop() }
+
+        let restarted = try AgentHarness(Publisher(oversized: false), joining: harness, instanceID: "restarted")
+        let activity = try await harness.activity(count: 2)
+        #expect(activity[1].instance == "restarted")
+        try #require(activity[1].outcome == .ok, "the event was taken for a duplicate though its output never arrived")
+        #expect(try await harness.events(Done.self, count: 1).map(\.id) == ["w"])
+        try await restarted.stop()
+    }
 }
