@@ -191,4 +191,36 @@ struct EffectReviewTests {
         // Waiting out a rate limit is not an attempt of the retry policy's.
         #expect(result.attempts == 1)
     }
+
+    /// Charges once per event, through an effect.
+    struct Charger: Agent {
+        let name = "charger"
+        let usesEffects = true
+        let charges = Counter()
+        var handlers: [EventHandler] {
+            EventHandler(Work.self) { [charges] work, context in
+                let charge = try await context.effect("charge") { charges.next() }
+                try context.publish(Done(id: work.id, seq: charge, attempt: context.attempt))
+            }
+        }
+    }
+
+    @Test("events are identified by source and ID: two sources' event 42 are two events, with effects of their own")
+    func sameIDOtherSource() async throws {
+        let agent = Charger()
+        let tester = try AgentTester(agent, schemas: Fixtures.registry)
+        var fromA = EventEnvelope.root(
+            type: Work.eventType, source: "/systems/a", data: try Work(id: "a", seq: 1, behavior: "ok").jsonPayload())
+        fromA.id = "42"
+        var fromB = EventEnvelope.root(
+            type: Work.eventType, source: "/systems/b", data: try Work(id: "b", seq: 1, behavior: "ok").jsonPayload())
+        fromB.id = "42"
+        let first = await tester.handle(fromA)
+        let second = await tester.handle(fromB)
+        #expect(first.outcome == .handled)
+        #expect(second.outcome == .handled)
+        withKnownIssue("the journal keys effects by event ID only, not by source and ID (see the review report)") {
+            #expect(agent.charges.count == 2, "B's event got the result of A's charge")
+        }
+    }
 }
