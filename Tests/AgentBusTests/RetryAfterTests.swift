@@ -1,0 +1,14 @@
+@testable import AgentBus
+import Testing
+
+/// How a provider's `Retry-After` is read and waited out: whatever it says, the agent neither
+/// crashes nor calls again at once for ever.
+@Suite("Retry-After")
+struct RetryAfterTests {
+    @Test("a 429 without a Retry-After, or with 0, is waited out for 1 s, as the rate-limit pool does, not retried at once")
+    func zeroWaitsASecond() {
+        #expect(HandlerFailure(ModelError(.rateLimited, "slow down", retryAfter: .zero)).throttle == .seconds(1))
+        #expect(HandlerFailure(ModelError(.rateLimited, "slow down")).throttle == .seconds(1))
+        #expect(HandlerFailure(ModelError(.rateLimited, "slow down", retryAfter: .seconds(3))).throttle == .seconds(3))
+    }
+}
