@@ -177,6 +177,8 @@ public final class AgentTester: Sendable {
                 preconditionFailure("the tester cancels no workflow, so admission cannot say cancelled")
             }
             var attemptInPass = 0
+            // Time spent waiting out rate limits in this pass, bounded by the policy (as in the runtime).
+            var throttled = Duration.zero
             passes: while true {
                 attemptInPass += 1
                 attempts += 1

@@ -73,13 +73,13 @@ public struct HandlingResult: Sendable {
     /// advanced.
     public let waits: [Wait]
 
-    /// The timers the handling set or cancelled, in order; empty unless ``outcome`` is
-    /// ``Outcome/handled``.
     /// The model calls of every attempt, in the order they ended; replayed ones (served from
     /// the journal on a later attempt) are marked so.
     public internal(set) var modelCalls: [ModelCallRecord] = []
     /// What the handling added to its workflow's cost (model calls and ``AgentBus/HandlerContext/addCost(_:)``).
     public internal(set) var cost: Double = 0
+    /// The timers the handling set or cancelled, in order; empty unless ``outcome`` is
+    /// ``Outcome/handled``.
     public internal(set) var timers: [TimerChange] = []
 
     /// A timer set (with the event it will publish and when) or cancelled.

@@ -1,4 +1,4 @@
-import AgentBus
+@testable import AgentBus
 import Kafka
 import Testing
 
@@ -74,5 +74,28 @@ struct EffectJournalTests {
         activity.modelCalls = []
         #expect(!String(decoding: activity.jsonBytes, as: UTF8.self).contains("modelCalls"))
         #expect(try ActivityRecord(json: activity.jsonBytes).modelCalls.isEmpty)
+    }
+}
+
+/// What a replica's catch-up waits for, from the journal's watermarks.
+@Suite("Journal catch-up targets")
+struct CatchUpTargetTests {
+    @Test("a partition whose records retention deleted (low == high) is not waited for; the others to their high watermark")
+    func emptiedPartition() async {
+        let watermarks: [KafkaTopicPartition: KafkaWatermarks] = [
+            KafkaTopicPartition(topic: "a.journal", partition: 0): KafkaWatermarks(low: 0, high: 3),
+            KafkaTopicPartition(topic: "a.journal", partition: 1): KafkaWatermarks(low: 7, high: 7),
+            KafkaTopicPartition(topic: "a.journal", partition: 2): KafkaWatermarks(low: 0, high: 0),
+        ]
+        let targets = RuntimeFollower.catchUpTargets(watermarks)
+        #expect(targets == [0: 3])
+        // A fresh replica that read partition 0 is caught up: nothing of partition 1 can ever arrive.
+        let journal = EffectJournal(topic: "a.journal")
+        for offset in Int64(0)..<3 {
+            journal.apply(KafkaRecord(
+                topic: "a.journal", partition: 0, offset: offset, key: Array("e\(offset)/x".utf8), value: Array("1".utf8),
+                headers: [KafkaHeader(name: "agentbus_effect", value: "x")]))
+        }
+        #expect(await journal.catchUp(to: targets, generation: 1))
     }
 }

@@ -45,7 +45,8 @@ public struct AgentPolicies: Sendable, Hashable {
     public var journalMemoryLimit: Int = 64 << 20
     /// How long one event may wait in all for providers that answered 429 (``ModelError`` of
     /// kind `rateLimited`): such a failure is retried after the provider's `Retry-After`
-    /// without counting against ``retry``, until this is used up. Default: 10 minutes.
+    /// without counting against ``retry`` (the attempt made again keeps its number), until
+    /// this is used up. Default: 10 minutes.
     public var maxThrottleWait: Duration = .seconds(600)
 
     public init(

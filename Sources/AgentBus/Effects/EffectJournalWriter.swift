@@ -30,7 +30,8 @@ package struct EffectJournalWriter: Sendable {
         if !entry.call.isEmpty { headers.append(KafkaHeader(name: EffectHeader.modelCall, value: entry.call)) }
         if redacted { headers.append(KafkaHeader(name: EffectHeader.journaled, value: "redacted")) }
         do {
-            try await producer.produce(topic: topic, key: key, value: entry.result, headers: headers)
+            // `send`, not `produce`: the effect returns only once its record is on the broker.
+            try await producer.send(topic: topic, key: key, value: entry.result, headers: headers)
             return true
         } catch {
             logger.warning(

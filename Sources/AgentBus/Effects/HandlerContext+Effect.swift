@@ -19,6 +19,9 @@ extension HandlerContext {
     ///   few milliseconds): the next handling runs it again. Effects should still be safe to
     ///   repeat when they can be (an idempotency key: the event's ID and `name`).
     /// - `journal: .off`: runs on every attempt (at least once).
+    /// - The attempt was cancelled (past its deadline, the instance stopping, its partition
+    ///   revoked, its workflow cancelled): `body` does not start, `effect` throws
+    ///   `CancellationError`; an abandoned attempt does not race the one that replaced it.
     ///
     /// - Parameters:
     ///   - name: the effect within its handling; two effects of one handling may not share one,
@@ -72,6 +75,9 @@ extension HandlerContext {
             throw EffectError(
                 .notJournaled, "effect \"\(name)\" of \(event.type) \(event.id) is not in the journal: the recorded handling did not run it")
         }
+        // An attempt given up (its deadline, a stop, a revocation, its workflow cancelled) may
+        // still be running, beside the attempt that replaced it: it starts nothing new.
+        try Task.checkCancellation()
         let result = try await body()
         let journaled: Result
         switch mode {

@@ -213,10 +213,13 @@ public struct OpenAICompatibleClient: ModelClient {
         }
     }
 
-    /// `Retry-After` in seconds (the form providers send); an HTTP date is not read.
+    /// `Retry-After` in seconds (the form providers send), at most a day; an HTTP date, or a
+    /// number that is not finite (`inf`), is not read.
     static func retryAfter(_ header: String) -> Duration? {
-        guard let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 else { return nil }
-        return .milliseconds(Int64(seconds * 1000))
+        guard let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 else {
+            return nil
+        }
+        return .milliseconds(Int64(min(seconds, 86_400) * 1000))
     }
 
     /// The answer to `request`, or `URLError(.timedOut)` once the configured timeout has passed

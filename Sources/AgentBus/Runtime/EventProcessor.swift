@@ -260,21 +260,21 @@ final class EventProcessor: Sendable {
                 metrics.handled.increment()
                 outcome.result = .ok
                 let outputs = context.outputs
-                var writes = context.writes
+                var handledMarker: RuntimeWrite?
                 if let journal, let handledKey {
-                    // Sent with the outputs and acknowledged before the offset is stored: once read
-                    // back, any instance drops this event as a duplicate. Not shown to this
-                    // instance before then (its dedupe window covers it once settled).
-                    writes.append(RuntimeWrite(
+                    // Sent once the outputs are acknowledged, and acknowledged before the offset is
+                    // stored: once read back, any instance drops this event as a duplicate. Not
+                    // shown to this instance before then (its dedupe window covers it once settled).
+                    handledMarker = RuntimeWrite(
                         topic: journal.topic, key: handledKey, value: Array("[\(outputs.map { "\"\($0.envelope.id)\"" }.joined(separator: ","))]".utf8),
                         headers: [
                             KafkaHeader(name: EffectHeader.effect, value: EffectJournal.handledMarker),
                             KafkaHeader(name: EffectHeader.correlationID, value: envelope.correlationID),
-                        ]))
+                        ])
                 }
                 return await finish(
-                    event, outcome, envelope: envelope, outputs: outputs, writes: writes,
-                    cost: context.costAdded, modelCalls: modelCalls, span: span)
+                    event, outcome, envelope: envelope, outputs: outputs, writes: context.writes,
+                    handledMarker: handledMarker, cost: context.costAdded, modelCalls: modelCalls, span: span)
             }
             if (isStopping && failure.isCancellation) || event.ledger.isRevoked {  // read again later
                 event.abandon()
@@ -293,6 +293,8 @@ final class EventProcessor: Sendable {
                 HandlerContext.$current.withValue(context) {
                     context.logger.debug("rate limited; waiting", metadata: ["wait_ms": "\(wait.wholeMilliseconds)"])
                 }
+                // Neither the pass's count nor the event's: the retry topics' passes are chosen
+                // by the event's attempts, so a counted wait would cut them short.
                 attemptInPass -= 1
                 outcome.attempts -= 1
                 guard await backOff(wait, for: event) else {
@@ -441,7 +443,8 @@ final class EventProcessor: Sendable {
     /// everything else stay as the handler published them).
     private func finish(
         _ event: InFlightEvent, _ outcome: Outcome, envelope: EventEnvelope?, outputs: [HandlerContext.Output] = [],
-        writes: [RuntimeWrite] = [], cost: Double = 0, modelCalls: [ModelCallRecord] = [], span: (any Span)? = nil
+        writes: [RuntimeWrite] = [], handledMarker: RuntimeWrite? = nil, cost: Double = 0,
+        modelCalls: [ModelCallRecord] = [], span: (any Span)? = nil
     ) async {
         if event.ledger.isRetired {
             // The partition was given up while this ran: its next owner handles the record
@@ -455,6 +458,22 @@ final class EventProcessor: Sendable {
         if outcome.startedAt == 0 { outcome.startedAt = outcome.finishedAt }
         let record = event.record
         let stamp = OutputStamp(input: envelope, cost: cost, policies: policies)
+        // The handled marker waits for the outputs and writes (see HandledMarkerGate); the event
+        // holds one more message meanwhile, so its offset is not stored before the marker is.
+        var gate: HandledMarkerGate?
+        if let handledMarker {
+            event.expect(1)
+            if outputs.isEmpty && writes.isEmpty {
+                await sendHandledMarker(handledMarker, for: event)
+            } else {
+                gate = HandledMarkerGate(event: event, messages: outputs.count + writes.count, counters: counters) { gate in
+                    Task {
+                        await self.sendHandledMarker(handledMarker, for: event)
+                        withExtendedLifetime(gate) {}
+                    }
+                }
+            }
+        }
         for output in outputs {
             var sent = output.envelope
             stamp.apply(to: &sent)
@@ -463,14 +482,14 @@ final class EventProcessor: Sendable {
             }
             await send(
                 topic: output.topic, key: sent.key, value: sent.data, headers: sent.kafkaHeaders, for: event,
-                span: sendSpan)
+                reportingTo: gate, span: sendSpan)
         }
         for write in writes {
             // A state change shows in this instance's next handlings at once (the workflow is
             // still held), before it is sent: sent first, it could be read back before being
             // shown, and then never be cleared. One the producer does not take is withdrawn.
             if write.stateChange != nil { services.state?.applyLocal([write]) }
-            if await !send(write, for: event), write.stateChange != nil { services.state?.withdraw(write) }
+            if await !send(write, for: event, reportingTo: gate), write.stateChange != nil { services.state?.withdraw(write) }
         }
         switch outcome.result {
         case .retried:
@@ -525,9 +544,10 @@ final class EventProcessor: Sendable {
     /// Produces one message for `event`. A message librdkafka refuses outright (the producer is
     /// closed, or the topic is unknown) leaves `event` unsettled, so its offset is never stored.
     /// `span`, the message's send span, ends with its delivery report.
+    /// `gate`, when given, hears the delivery report instead of `event` and passes it on.
     private func send<Key: KafkaBuffer, Value: KafkaBuffer>(
         topic: String, key: Key?, value: Value, headers: [KafkaHeader], for event: InFlightEvent,
-        through producer: KafkaProducer? = nil, span: (any Span)? = nil
+        through producer: KafkaProducer? = nil, reportingTo gate: HandledMarkerGate? = nil, span: (any Span)? = nil
     ) async {
         // Given up meanwhile (a produce can wait for queue space): nothing more goes out for it.
         guard !event.ledger.isRetired else {
@@ -535,7 +555,8 @@ final class EventProcessor: Sendable {
             return
         }
         event.expect(1)
-        let callback: KafkaDeliveryCallback = span.map { SendSpanDelivery(span: $0, next: event) } ?? event
+        let next: KafkaDeliveryCallback = gate ?? event
+        let callback: KafkaDeliveryCallback = span.map { SendSpanDelivery(span: $0, next: next) } ?? next
         do {
             try await (producer ?? self.producer).produce(topic: topic, key: key, value: value, headers: headers, callback: callback)
         } catch {
@@ -545,19 +566,20 @@ final class EventProcessor: Sendable {
         }
     }
 
-    /// Produces a timer or state record for `event`, a tombstone when it has no value. Returns
-    /// whether the producer took it.
-    private func send(_ write: RuntimeWrite, for event: InFlightEvent) async -> Bool {
+    /// Produces a timer, state or journal record for `event`, a tombstone when it has no value.
+    /// Returns whether the producer took it. `gate`, when given, hears the delivery report.
+    private func send(_ write: RuntimeWrite, for event: InFlightEvent, reportingTo gate: HandledMarkerGate? = nil) async -> Bool {
         guard !event.ledger.isRetired else {
             event.abandon()
             return false
         }
         event.expect(1)
+        let callback: KafkaDeliveryCallback = gate ?? event
         do {
             if let value = write.value {
-                try await producer.produce(topic: write.topic, key: write.key, value: value, headers: write.headers, callback: event)
+                try await producer.produce(topic: write.topic, key: write.key, value: value, headers: write.headers, callback: callback)
             } else {
-                try await producer.produceTombstone(topic: write.topic, key: write.key, headers: write.headers, callback: event)
+                try await producer.produceTombstone(topic: write.topic, key: write.key, headers: write.headers, callback: callback)
             }
             return true
         } catch {
@@ -565,6 +587,13 @@ final class EventProcessor: Sendable {
             onProduceFailure(error)
             return false
         }
+    }
+
+    /// Sends `event`'s handled marker, then gives back the message ``finish`` counted for it
+    /// (the marker is counted itself from here). A marker not sent keeps that count: the event
+    /// is never done, and is read again.
+    private func sendHandledMarker(_ marker: RuntimeWrite, for event: InFlightEvent) async {
+        if await send(marker, for: event) { event.release() }
     }
 
     private func trace(_ outcome: Outcome, envelope: EventEnvelope?) -> String {

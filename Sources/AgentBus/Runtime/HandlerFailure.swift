@@ -45,9 +45,13 @@ package struct HandlerFailure: Sendable, Equatable {
         case let error as ModelError where !error.isRetryable:
             self.init(failureClass: .permanent, errorType: errorType, message: message, isCancellation: false)
         case let error as ModelError where error.kind == .rateLimited:
+            // Without a Retry-After, or with 0, 1 s (as RateLimitedModelClient): a wait of nothing
+            // would never use up AgentPolicies.maxThrottleWait, and the event would be tried
+            // again at once, for ever.
+            let retryAfter = error.retryAfter.flatMap { $0 > .zero ? $0 : nil }
             self.init(
                 failureClass: .transient, errorType: errorType, message: message, isCancellation: false,
-                throttle: error.retryAfter ?? .seconds(1))
+                throttle: retryAfter ?? .seconds(1))
         case is CancellationError:
             self.init(failureClass: .transient, errorType: errorType, message: "cancelled", isCancellation: true)
         default:

@@ -113,7 +113,8 @@ final class RuntimeFollower: Sendable {
         if caughtUp { onControlCaughtUp() }
     }
 
-    /// The high watermark of each partition of `topic`, from the brokers.
+    /// The high watermark of each partition of `topic` that holds records, from the brokers:
+    /// what a replica's catch-up waits to have read (see ``catchUpTargets(_:)``).
     func highWatermarks(of topic: String) async throws -> [Int32: Int64] {
         guard let admin = admin.withLock({ $0 }) else {
             throw KafkaError(code: .broker, message: "runtime topics not followed yet")
@@ -122,8 +123,15 @@ final class RuntimeFollower: Sendable {
             (0..<metadata.partitionCount).map { KafkaTopicPartition(topic: topic, partition: Int32($0)) }
         }
         guard !partitions.isEmpty else { return [:] }
-        let watermarks = try await admin.watermarks(of: partitions)
-        return Dictionary(uniqueKeysWithValues: watermarks.map { ($0.key.partition, $0.value.high) })
+        return Self.catchUpTargets(try await admin.watermarks(of: partitions))
+    }
+
+    /// The offset to have read up to in each partition, for a catch-up: its high watermark,
+    /// except in a partition that holds no record. Retention deletes every record of a partition
+    /// left unwritten past it (`<agent>.journal` has a `delete` policy), leaving `low == high >
+    /// 0`: nothing there can ever be read, and waiting for it would stop the instance for good.
+    static func catchUpTargets(_ watermarks: [KafkaTopicPartition: KafkaWatermarks]) -> [Int32: Int64] {
+        Dictionary(uniqueKeysWithValues: watermarks.filter { $0.value.high > $0.value.low }.map { ($0.key.partition, $0.value.high) })
     }
 
     private func start() async throws -> KafkaConsumer {
