@@ -152,7 +152,10 @@ final class EventProcessor: Sendable {
         // instance: it is read up to where it was when this assignment began before the
         // duplicate check and before any effect.
         let journal = services.effects?.journal
-        if let journal, !journal.isCaughtUp(for: event.record.assignmentGeneration) {
+        // A record from a retry topic was failed by an earlier pass, possibly on another
+        // instance after this one caught up: the journal is read up to its current end first,
+        // so that pass's effects are found (retries are rare; the lookup is cheap).
+        if let journal, isRetry || !journal.isCaughtUp(for: event.record.assignmentGeneration) {
             let caughtUp = await catchUp(event: event, what: "effect journal", watermarks: journalWatermarks) { watermarks, generation in
                 await journal.catchUp(to: watermarks, generation: generation)
             }
