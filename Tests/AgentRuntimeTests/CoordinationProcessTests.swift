@@ -110,7 +110,7 @@ extension AgentRuntimeTests {
             // spends 1 more, past the budget, so its ping (at 6) is never sent. Well within the
             // default hop limit of 32.
             let stopped = await watcher.waitFor {
-                $0.count("test-pong.dlt") >= 1 && $0.activity.contains { $0.outcome == .rejected }
+                $0.count("test-pong.dlt") >= 1 && $0.activity.contains { $0.outcome == .deadLettered }
             }
             #expect(stopped, "\(ping.tail)\n\(pong.tail)")
             #expect(await watcher.waitFor { $0.activity.count >= 6 })
@@ -126,7 +126,7 @@ extension AgentRuntimeTests {
             let summary = activity.map { "\($0.agent) \($0.outcome.rawValue) \($0.published.count)" }.sorted()
             #expect(summary == [
                 "test-ping ok 1", "test-ping ok 1", "test-ping ok 1",
-                "test-pong ok 1", "test-pong ok 1", "test-pong rejected 0",
+                "test-pong dead-lettered 0", "test-pong ok 1", "test-pong ok 1",
             ], "\(summary)")
             let pings = written[TestTypes.pingTopic].compactMap(\.envelope)
             let pongs = written[TestTypes.pongTopic].compactMap(\.envelope)
@@ -147,7 +147,7 @@ extension AgentRuntimeTests {
             #expect(reason.contains("workflow spent 6.0, past its cost budget of 5.0") && reason.contains("its outputs were not sent"), "\(reason)")
             let overBudget = try #require(pongs.first { $0.cost == 5 })
             #expect(deadLetter.header(EnvelopeHeader.id) == overBudget.id)
-            #expect(activity.first { $0.outcome == .rejected }?.eventId == overBudget.id)
+            #expect(activity.first { $0.outcome == .deadLettered }?.eventId == overBudget.id)
         }
 
         @Test("agentbus cancel gives up a running handler of the workflow at once; it and later events of the workflow are recorded cancelled, other workflows go on")
