@@ -23,7 +23,7 @@ struct TopicsCreateTests {
         let broker = try await DevBrokerProcess.start()
         defer { Task { await broker.stop() } }
         let catalog = try SchemaRegistry.load(directory: Self.schemas).topics
-        #expect(catalog.count == 11, "ten loan topics and agentbus.alerts")
+        #expect(catalog.count == 12, "eleven loan topics and agentbus.alerts")
         let before = try await partitionCounts(broker)
         #expect(catalog.allSatisfy { before[$0] == nil }, "\(before)")
 
@@ -32,8 +32,8 @@ struct TopicsCreateTests {
         #expect(first.status == 0, "\(first.errors)")
         // One retry topic per delay tier of the default policy (10 s, 60 s).
         let agentTopics = [
-            "scorer.retry.10s", "scorer.retry.60s", "scorer.dlt", "scorer.timers", "scorer.state",
-            "decider.retry.10s", "decider.retry.60s", "decider.dlt", "decider.timers", "decider.state",
+            "scorer.retry.10s", "scorer.retry.60s", "scorer.dlt", "scorer.timers", "scorer.state", "scorer.journal",
+            "decider.retry.10s", "decider.retry.60s", "decider.dlt", "decider.timers", "decider.state", "decider.journal",
         ]
         #expect(first.output == catalog.map { "\($0): created (2 partitions, replication 1)" }
             + agentTopics.map { "\($0): created (2 partitions, replication 1)" }
@@ -46,9 +46,9 @@ struct TopicsCreateTests {
         let second = try await CLIRun.agentbus(
             ["topics", "create", "--schemas", Self.schemas, "--agent", "scorer", "--agent", "decider", "--agent", "auditor"], broker)
         #expect(second.status == 0, "\(second.errors)")
-        #expect(second.output.count == catalog.count + 15 + AgentTopics.runtime.count)
+        #expect(second.output.count == catalog.count + 18 + AgentTopics.runtime.count)
         #expect(
-            second.output.filter { $0.hasSuffix(": already exists") }.count == catalog.count + 10 + AgentTopics.runtime.count,
+            second.output.filter { $0.hasSuffix(": already exists") }.count == catalog.count + 12 + AgentTopics.runtime.count,
             "\(second.output)")
         #expect(second.output.contains("auditor.retry.10s: created (3 partitions, replication 1)"))
         #expect(second.output.contains("auditor.retry.60s: created (3 partitions, replication 1)"))
@@ -93,6 +93,7 @@ struct TopicsCreateTests {
         #expect(none.output.filter { $0.hasPrefix("plain.") } == [
             "plain.retry.0s: created (3 partitions, replication 1)", "plain.dlt: created (3 partitions, replication 1)",
             "plain.timers: created (3 partitions, replication 1)", "plain.state: created (3 partitions, replication 1)",
+            "plain.journal: created (3 partitions, replication 1)",
         ])
         let after = try await partitionCounts(broker)
         for topic in ["scorer.retry.60s", "auditor.retry.500ms", "auditor.retry.60s", "plain.retry.0s"] {
