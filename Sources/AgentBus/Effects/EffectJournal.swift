@@ -28,11 +28,8 @@ package final class EffectJournal: Sendable {
         var order: Deque<(key: String, size: Int)> = []
         var bytes = 0
         var evicted = 0
-        /// Per journal partition, the offset of the last record read.
-        var applied: [Int32: Int64] = [:]
-        /// The assignment generation the replica last caught up for; nil before the first
-        /// catch-up, so the first assignment (generation 0) waits for one too.
-        var caughtUpGeneration: UInt64?
+        /// How far the journal is read, and the assignment it last caught up for.
+        var progress = ReplicaProgress()
     }
 
     private let state = Mutex(State())
@@ -75,8 +72,7 @@ package final class EffectJournal: Sendable {
     package func apply(_ record: KafkaRecord) {
         let dropped = state.withLock { state -> Int in
             // A record read again (the follower starts over after a failure) changes nothing.
-            guard record.offset > (state.applied[record.partition] ?? -1) else { return 0 }
-            state.applied[record.partition] = record.offset
+            guard state.progress.read(partition: record.partition, offset: record.offset) else { return 0 }
             guard let key = record.key?.validUTF8String else { return 0 }
             if record.value.isEmpty && record.headers.string(named: EffectHeader.effect) == nil {
                 remove(key, from: &state)  // a tombstone
@@ -125,20 +121,14 @@ package final class EffectJournal: Sendable {
 
     /// Whether the replica has caught up for assignment `generation` already.
     package func isCaughtUp(for generation: UInt64) -> Bool {
-        state.withLock { $0.caughtUpGeneration.map { $0 >= generation } ?? false }
+        state.withLock { $0.progress.isCaughtUp(for: generation) }
     }
 
     /// Waits until the replica has read every partition up to `highWatermarks`, then records
     /// `generation` as caught up. Returns false if cancelled first.
     package func catchUp(to highWatermarks: [Int32: Int64], generation: UInt64) async -> Bool {
         while !Task.isCancelled {
-            let done = state.withLock { state in
-                let caughtUp = highWatermarks.allSatisfy { partition, high in
-                    high <= 0 || (state.applied[partition] ?? -1) + 1 >= high
-                }
-                if caughtUp { state.caughtUpGeneration = max(state.caughtUpGeneration ?? generation, generation) }
-                return caughtUp
-            }
+            let done = state.withLock { $0.progress.catchUp(to: highWatermarks, generation: generation) }
             if done { return true }
             try? await Task.sleep(for: .milliseconds(5))
         }

@@ -18,11 +18,8 @@ package final class StateStore: Sendable {
         var base: [String: [UInt8]] = [:]
         /// This instance's writes not read back yet, by key: the latest wins over `base`.
         var overlay: [String: Pending] = [:]
-        /// Per changelog partition, the offset of the last record read.
-        var applied: [Int32: Int64] = [:]
-        /// The consumer assignment generation the replica last caught up for; nil before the
-        /// first catch-up, so the first assignment (generation 0) waits for one too.
-        var caughtUpGeneration: UInt64?
+        /// How far the changelog is read, and the assignment it last caught up for.
+        var progress = ReplicaProgress()
     }
 
     private struct Pending {
@@ -62,9 +59,8 @@ package final class StateStore: Sendable {
         state.withLock { state in
             // A record read before (the follower starts again from the beginning after a
             // failure) would put an older value back: only newer records apply.
-            guard record.offset > (state.applied[record.partition] ?? -1) else { return }
             // Counted as read even without a key (not ours to interpret), so a catch-up ends.
-            state.applied[record.partition] = record.offset
+            guard state.progress.read(partition: record.partition, offset: record.offset) else { return }
             guard let key else { return }
             if record.value.isEmpty { state.base[key] = nil } else { state.base[key] = record.value.array }
             if let writeID, state.overlay[key]?.writeID == writeID { state.overlay[key] = nil }
@@ -93,7 +89,7 @@ package final class StateStore: Sendable {
 
     /// Whether the replica has caught up for assignment `generation` already.
     package func isCaughtUp(for generation: UInt64) -> Bool {
-        state.withLock { $0.caughtUpGeneration.map { $0 >= generation } ?? false }
+        state.withLock { $0.progress.isCaughtUp(for: generation) }
     }
 
     /// Waits until the replica has read every partition up to `highWatermarks` (the offsets the
@@ -101,13 +97,7 @@ package final class StateStore: Sendable {
     /// as caught up. Returns false if cancelled first.
     package func catchUp(to highWatermarks: [Int32: Int64], generation: UInt64) async -> Bool {
         while !Task.isCancelled {
-            let done = state.withLock { state in
-                let caughtUp = highWatermarks.allSatisfy { partition, high in
-                    high <= 0 || (state.applied[partition] ?? -1) + 1 >= high
-                }
-                if caughtUp { state.caughtUpGeneration = max(state.caughtUpGeneration ?? generation, generation) }
-                return caughtUp
-            }
+            let done = state.withLock { $0.progress.catchUp(to: highWatermarks, generation: generation) }
             if done { return true }
             // Once per assignment, for as long as the changelog takes to read: a short poll is
             // simpler than a signal from every record applied.
