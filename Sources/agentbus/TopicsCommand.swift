@@ -4,6 +4,6 @@ struct TopicsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topics",
         abstract: "Provision the topics AgentBus uses.",
-        subcommands: [TopicsCreateCommand.self]
+        subcommands: [TopicsCreateCommand.self, TopicsACLCommand.self]
     )
 }

@@ -5,7 +5,8 @@ import Logging
 extension AgentCommand {
     /// What the default ``run()`` does, for a command that implements `run()` to do more around
     /// it; with `--rerun FILE`, a rerun of a recorded workflow instead (see
-    /// ``AgentOptions/rerun``), which connects to nothing. Failures are thrown for ArgumentParser
+    /// ``AgentOptions/rerun``), and with `--describe` the agent's ``AgentDescription``; neither
+    /// connects to anything. Failures are thrown for ArgumentParser
     /// to report: `ValidationError` for bad settings, `ExitCode` after one line on stderr for the
     /// rest; nothing here exits the process.
     public func runAgent(environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
@@ -32,6 +33,9 @@ extension AgentCommand {
             throw AgentFailure.report("\(Self._commandName): \(error)", status: .failure)
         }
 
+        if self.runtime.describe {
+            return try describe(agent, configuration: configuration)
+        }
         if let recording = self.runtime.rerun {
             return try await rerun(agent, recording: recording, configuration: configuration, logger: logger)
         }
@@ -47,5 +51,21 @@ extension AgentCommand {
         } catch {
             throw AgentFailure.report("\(agent.name): \(error)", status: .failure)
         }
+    }
+}
+
+extension AgentCommand {
+    /// `--describe`: the agent's ``AgentDescription`` as one line of JSON on standard output.
+    /// Exit status 2 when the agent cannot start as defined (a type the catalog lacks, say).
+    func describe(_ agent: AgentType, configuration: AgentRuntimeConfiguration) throws {
+        let description: AgentDescription
+        do {
+            description = try AgentDescription(
+                agent: agent, registry: try configuration.schemas.load(),
+                catalog: configuration.schemas.catalogDescription)
+        } catch {
+            throw AgentFailure.report("\(agent.name) --describe: \(error)", status: ExitCode(2))
+        }
+        FileHandle.standardOutput.write(Data(description.jsonBytes + [UInt8(ascii: "\n")]))
     }
 }

@@ -60,6 +60,13 @@ public struct AgentOptions: ParsableArguments, Sendable {
         valueName: "file", visibility: .hidden))
     public var rerun: String?
 
+    /// `--describe`: instead of running, print the agent's ``AgentDescription`` as one line of
+    /// JSON (its group, the types it handles and publishes, the topics it reads and writes) and
+    /// exit; nothing connects to Kafka. `agentbus topics acl` reads it to grant the agent what it
+    /// needs.
+    @Flag(name: .long, help: "Print what the agent reads and writes (its group and topics) as JSON, and exit; connects to nothing.")
+    public var describe = false
+
     public init() {}
 
     /// Checks the flags' values, so that a bad one is reported with the usage before anything
@@ -84,7 +91,7 @@ public struct AgentOptions: ParsableArguments, Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(AgentConfigurationError) -> AgentRuntimeConfiguration {
         let properties: [String: String]
-        do { properties = try connection.librdkafkaProperties() } catch { throw AgentConfigurationError(error.message) }
+        do { properties = try connection.librdkafkaProperties(environment: environment) } catch { throw AgentConfigurationError(error.message) }
         var configuration = AgentRuntimeConfiguration(
             brokers: connection.endpoint(environment: environment),
             schemas: SchemaDirectory.resolve(flag: schemas, environment: environment, embedded: embeddedSchemas),

@@ -58,22 +58,19 @@ public final class AgentRuntime: Service, Sendable {
         let registry = try configuration.schemas.load()
         let routes = try HandlerRoute.routes(for: agent, registry: registry, catalog: configuration.schemas.catalogDescription)
 
+        let description = try AgentDescription(agent: agent, registry: registry, catalog: configuration.schemas.catalogDescription)
         agentName = agent.name
         version = agent.version
-        consumes = routes.keys.sorted()
+        consumes = description.consumes
         produces = agent.produces
-        outputTopics =
-            agent.produces.isEmpty
-            ? registry.topics : Set(agent.produces.compactMap { registry.eventSchema(for: $0)?.topic }).sorted()
+        outputTopics = description.outputs
         capabilities = agent.capabilities
         self.configuration = configuration
         var logger = logger
         logger[metadataKey: "agent"] = "\(agent.name)"
         self.logger = logger
         let timersTopic = agent.usesTimers ? AgentTopics.timers(of: agent.name) : nil
-        topics = Set(routes.values.map(\.schema.topic)).sorted()
-            + AgentTopics.retryTiers(of: agent.name, delays: agent.policies.retry.retryTopicDelays)
-            + (timersTopic.map { [$0] } ?? [])
+        topics = description.subscribes
         circuitBreakers = agent.circuitBreakers
         let reference = RuntimeReference()
         var consumerConfiguration = configuration.consumerConfiguration(group: agent.name)
