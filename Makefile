@@ -1,7 +1,7 @@
 # AgentBus: the commands the README names. Each sets up what is missing first.
 SWIFT ?= swift
 
-.PHONY: setup build test doc-snippets demo bench clean
+.PHONY: setup build test doc-snippets check-deploy demo bench clean
 
 setup:
 	@scripts/setup.sh
@@ -9,17 +9,10 @@ setup:
 build: setup
 	$(SWIFT) build
 
-# Tests run one at a time: several start real processes and consumer groups, which on a small
-# machine are steadier in sequence. Meanwhile every Swift block of README.md and docs/ must
-# compile: that build runs at the lowest priority (nice 19), on the cores the tests leave idle
-# while they wait for processes and brokers, and its result is printed after the tests'.
+# Process tests, in-process tests, the documentation's Swift blocks and the deploy checks, side by
+# side (scripts/test.sh says how, and prints each part's result at the end).
 test: setup
-	$(SWIFT) build --build-tests
-	@mkdir -p .build; \
-	SWIFT=$(SWIFT) nice -n 19 scripts/check-doc-snippets.sh >.build/doc-snippets.log 2>&1 & snippets=$$!; \
-	$(SWIFT) test --skip-build --no-parallel; tests=$$?; \
-	wait $$snippets; docs=$$?; cat .build/doc-snippets.log; \
-	[ $$tests -eq 0 ] && [ $$docs -eq 0 ]
+	@SWIFT=$(SWIFT) scripts/test.sh
 
 # Only the documentation check: the Swift blocks of README.md and docs/*.md, built in a scratch
 # package (.build-doc-snippets/) against this checkout.
