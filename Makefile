@@ -1,7 +1,7 @@
 # AgentBus: the commands the README names. Each sets up what is missing first.
 SWIFT ?= swift
 
-.PHONY: setup build test doc-snippets demo bench clean
+.PHONY: setup build test doc-snippets check-deploy demo bench clean
 
 setup:
 	@scripts/setup.sh
@@ -25,6 +25,11 @@ test: setup
 # package (.build-doc-snippets/) against this checkout.
 doc-snippets:
 	@SWIFT=$(SWIFT) scripts/check-doc-snippets.sh
+
+# Only the deploy artifacts' checks (deploy/: Dockerfile, compose, Kubernetes), with the tools
+# set-up puts in .venv-tools; no Docker engine or cluster needed.
+check-deploy: setup
+	@scripts/check-deploy.sh
 
 demo: setup
 	$(SWIFT) build --product agentbus
