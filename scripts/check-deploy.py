@@ -10,6 +10,7 @@
 - crds: KafkaTopic and PodMonitor resources, which those schemas lack, have their required
   fields (a structural check of our own).
 - compose: compose.yaml is valid for the Compose Specification (check-jsonschema's copy).
+- systemd: systemd-analyze verify finds nothing in the unit and its drop-in (where it exists).
 - agents: compose and Kubernetes run every example agent, only agents that exist (executable
   targets under Examples/ in Package.swift), on the image deploy/Dockerfile builds, which builds
   them all; the topics they create are every agent's, with its retry delays; Prometheus scrapes
@@ -255,6 +256,27 @@ def check_compose():
     return "compose.yaml is valid for the Compose Specification"
 
 
+def check_systemd():
+    import shutil
+    import tempfile
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        return "skipped: no systemd-analyze here"
+    source = DEPLOY / "systemd"
+    with tempfile.TemporaryDirectory() as folder:
+        units = pathlib.Path(folder)
+        (units / "agentbus-agent@.service.d").mkdir()
+        (units / "agentbus-agent@.service").write_bytes((source / "agentbus-agent@.service").read_bytes())
+        (units / "agentbus-agent@.service.d" / "kafka-client.conf").write_bytes((source / "kafka-client.conf").read_bytes())
+        result = subprocess.run([analyze, "verify", str(units / "agentbus-agent@credit-check.1.service")],
+                                capture_output=True, text=True, env={**os.environ, "SYSTEMD_UNIT_PATH": f"{folder}:"})
+    output = [line.replace(folder + "/", "deploy/systemd/") for line in (result.stdout + result.stderr).splitlines()
+              if line.strip()]
+    if result.returncode != 0 or output:
+        raise CheckFailed("systemd-analyze verify: " + "; ".join(output[:5] or [f"exit status {result.returncode}"]))
+    return "systemd-analyze verify finds nothing in agentbus-agent@.service and kafka-client.conf"
+
+
 def topics_invocations(command, where):
     """The `agentbus topics create` runs of a shell command: [(agents, delays, partitions, replication)]."""
     if isinstance(command, list) and command[:2] in (["/bin/sh", "-c"], ["sh", "-c"]):
@@ -409,6 +431,7 @@ CHECKS = [
     ("kubernetes", check_kubernetes),
     ("crds", check_crds),
     ("compose", check_compose),
+    ("systemd", check_systemd),
     ("agents", check_agents),
 ]
 
