@@ -3,7 +3,9 @@
 # (librdkafka-dev), and kcat (the interop tests write and read events with it, as a foreign
 # Kafka client would). Installs what is missing with apt-get when we are root; otherwise says how.
 # Also fetches the JSON-Schema-Test-Suite where the network allows, and creates .venv-model, the
-# Python venv of the local model that `agentbus model-server` serves (both below).
+# Python venv of the local model that `agentbus model-server` serves, and .venv-tools, the
+# Python venv with prometheus-client, whose parser checks an agent's /metrics in the tests
+# (all below).
 set -euo pipefail
 
 if ! command -v swift >/dev/null 2>&1; then
@@ -128,3 +130,32 @@ PYTHON
   echo "setup: local model installed in .venv-model (agentbus model-server serves it)"
 }
 create_model_venv
+
+# .venv-tools (git-ignored): prometheus-client, a Prometheus text parser AgentBus did not write,
+# which the probe tests read an agent's /metrics with. Small (pure Python); skipped when there.
+# After create_model_venv, which made sure python3 can make venvs.
+TOOLS_PACKAGES=(prometheus-client==0.26.0)
+create_tools_venv() {
+  local root venv log
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  venv="$root/.venv-tools"
+  if [ -x "$venv/bin/python" ] && "$venv/bin/python" - "${TOOLS_PACKAGES[@]}" 2>/dev/null <<'PYTHON'
+import sys
+from importlib.metadata import version
+sys.exit(0 if all(version(name) == wanted for name, wanted in (p.split("==") for p in sys.argv[1:])) else 1)
+PYTHON
+  then
+    return 0
+  fi
+  if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+    echo "setup: python3 -m venv $venv failed; the probe tests need it (see above for python3-venv)" >&2
+    exit 1
+  fi
+  log="$venv/setup-pip.log"
+  if ! "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --retries 2 "${TOOLS_PACKAGES[@]}" >"$log" 2>&1; then
+    echo "setup: pip could not install ${TOOLS_PACKAGES[*]} into .venv-tools ($(grep -m1 '^ERROR' "$log" || tail -n1 "$log")); the probe tests need it" >&2
+    exit 1
+  fi
+  echo "setup: ${TOOLS_PACKAGES[*]} installed in .venv-tools (the probe tests parse /metrics with it)"
+}
+create_tools_venv
