@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.1.0"),
+        // The Prometheus text exposition of the metrics an agent serves with --http-port. Depends
+        // only on swift-atomics and CoreMetrics.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The only target that sees C: librdkafka from the system (Debian's librdkafka-dev).
@@ -55,6 +58,7 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Reading the event log back: topic snapshots, the causal graph of workflows, its views and

@@ -15,7 +15,7 @@ struct AgentBusCommand: AsyncParsableCommand {
             DevBrokerCommand.self, TopicsCommand.self, PublishCommand.self, TailCommand.self, AgentsCommand.self,
             DLTCommand.self, ReplayCommand.self, ApprovalsCommand.self, ApproveCommand.self, RejectCommand.self,
             CancelCommand.self, CostsCommand.self, SchemasCommand.self, KafkaCommand.self, NewCommand.self,
-            ModelServerCommand.self,
+            ModelServerCommand.self, HealthCommand.self,
         ]
     )
 }

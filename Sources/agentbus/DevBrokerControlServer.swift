@@ -8,11 +8,17 @@ import Glibc
 
 /// The dev-broker's control channel: a Unix domain socket next to its bootstrap file through which
 /// `agentbus topics create` creates topics, because the embedded cluster has no Admin API and
-/// only the process that owns it can call `rd_kafka_mock_topic_create`.
+/// only the process that owns it can call `rd_kafka_mock_topic_create`; and through which tests
+/// take brokers down and up, which only the owner can do too.
 ///
 /// The protocol is one text line per request, one per answer, any number per connection:
 ///
 ///     create-topic NAME PARTITIONS REPLICATION   ->   created | exists | error: <one line>
+///     broker-down ID|all                         ->   ok | error: <one line>
+///     broker-up ID|all                           ->   ok | error: <one line>
+///
+/// A broker taken down closes its connections and refuses new ones until it is brought up
+/// (``EmbeddedCluster/setBrokerDown(_:)``); `all` means every broker of the cluster.
 ///
 /// Only the dev-broker's user can connect (the socket is mode 0600). Accepting and serving
 /// connections blocks, so it runs on threads of its own, never on Swift's cooperative pool.
@@ -97,8 +103,9 @@ final class DevBrokerControlServer: Sendable {
     /// The answer to one request line.
     func answer(_ request: String) -> String {
         let words = request.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        if words.first == "broker-down" || words.first == "broker-up" { return brokerAnswer(words) }
         guard words.first == "create-topic" else {
-            return "error: unknown request \"\(words.first ?? "")\"; expected create-topic NAME PARTITIONS REPLICATION"
+            return "error: unknown request \"\(words.first ?? "")\"; expected create-topic NAME PARTITIONS REPLICATION, broker-down ID|all or broker-up ID|all"
         }
         guard words.count == 4, let partitions = Int(words[2]), let replication = Int(words[3]) else {
             return "error: expected create-topic NAME PARTITIONS REPLICATION"
@@ -118,6 +125,28 @@ final class DevBrokerControlServer: Sendable {
         }
         knownTopics.withLock { _ = $0.insert(name) }
         return "created"
+    }
+
+    /// The answer to `broker-down ID|all` or `broker-up ID|all`.
+    private func brokerAnswer(_ words: [String]) -> String {
+        let request = words[0]
+        guard words.count == 2 else { return "error: expected \(request) ID|all" }
+        let ids: [Int32]
+        if words[1] == "all" {
+            ids = cluster.brokerIDs
+        } else if let id = Int32(words[1]), cluster.brokerIDs.contains(id) {
+            ids = [id]
+        } else {
+            return "error: no broker \"\(words[1])\"; this cluster has brokers \(cluster.brokerIDs.map(String.init).joined(separator: ", "))"
+        }
+        do {
+            for id in ids {
+                if request == "broker-down" { try cluster.setBrokerDown(id) } else { try cluster.setBrokerUp(id) }
+            }
+        } catch {
+            return "error: \(error.message)"
+        }
+        return "ok"
     }
 
     /// Why `name` cannot name a Kafka topic, or nil when it can.

@@ -6,20 +6,26 @@ extension AgentCommand {
     /// What the default ``run()`` does, for a command that implements `run()` to do more around
     /// it; with `--rerun FILE`, a rerun of a recorded workflow instead (see
     /// ``AgentOptions/rerun``), and with `--describe` the agent's ``AgentDescription``; neither
-    /// connects to anything. Failures are thrown for ArgumentParser
+    /// connects to anything. With `--http-port`, the metrics system is bootstrapped with
+    /// Prometheus and an ``AgentHTTPEndpoint`` runs beside the agent (see
+    /// ``AgentOptions/httpPort``). Failures are thrown for ArgumentParser
     /// to report: `ValidationError` for bad settings, `ExitCode` after one line on stderr for the
     /// rest; nothing here exits the process.
     public func runAgent(environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
         let configuration: AgentRuntimeConfiguration
         let level: Logger.Level
+        let httpAddress: HTTPListenAddress?
         do {
             configuration = try runtime.configuration(embeddedSchemas: embeddedSchemas, environment: environment)
             level = try runtime.logLevel(environment: environment)
+            httpAddress = self.runtime.rerun == nil && !self.runtime.describe ? try runtime.httpListenAddress(environment: environment) : nil
         } catch {
             throw ValidationError(error.message)
         }
         bootstrapLogging(level: level)
         let logger = Logger(label: "agentbus.agent")
+        // Before the agent and the runtime make their metrics, so that they report to it.
+        let prometheus = httpAddress.map { _ in AgentHTTPEndpoint.bootstrapPrometheus() }
 
         var services = AgentServices()
         let agent: AgentType
@@ -45,6 +51,14 @@ extension AgentCommand {
             runtime = try AgentRuntime(agent: agent, configuration: configuration, logger: logger)
         } catch {
             throw AgentFailure.report("\(agent.name): \(error)", status: ExitCode(2))
+        }
+        if let httpAddress {
+            do {
+                let endpoint = try AgentHTTPEndpoint(address: httpAddress, runtime: runtime, metrics: prometheus, logger: logger)
+                services.addFirst(endpoint)
+            } catch {
+                throw AgentFailure.report("\(agent.name): \(error)", status: .validationFailure)
+            }
         }
         do {
             try await services.serviceGroup(runtime: runtime, logger: logger).run()

@@ -44,6 +44,12 @@ public struct AgentServices: Sendable {
         entries.append(Entry(service: service, readiness: readiness))
     }
 
+    /// Runs `service` before every other, so that it stops after them all (the agent's HTTP
+    /// endpoint, which answers probes while the rest drain).
+    package mutating func addFirst(_ service: some Service) {
+        entries.insert(Entry(service: service, readiness: nil), at: 0)
+    }
+
     /// The services added so far.
     public var services: [any Service] { entries.map(\.service) }
 }

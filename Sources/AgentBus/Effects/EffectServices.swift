@@ -13,11 +13,15 @@ package struct EffectServices: Sendable {
     package var maxWorkflowCost: Double?
     /// Starts the `chat <model>` span of each model call.
     package var tracer: any Tracer
+    /// Counts the tokens and cost of model calls; nil where nothing is measured (reruns, tests).
+    package var modelMetrics: ModelCallMetrics?
 
     package init(
         journal: EffectJournal, writer: EffectJournalWriter?, prices: ModelPrices, maxEntryBytes: Int,
-        maxWorkflowCost: Double? = nil, tracer: any Tracer = NoOpTracer(), replayOnly: Bool = false
+        maxWorkflowCost: Double? = nil, tracer: any Tracer = NoOpTracer(), replayOnly: Bool = false,
+        modelMetrics: ModelCallMetrics? = nil
     ) {
+        self.modelMetrics = modelMetrics
         self.maxWorkflowCost = maxWorkflowCost
         self.tracer = tracer
         self.replayOnly = replayOnly

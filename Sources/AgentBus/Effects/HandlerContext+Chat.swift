@@ -6,7 +6,7 @@ extension HandlerContext {
     /// redrives follow; a handling that finds the answer in the journal gets it without calling.
     ///
     /// Every call is recorded in the activity record (``ModelCallRecord``: model, tokens,
-    /// latency, cost from the agent's ``ModelPrices``) and on a `chat <model>` span with
+    /// latency, cost from the agent's ``ModelPrices``), in the `agentbus_model_*` metrics, and on a `chat <model>` span with
     /// OpenTelemetry's GenAI attributes; its cost is added to the workflow's
     /// (``addCost(_:)``), so cost budgets hold in every process. A replayed answer adds its
     /// recorded cost again to this handling's outputs (the earlier attempt's outputs were never
@@ -82,6 +82,7 @@ extension HandlerContext {
         }
         let recorded = call
         withOutputs { $0.modelCalls.append(recorded) }
+        services.modelMetrics?.record(recorded)
         addCost(call.cost)
         if !run.replayed {
             logger.debug(

@@ -27,20 +27,25 @@ public final class AgentRuntime: Service, Sendable {
     /// Topics of the types the agent declares it publishes, or of every catalog type when it
     /// declares none (it may publish any of them); looked up at start.
     private let outputTopics: [String]
-    private let consumer: KafkaConsumer
+    let consumer: KafkaConsumer
     private let producer: KafkaProducer
     private let activityProducer: KafkaProducer
-    private let processor: EventProcessor
+    let processor: EventProcessor
     /// Fires the agent's durable timers; nil when it uses none.
     private let timers: TimerService?
     /// Reads cancellations, the registry, heartbeats and the state changelog.
     private let follower: RuntimeFollower
-    private let circuitBreakers: [CircuitBreaker]
+    let circuitBreakers: [CircuitBreaker]
     private let logger: Logger
     private let startedAt = EventTime.now().millisecondsSinceEpoch
     private let state = Mutex(State())
     /// When the stop's last steps must be done by; set when a graceful stop begins.
     private let stopDeadline = Mutex<ContinuousClock.Instant?>(nil)
+    /// Whether the consumer holds an assignment from its group (possibly of no partitions): set
+    /// when one arrives, cleared when it is revoked. For `GET /readyz`.
+    let hasAssignment = Atomic<Bool>(false)
+    /// Whether a broker answered lately, for `GET /readyz`.
+    let brokerReachability = BrokerReachability()
 
     private struct State {
         var workers: [KafkaTopicPartition: PartitionWorker] = [:]
@@ -107,6 +112,7 @@ public final class AgentRuntime: Service, Sendable {
         }
         let stateTopic = state?.topic
         let journalTopic = journal?.topic
+        let metrics = RuntimeMetrics(agent: agent.name, circuitBreakers: agent.circuitBreakers.map(\.name))
         let effects = journal.map { journal in
             EffectServices(
                 journal: journal,
@@ -114,7 +120,7 @@ public final class AgentRuntime: Service, Sendable {
                     producer: producer, agent: agent.name, instance: configuration.instanceID, logger: runtimeLogger),
                 prices: configuration.modelPrices, maxEntryBytes: agent.policies.maxJournalEntryBytes,
                 maxWorkflowCost: agent.policies.maxWorkflowCost,
-                tracer: configuration.tracer ?? InstrumentationSystem.tracer)
+                tracer: configuration.tracer ?? InstrumentationSystem.tracer, modelMetrics: metrics.modelCalls)
         }
         processor = EventProcessor(
             agent: agent.name, instance: configuration.instanceID, policies: agent.policies,
@@ -125,6 +131,7 @@ public final class AgentRuntime: Service, Sendable {
             cancellations: cancellations,
             stateWatermarks: { try await follower.highWatermarks(of: stateTopic ?? "") },
             journalWatermarks: { try await follower.highWatermarks(of: journalTopic ?? "") },
+            metrics: metrics,
             onProduceFailure: { reference.runtime?.deliveryFailed($0) })
         reference.set(self)
     }
@@ -235,6 +242,11 @@ public final class AgentRuntime: Service, Sendable {
     /// Whether this instance has learnt that workflow `correlationID` was cancelled.
     package func knowsCancelled(_ correlationID: String) -> Bool { processor.cancellations.contains(correlationID) }
 
+    /// Records read and not yet stored, over every partition's ledger.
+    func workerLedgerCount() -> Int {
+        state.withLock { Array($0.workers.values) }.reduce(0) { $0 + $1.ledger.count }
+    }
+
     /// Handler attempts abandoned at their deadline whose tasks are still running.
     package var abandonedHandlers: Int { processor.counters.abandoned.load(ordering: .relaxed) }
 
@@ -336,8 +348,10 @@ public final class AgentRuntime: Service, Sendable {
         for await event in consumer.events {
             switch event {
             case .assigned(let partitions):
+                hasAssignment.store(true, ordering: .relaxed)
                 logger.info("partitions assigned", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
             case .revoked(let partitions):
+                hasAssignment.store(false, ordering: .relaxed)
                 logger.info("partitions revoked", metadata: ["partitions": "\(partitions.map(\.description).joined(separator: ","))"])
             case .commitFailed(let error):
                 logger.warning("commit failed", metadata: ["error": "\(error.message)"])
@@ -478,23 +492,17 @@ public final class AgentRuntime: Service, Sendable {
         }
     }
 
-    /// The breakers that are not closed, as `name=state`; records every breaker's gauge.
+    /// The breakers that are not closed, as `name=state`.
     private func circuitStates() -> [String] {
         circuitBreakers.compactMap { breaker in
             let state = breaker.state
-            processor.metrics.circuitState(breaker.name).record(state == .closed ? 0 : state == .halfOpen ? 1 : 2)
             return state == .closed ? nil : "\(breaker.name)=\(state.rawValue)"
         }
     }
 
     private func sendHeartbeat(_ status: Heartbeat.Status) async {
         let counters = processor.counters
-        let lag = consumer.lag()
-        processor.metrics.lag.record(lag.values.reduce(0, +))
-        // Read and not yet stored: being handled, or awaiting acknowledgement of what it produced.
-        let inFlight = state.withLock { Array($0.workers.values) }.reduce(0) { $0 + $1.ledger.count }
-        let abandoned = counters.abandoned.load(ordering: .relaxed)
-        processor.metrics.abandoned.record(abandoned)
+        let (lag, inFlight, abandoned) = recordGauges()
         let heartbeat = Heartbeat(
             agent: agentName, instance: configuration.instanceID, version: version,
             host: ProcessInfo.processInfo.hostName, pid: getpid(),

@@ -53,6 +53,7 @@ final class EventProcessor: Sendable {
         cancellations: WorkflowCancellations = WorkflowCancellations(),
         stateWatermarks: @escaping @Sendable () async throws -> [Int32: Int64] = { [:] },
         journalWatermarks: @escaping @Sendable () async throws -> [Int32: Int64] = { [:] },
+        metrics: RuntimeMetrics? = nil,
         onProduceFailure: @escaping @Sendable (KafkaError) -> Void
     ) {
         self.services = services
@@ -61,7 +62,7 @@ final class EventProcessor: Sendable {
         self.journalWatermarks = journalWatermarks
         self.agent = agent
         self.instance = instance
-        self.metrics = RuntimeMetrics(agent: agent)
+        self.metrics = metrics ?? RuntimeMetrics(agent: agent)
         self.retryTiers = RetryTiers(agent: agent, policy: policies.retry)
         self.deadLetterTopic = AgentTopics.deadLetter(of: agent)
         self.policies = policies

@@ -48,6 +48,10 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
     /// partition), so a record stamped with an older generation was fetched before its
     /// partition was taken away, whoever owns it now.
     let generation = Atomic<UInt64>(0)
+    /// When the polling thread last went round its loop (CLOCK_MONOTONIC nanoseconds): it does
+    /// at least every ``pollIntervalMilliseconds`` unless something wedges it. One clock read
+    /// and one store per wake-up, never per record.
+    let lastPollNanoseconds = Atomic<UInt64>(ConsumerCore.monotonicNanoseconds())
     let closeState = Mutex(CloseState())
     /// Partitions paused for the user and for flow control; librdkafka is called under this lock.
     let pauses = Mutex(ConsumerPauses())
@@ -127,6 +131,12 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
 
     // MARK: The polling thread
 
+    static func monotonicNanoseconds() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
     private func run() {
         let consumerQueue = rd_kafka_queue_get_consumer(handle)!
         wakeup.attach(to: consumerQueue)
@@ -138,6 +148,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
         var readerBehind = false
 
         polling: while true {
+            lastPollNanoseconds.store(Self.monotonicNanoseconds(), ordering: .relaxed)
             // Empty the pipe before draining, so whatever lands after draining wakes us again.
             wakeup.drain()
             while true {

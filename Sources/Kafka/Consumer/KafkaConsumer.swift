@@ -159,6 +159,29 @@ public final class KafkaConsumer: Sendable {
         core.pauses.withLock { "user \($0.byUser.sorted()) flow \($0.byFlow.sorted()) flowPaused \($0.isFlowPaused)" }
     }
 
+    /// When the polling thread last went round its loop, in `CLOCK_MONOTONIC` nanoseconds. It
+    /// does at least four times a second, with or without records, unless something wedges it
+    /// (a rebalance callback that never returns, a librdkafka call that hangs): a liveness probe
+    /// compares it with the clock.
+    public var lastPollMonotonicNanoseconds: UInt64 { core.lastPollNanoseconds.load(ordering: .relaxed) }
+
+    /// Asks a broker for the metadata of the consumer's topics and waits for the answer: a real
+    /// round trip, so it fails when no broker can be reached. Blocks the calling thread for up to
+    /// `timeout`: call it from a thread of your own, never from Swift's cooperative pool.
+    ///
+    /// - Throws: ``KafkaError`` (`__TRANSPORT`, `__TIMED_OUT`, ...) naming why no answer came;
+    ///   ``KafkaError/Code/closed`` after close.
+    public func checkBrokerReachableBlocking(timeout: Duration) throws(KafkaError) {
+        guard core.gate.enter() else { throw KafkaError.closed("the consumer") }
+        defer { core.gate.leave() }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let code = rd_kafka_metadata(core.handle, 0, nil, &metadata, Int32(clamping: timeout.wholeMilliseconds))
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(code, context: "no broker answered a metadata request within \(timeout)")
+        }
+    }
+
     /// The partitions this consumer owns right now.
     public var assignment: [KafkaTopicPartition] { core.assignment.withLock { $0.sorted() } }
 

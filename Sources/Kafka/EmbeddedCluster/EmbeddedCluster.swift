@@ -60,11 +60,19 @@ public final class EmbeddedCluster: Sendable {
         }
     }
 
-    /// Takes a broker down: its connections close and it accepts no new ones until ``setBrokerUp(_:)``.
+    /// Takes a broker down (`rd_kafka_mock_broker_set_down`): its connections close and it
+    /// accepts no new ones until ``setBrokerUp(_:)``; clients see it as unreachable. For fault
+    /// injection: `agentbus dev-broker` offers it as `broker-down` on its control socket.
+    ///
+    /// - Throws: ``KafkaError`` for an unknown broker ID, or after ``stop()``.
     public func setBrokerDown(_ brokerID: Int32) throws(KafkaError) {
         try call("take broker \(brokerID) down") { rd_kafka_mock_broker_set_down($0, brokerID) }
     }
 
+    /// Brings a broker taken down with ``setBrokerDown(_:)`` back (`rd_kafka_mock_broker_set_up`):
+    /// it accepts connections again and clients reconnect after their reconnect backoff.
+    ///
+    /// - Throws: ``KafkaError`` for an unknown broker ID, or after ``stop()``.
     public func setBrokerUp(_ brokerID: Int32) throws(KafkaError) {
         try call("bring broker \(brokerID) up") { rd_kafka_mock_broker_set_up($0, brokerID) }
     }
