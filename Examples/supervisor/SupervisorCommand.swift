@@ -27,10 +27,12 @@ struct SupervisorCommand: AsyncParsableCommand {
             writes its own heartbeats as agent --name, so a supervisor above it watches it too. \
             Every option falls back to the environment variable its help names. Exit status: 0 \
             on SIGTERM or SIGINT, 1 when it fails, 2 when its catalog has no alert type, 64 for a \
-            bad option.
+            bad option or an HTTP port in use.
             """)
 
     @OptionGroup(title: "Connection options") var connection: ConnectionOptions
+
+    @OptionGroup(title: "HTTP endpoint: /healthz, /readyz, /metrics") var http: HTTPOptions
 
     @Option(help: ArgumentHelp(
         "Its agent name, in heartbeats and alerts. Default: $SUPERVISOR_NAME, then supervisor.", valueName: "name"))
@@ -106,9 +108,11 @@ struct SupervisorCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration: SupervisorConfiguration
         let level: Logger.Level
+        let httpAddress: HTTPListenAddress?
         do {
             configuration = try supervisorConfiguration()
             level = try logLevel(environment: ProcessInfo.processInfo.environment)
+            httpAddress = try http.listenAddress()
         } catch {
             throw ValidationError(error.message)
         }
@@ -118,13 +122,25 @@ struct SupervisorCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "agentbus.supervisor")
+        // Before the supervisor makes its clients, so that whatever reports metrics reports there.
+        let prometheus = httpAddress.map { _ in AgentHTTPEndpoint.bootstrapPrometheus() }
         let supervisor: Supervisor
         do {
             supervisor = try Supervisor(configuration: configuration, logger: logger)
         } catch {
             throw Self.failure("\(configuration.name): \(error)", status: ExitCode(2))
         }
-        let group = ServiceGroup(services: [supervisor], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // The endpoint first, so that it stops last: it answers while the supervisor stops.
+        var services: [any Service] = [supervisor]
+        if let httpAddress {
+            do {
+                services.insert(
+                    try AgentHTTPEndpoint(address: httpAddress, target: supervisor, metrics: prometheus, logger: logger), at: 0)
+            } catch {
+                throw Self.failure("\(configuration.name): \(error)", status: .validationFailure)
+            }
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {
             try await group.run()
         } catch {

@@ -21,11 +21,18 @@ extension AgentRuntimeTests {
                 [
                     "--bootstrap-file", broker.bootstrapFile, "--instance-id", "supervisor-1", "--interval", "0.5",
                     "--stall-after", "2", "--terminal-type", TestTypes.done, "--topic-refresh", "1", "--policy", "redrive",
+                    "--http-port", "0",
                 ],
                 executable: Paths.product("supervisor"), capturingStandardError: true)
             try await worker.waitUntilAssigned()
             try await sink.waitUntilAssigned()
             #expect(await supervisor.waitForErrorLines { $0.contains { $0.contains("supervisor started") } })
+            // Its probes, as Kubernetes and the image's HEALTHCHECK ask them: ready once it has
+            // read what was there at its start.
+            let port = try #require(ProbeScraper.port(in: supervisor.errorLines), "\(supervisor.errorLines)")
+            #expect(try await ProbeScraper.get("/healthz", port: port).status == 200)
+            let ready = try await ProbeScraper.waitFor("/readyz", port: port, status: 200, timeout: .seconds(20))
+            #expect(ready.status == 200 && ready.body.hasPrefix("ready: "), "\(ready.body)")
 
             let watcher = try await TopicWatcher.start([SupervisorAlert.topic, AgentTopics.activity], broker: broker)
             let publisher = try TestPublisher(broker: broker, schemas: Paths.fixtureSchemas)

@@ -8,7 +8,7 @@ extension AgentCommand {
     /// ``AgentOptions/rerun``), and with `--describe` the agent's ``AgentDescription``; neither
     /// connects to anything. With `--http-port`, the metrics system is bootstrapped with
     /// Prometheus and an ``AgentHTTPEndpoint`` runs beside the agent (see
-    /// ``AgentOptions/httpPort``). Failures are thrown for ArgumentParser
+    /// ``HTTPOptions``). Failures are thrown for ArgumentParser
     /// to report: `ValidationError` for bad settings, `ExitCode` after one line on stderr for the
     /// rest; nothing here exits the process.
     public func runAgent(environment: [String: String] = ProcessInfo.processInfo.environment) async throws {
@@ -54,7 +54,7 @@ extension AgentCommand {
         }
         if let httpAddress {
             do {
-                let endpoint = try AgentHTTPEndpoint(address: httpAddress, runtime: runtime, metrics: prometheus, logger: logger)
+                let endpoint = try AgentHTTPEndpoint(address: httpAddress, target: runtime, metrics: prometheus, logger: logger)
                 services.addFirst(endpoint)
             } catch {
                 throw AgentFailure.report("\(agent.name): \(error)", status: .validationFailure)

@@ -50,20 +50,9 @@ public struct AgentOptions: ParsableArguments, Sendable {
         valueName: "file"))
     public var modelPrices: String?
 
-    /// `--http-port N`: an HTTP endpoint with `/healthz`, `/readyz` and Prometheus `/metrics`
-    /// (``AgentHTTPEndpoint``). With it the agent owns the process's metrics system: it
-    /// bootstraps swift-metrics with Prometheus at start, and a program can bootstrap only once,
-    /// so the agent's own code must not. Without it nothing is bootstrapped (metrics go nowhere
-    /// unless the program bootstraps a backend of its own).
-    @Option(name: .long, help: ArgumentHelp(
-        "Serve /healthz, /readyz and Prometheus /metrics over HTTP on this port (0: any free port, logged at start). Default: $AGENTBUS_HTTP_PORT, then no HTTP endpoint.",
-        valueName: "port"))
-    public var httpPort: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "The IP address the HTTP endpoint listens on. Default: $AGENTBUS_HTTP_ADDRESS, then 0.0.0.0 (every interface, so a container's probes reach it).",
-        valueName: "address"))
-    public var httpAddress: String?
+    /// `--http-port` and `--http-address`: the HTTP endpoint with `/healthz`, `/readyz` and
+    /// Prometheus `/metrics` (``HTTPOptions``).
+    @OptionGroup public var http: HTTPOptions
 
     /// `--rerun FILE` (`-`: standard input): instead of running, hand the events of a recorded
     /// workflow (``RecordedWorkflow``, as JSON Lines) to the agent's handlers, with every effect
@@ -90,7 +79,6 @@ public struct AgentOptions: ParsableArguments, Sendable {
         do {
             _ = try configuration(environment: [:])
             _ = try logLevel(environment: [:])
-            _ = try httpListenAddress(environment: [:])
         } catch {
             throw ValidationError(error.message)
         }
@@ -141,19 +129,12 @@ public struct AgentOptions: ParsableArguments, Sendable {
         return configuration
     }
 
-    /// Where the HTTP endpoint listens: `--http-port`, else `$AGENTBUS_HTTP_PORT`, on
-    /// `--http-address`, else `$AGENTBUS_HTTP_ADDRESS`, else `0.0.0.0`; nil without a port (no
-    /// endpoint).
-    ///
-    /// - Throws: ``AgentConfigurationError`` for a port that is not 0 to 65535 or an address
-    ///   that is not an IP address.
+    /// Where the HTTP endpoint listens (``HTTPOptions/listenAddress(environment:)``); nil without
+    /// a port.
     public func httpListenAddress(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(AgentConfigurationError) -> HTTPListenAddress? {
-        guard let text = Self.value(httpPort, "AGENTBUS_HTTP_PORT", environment) else { return nil }
-        guard let port = Int(text) else { throw AgentConfigurationError("http port must be 0 to 65535, got \"\(text)\"") }
-        return try HTTPListenAddress(
-            host: Self.value(httpAddress, "AGENTBUS_HTTP_ADDRESS", environment) ?? HTTPListenAddress.defaultHost, port: port)
+        try http.listenAddress(environment: environment)
     }
 
     /// `--log-level`, else `$AGENTBUS_LOG_LEVEL`, else `info`.

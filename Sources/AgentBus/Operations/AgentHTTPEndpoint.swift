@@ -3,14 +3,16 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 
-/// An agent's HTTP endpoint (`--http-port`): `GET /healthz`, `GET /readyz` and `GET /metrics`,
-/// served by a ``ProbeHTTPServer`` on threads of its own.
+/// An agent's (or the supervisor's) HTTP endpoint (`--http-port`): `GET /healthz`, `GET /readyz`
+/// and `GET /metrics`, served by a ``ProbeHTTPServer`` on threads of its own, answered by its
+/// ``ProbeTarget``.
 ///
 /// - `/healthz`: 200 `ok` while the instance is alive by ``HealthRule`` (its consumer's polling
 ///   loop and a task on Swift's concurrency pool both ran within 30 s); 503 and the reason
 ///   otherwise.
 /// - `/readyz`: 200 `ready: N partitions assigned` once the instance holds an assignment from its
-///   group and a broker answers (``AgentRuntime/readiness()``); 503 and the reason otherwise.
+///   group and a broker answers (``AgentRuntime/readiness()``; the supervisor's once it has read
+///   what it judges, ``Supervisor/readiness()``); 503 and the reason otherwise.
 /// - `/metrics`: the Prometheus text exposition (version 0.0.4) of every swift-metrics metric
 ///   of the process, the runtime's gauges recorded just before.
 ///
@@ -37,25 +39,25 @@ package final class AgentHTTPEndpoint: Service, Sendable {
     ///   bootstrapped another metrics backend).
     /// - Throws: ``ProbeHTTPServer/BindError`` (the port is taken, the address is not local).
     package init(
-        address: HTTPListenAddress, runtime: AgentRuntime, metrics: PrometheusCollectorRegistry?, rule: HealthRule = HealthRule(),
+        address: HTTPListenAddress, target: some ProbeTarget, metrics: PrometheusCollectorRegistry?, rule: HealthRule = HealthRule(),
         logger: Logger
     ) throws(ProbeHTTPServer.BindError) {
         self.logger = logger
         let tick = tick
-        server = try ProbeHTTPServer(address: address) { [weak runtime] request in
-            guard let runtime else { return HTTPResponse(status: 503, text: "stopping") }
+        server = try ProbeHTTPServer(address: address) { [weak target] request in
+            guard let target else { return HTTPResponse(status: 503, text: "stopping") }
             switch request.path {
             case "/healthz":
-                if let problem = runtime.healthProblem(rule: rule, lastTick: tick.lastTick) {
+                if let problem = target.healthProblem(rule: rule, lastTick: tick.lastTick, now: MonotonicClock.nanoseconds()) {
                     return HTTPResponse(status: 503, text: "unhealthy: \(problem)")
                 }
                 return HTTPResponse(status: 200, text: "ok")
             case "/readyz":
-                let (ready, text) = runtime.readiness()
+                let (ready, text) = target.readiness()
                 return HTTPResponse(status: ready ? 200 : 503, text: text)
             case "/metrics":
                 guard let metrics else { return HTTPResponse(status: 404, text: "no Prometheus metrics in this process") }
-                runtime.recordGauges()
+                target.recordGaugesForScrape()
                 return HTTPResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.emitToBuffer())
             default:
                 return HTTPResponse(status: 404, text: "not found; try /healthz, /readyz or /metrics")

@@ -2,7 +2,7 @@ import Kafka
 
 /// What the HTTP endpoint (``AgentHTTPEndpoint``) asks the runtime: state it keeps anyway, read
 /// off the hot path.
-extension AgentRuntime {
+extension AgentRuntime: ProbeTarget {
     /// Why the instance is not alive, by `rule`, or nil when it is: its consumer's polling thread
     /// and the concurrency pool's tick (at `lastTick`) both moved lately.
     package func healthProblem(rule: HealthRule, lastTick: UInt64, now: UInt64 = MonotonicClock.nanoseconds()) -> String? {
@@ -29,6 +29,8 @@ extension AgentRuntime {
     /// Records the gauges (lag per partition, handlings in flight, abandoned handlers, circuit
     /// states) from the runtime's own counters: at each heartbeat, and before each scrape of
     /// `/metrics`. Returns what the heartbeat reports besides.
+    package func recordGaugesForScrape() { recordGauges() }
+
     @discardableResult
     package func recordGauges() -> (lag: [KafkaTopicPartition: Int64], inFlight: Int, abandoned: Int) {
         let metrics = processor.metrics

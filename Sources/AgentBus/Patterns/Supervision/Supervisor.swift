@@ -31,6 +31,8 @@ public final class Supervisor: Service, Sendable {
     let logger: Logger
     private let startedAt = EventTime.now().millisecondsSinceEpoch
     let state: Mutex<State>
+    /// Whether a broker answers, for `/readyz` (``Supervisor/readiness()``).
+    let brokerReachability = BrokerReachability()
 
     struct State {
         var rules: SupervisorRules
