@@ -415,6 +415,12 @@ def check_agents():
                                 f"the KafkaTopics have {generator.PARTITIONS}, {generator.REPLICAS}")
     if not jobs:
         problems.append("deploy/k8s/base has no topics Job")
+    # The SASL/TLS overlay: each agent connects with its own credentials file, the Job as admin.
+    sasl = [doc for doc in BUILDS.get("overlays/sasl-tls", []) if doc["kind"] == "Secret"]
+    files = {key.removesuffix(".properties") for doc in sasl for key in doc.get("data", {}) if key.endswith(".properties")}
+    if files != agents | {"admin"}:
+        problems.append(f"overlays/sasl-tls has credentials for {sorted(files)}, not for each agent and admin")
+
     if tags != {agentbus_version()}:
         problems.append(f"deploy/k8s/base runs image tags {sorted(tags)}, not AgentBus's version {agentbus_version()}")
 

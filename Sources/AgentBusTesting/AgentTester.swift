@@ -76,7 +76,8 @@ public final class AgentTester: Sendable {
                 ? EffectServices(
                     journal: EffectJournal(topic: AgentTopics.journal(of: agent.name)), writer: nil, prices: modelPrices,
                     maxEntryBytes: agent.policies.maxJournalEntryBytes, maxWorkflowCost: agent.policies.maxWorkflowCost)
-                : nil)
+                : nil,
+            declaredOutputs: agent.produces.isEmpty ? nil : Set(agent.produces))
     }
 
     /// Effect results journaled so far (in memory), for tests of what an agent records.

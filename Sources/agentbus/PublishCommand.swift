@@ -139,7 +139,7 @@ struct PublishCommand: AsyncParsableCommand {
         case .invalidPayload(let type, let violations):
             Output.error("agentbus publish: the payload does not match the schema of \(type); nothing was published")
             for violation in violations { Output.error("schema: \(violation)") }
-        case .unknownType, .encoding, .duplicateOutputName, .notEnabled:
+        case .unknownType, .encoding, .duplicateOutputName, .notEnabled, .undeclaredType:
             Output.error("agentbus publish: nothing was published: \(error)")
         case .kafka:
             Output.error("agentbus publish: \(error)")

@@ -130,6 +130,10 @@ struct TopicsACLCommand: AsyncParsableCommand {
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let said = errorText.withLock { String(decoding: $0, as: UTF8.self) }
                 .split(separator: "\n").first.map(String.init) ?? "no message"
+            if said.contains("'--describe'") {
+                throw DescribeError(
+                    message: "\(executable) is no AgentCommand agent: it cannot describe itself (the supervisor's grants are listed in docs/deploy.md)")
+            }
             throw DescribeError(message: "\(executable) --describe failed (status \(process.terminationStatus)): \(said)")
         }
         do { return try AgentDescription(json: data) } catch {

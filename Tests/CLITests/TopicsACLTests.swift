@@ -21,7 +21,7 @@ struct TopicsACLTests {
         )
     }
 
-    @Test("credit-check may read its group, inputs and retry tiers, and write its output, dead letters and the runtime topics; nothing of others")
+    @Test("credit-check may read its group, inputs and retry tiers, and write its output, dead letters and its runtime records; nothing of others, not agentbus.control")
     func creditCheck() async throws {
         let run = try await CLIRun.agentbus(["topics", "acl", "--agent", "credit-check", "--format", "json", "--principal", "User:cc-{agent}"])
         #expect(run.status == 0, "\(run.errors)")
@@ -33,7 +33,7 @@ struct TopicsACLTests {
         #expect(reads == ["loan.applications", "credit-check.retry.10s", "credit-check.retry.60s",
                           "agentbus.control", "agentbus.registry", "agentbus.heartbeats"])
         #expect(writes == ["loan.checks", "credit-check.retry.10s", "credit-check.retry.60s", "credit-check.dlt",
-                           "agentbus.activity", "agentbus.heartbeats", "agentbus.registry", "agentbus.control"])
+                           "agentbus.activity", "agentbus.heartbeats", "agentbus.registry"])
         #expect(grants.contains(Grant(resourceType: "Cluster", name: "kafka-cluster", operation: "IdempotentWrite")))
     }
 
@@ -76,6 +76,11 @@ struct TopicsACLTests {
         #expect(missing.errors.count == 1)
         #expect(missing.errors.first?.contains("no executable named no-such-agent") == true, "\(missing.errors)")
         #expect(missing.errors.first?.contains("--executable PATH") == true, "\(missing.errors)")
+        // The supervisor is no AgentCommand: it has no --describe.
+        let supervisor = try await CLIRun.agentbus(["topics", "acl", "--agent", "supervisor"])
+        #expect(supervisor.status == 1)
+        #expect(supervisor.errors.count == 1)
+        #expect(supervisor.errors.first?.contains("is no AgentCommand agent") == true, "\(supervisor.errors)")
         // The explainer needs its model's address to start, and says so.
         let explainer = try ChildProcess(
             ["topics", "acl", "--agent", "explainer"], removingEnvironment: ["AGENTBUS_MODEL_URL"], capturingStandardError: true)

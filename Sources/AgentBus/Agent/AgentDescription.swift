@@ -22,7 +22,8 @@ public struct AgentDescription: Sendable, Hashable {
     /// none (it may publish any of them).
     public var outputs: [String]
     /// Every topic it writes: its outputs, its retry tiers and dead-letter topic, its timers,
-    /// state and journal topics when it uses them, and the runtime topics.
+    /// state and journal topics when it uses them, and its activity records, heartbeats and
+    /// registry record (``AgentTopics/writtenByAgents``; never `agentbus.control`).
     public var writes: [String]
 
     /// Checks `agent` against `registry` as the runtime does.
@@ -51,7 +52,7 @@ public struct AgentDescription: Sendable, Hashable {
             agent.usesTimers ? [AgentTopics.timers(of: agent.name)] : [],
             agent.usesState ? [AgentTopics.state(of: agent.name)] : [],
             agent.usesEffects ? [AgentTopics.journal(of: agent.name)] : [],
-            AgentTopics.runtime,
+            AgentTopics.writtenByAgents,
         ].joined()
         writes = outputs + bookkeeping.filter { !outputs.contains($0) }
     }

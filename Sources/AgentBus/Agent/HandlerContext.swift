@@ -154,9 +154,7 @@ public final class HandlerContext: Sendable {
     public func publish(
         type: String, payload: [UInt8], key: String? = nil, name: String? = nil
     ) throws(PublishError) -> EventEnvelope {
-        guard let schema = registry.eventSchema(for: type) else {
-            throw .unknownType(type, suggestions: registry.suggestions(for: type))
-        }
+        let schema = try outputSchema(type)
         guard schema.validator.isValid(payload) else {
             throw .invalidPayload(type: type, violations: schema.validator.validate(payload))
         }
@@ -183,5 +181,17 @@ public final class HandlerContext: Sendable {
 
     /// How long this attempt has left.
     public var timeRemaining: Duration { remaining() }
+
+    /// The schema of an output of `type`: one the catalog knows and the agent declares it
+    /// produces (when it declares any).
+    func outputSchema(_ type: String) throws(PublishError) -> EventSchema {
+        guard let schema = registry.eventSchema(for: type) else {
+            throw .unknownType(type, suggestions: registry.suggestions(for: type))
+        }
+        if let declared = services.declaredOutputs, !declared.contains(type) {
+            throw .undeclaredType(type, agent: agent)
+        }
+        return schema
+    }
 }
 

@@ -10,12 +10,16 @@ package struct HandlerServices: Sendable {
     package var directory: CapabilityDirectory?
     /// The agent's effect journal and model prices, when it declares ``Agent/usesEffects``.
     package var effects: EffectServices?
+    /// The types the agent declares it publishes (``Agent/produces``), which are all it may
+    /// publish or schedule; nil when it declares none (it may publish any catalog type).
+    package var declaredOutputs: Set<String>?
 
     package init(
         timersTopic: String? = nil, state: StateStore? = nil, directory: CapabilityDirectory? = nil,
-        effects: EffectServices? = nil
+        effects: EffectServices? = nil, declaredOutputs: Set<String>? = nil
     ) {
         self.effects = effects
+        self.declaredOutputs = declaredOutputs
         self.timersTopic = timersTopic
         self.state = state
         self.directory = directory

@@ -18,6 +18,10 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
     /// The handler used something its agent does not declare: timers without
     /// ``Agent/usesTimers``, state without ``Agent/usesState``.
     case notEnabled(String)
+    /// The handler published (or scheduled) a type its agent does not list in
+    /// ``Agent/produces``: its topics, and the ACLs `agentbus topics acl` grants, come from that
+    /// list, so on a cluster with an authorizer the event could not be written.
+    case undeclaredType(String, agent: String)
 
     public var description: String {
         switch self {
@@ -36,6 +40,8 @@ public enum PublishError: Error, Sendable, CustomStringConvertible {
             return "output name \"\(name)\" is used twice in one handling of \(input); names identify outputs, so each must be unique"
         case .notEnabled(let reason):
             return reason
+        case .undeclaredType(let type, let agent):
+            return "agent \(agent) publishes \(type), which is not among the types it produces: add it to `produces`"
         }
     }
 }

@@ -85,14 +85,9 @@ public enum AgentTopics {
     public static func isCompacted(_ topic: String) -> Bool {
         topic == registry || isAgentBookkeeping(topic)
     }
-    /// Every topic the runtime of `agent` writes to besides the topics of its declared output
-    /// types: its retry tiers for `delays`, its dead-letter, timer and state topics and the
-    /// runtime topics. Its
-    /// producers look these up before it reports itself started, so its first retry or
-    /// heartbeat is not held back.
-    public static func written(by agent: String, retryDelays delays: [Duration]) -> [String] {
-        retryTiers(of: agent, delays: delays) + owned(by: agent) + runtime
-    }
+    /// The runtime topics an agent's runtime writes to: its activity records, heartbeats and
+    /// registry record. (`agentbus.control` is written by `agentbus cancel`, and only read by agents.)
+    public static let writtenByAgents = [activity, heartbeats, registry]
 
     /// Why `name` cannot name an agent, or nil when it can. An agent's name is its consumer group
     /// and the prefix of its topics: lowercase letters, digits and `-`, starting with a letter,

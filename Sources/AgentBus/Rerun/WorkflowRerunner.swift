@@ -20,6 +20,8 @@ package struct WorkflowRerunner: Sendable {
     let usesTimers: Bool
     let usesState: Bool
     let usesEffects: Bool
+    /// ``Agent/produces``, as the runtime enforces it; nil when the agent declares none.
+    let declaredOutputs: Set<String>?
     let logger: Logger
 
     /// The instance name handlers see in ``HandlerContext/instance``.
@@ -34,6 +36,7 @@ package struct WorkflowRerunner: Sendable {
         usesTimers = agent.usesTimers
         usesState = agent.usesState
         usesEffects = agent.usesEffects
+        declaredOutputs = agent.produces.isEmpty ? nil : Set(agent.produces)
         self.logger = logger
     }
 
@@ -58,7 +61,8 @@ package struct WorkflowRerunner: Sendable {
                 ? EffectServices(
                     journal: journal, writer: nil, prices: ModelPrices(), maxEntryBytes: policies.maxJournalEntryBytes,
                     replayOnly: true)
-                : nil)
+                : nil,
+            declaredOutputs: declaredOutputs)
         var outcomes: [RerunOutcome] = []
         for input in recording.inputs {
             outcomes.append(await handle(input, services: services))

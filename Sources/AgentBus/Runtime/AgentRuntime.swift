@@ -24,9 +24,10 @@ public final class AgentRuntime: Service, Sendable {
     private let consumes: [String]
     private let produces: [String]
     private let capabilities: [String]
-    /// Topics of the types the agent declares it publishes, or of every catalog type when it
-    /// declares none (it may publish any of them); looked up at start.
-    private let outputTopics: [String]
+    /// Every topic the instance writes (``AgentDescription/writes``): its outputs' topics (every
+    /// catalog type's when it declares none), its retry tiers, dead letters, bookkeeping and the
+    /// runtime topics; looked up at start.
+    private let writtenTopics: [String]
     let consumer: KafkaConsumer
     private let producer: KafkaProducer
     private let activityProducer: KafkaProducer
@@ -68,7 +69,7 @@ public final class AgentRuntime: Service, Sendable {
         version = agent.version
         consumes = description.consumes
         produces = agent.produces
-        outputTopics = description.outputs
+        writtenTopics = description.writes
         capabilities = agent.capabilities
         self.configuration = configuration
         var logger = logger
@@ -127,7 +128,9 @@ public final class AgentRuntime: Service, Sendable {
             concurrency: configuration.concurrency ?? agent.policies.concurrency, handlers: routes, registry: registry,
             producer: producer, activityProducer: activityProducer, handlerLogger: handlerLogger, logger: logger,
             tracer: configuration.tracer ?? InstrumentationSystem.tracer,
-            services: HandlerServices(timersTopic: timersTopic, state: state, directory: directory, effects: effects),
+            services: HandlerServices(
+                timersTopic: timersTopic, state: state, directory: directory, effects: effects,
+                declaredOutputs: agent.produces.isEmpty ? nil : Set(agent.produces)),
             cancellations: cancellations,
             stateWatermarks: { try await follower.highWatermarks(of: stateTopic ?? "") },
             journalWatermarks: { try await follower.highWatermarks(of: journalTopic ?? "") },
@@ -145,8 +148,7 @@ public final class AgentRuntime: Service, Sendable {
             ])
         // Every topic the instance can write to, looked up before it says it started: a first
         // output to a topic its producer has not opened would wait for librdkafka's topic scan.
-        try producer.prepare(
-            topics: AgentTopics.written(by: agentName, retryDelays: processor.policies.retry.retryTopicDelays) + outputTopics)
+        try producer.prepare(topics: writtenTopics)
         try activityProducer.prepare(topics: [AgentTopics.activity])
         try consumer.subscribe(topics: topics)
         await announce()

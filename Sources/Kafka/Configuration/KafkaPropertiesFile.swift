@@ -1,9 +1,10 @@
 import Foundation
 
-/// A file of librdkafka properties, one `key=value` a line, as Kafka's own clients read a
+/// A file of librdkafka properties, one `key=value` a line, in the shape of a Kafka
 /// `client.properties`: blank lines and lines starting with `#` or `!` are skipped, spaces around
 /// the key and the value are dropped, and the first `=` (or `:`) splits a line. A key given twice
-/// keeps its last value.
+/// keeps its last value. Unlike Java's properties files there are no escapes or continuation
+/// lines: a value is the rest of its line, trimmed.
 ///
 /// This is how a deployment hands SASL and TLS settings to a client without putting a password on
 /// a command line or in an environment variable: mount the file from a secret store and name it
@@ -23,8 +24,9 @@ public enum KafkaPropertiesFile {
             number += 1
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
+            // The line itself is not shown: it may be a password written without its key.
             guard let separator = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
-                throw Error(description: "\(source):\(number): expected key=value, got \"\(line.prefix(40))\"")
+                throw Error(description: "\(source):\(number): expected key=value (a line with no \"=\")")
             }
             let key = line[..<separator].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: separator)...].trimmingCharacters(in: .whitespaces)

@@ -40,9 +40,7 @@ extension HandlerContext {
         type: String, payload: [UInt8], at due: Date, name: String, key: String? = nil
     ) throws(PublishError) -> EventEnvelope {
         let topic = try timersTopic()
-        guard let schema = registry.eventSchema(for: type) else {
-            throw .unknownType(type, suggestions: registry.suggestions(for: type))
-        }
+        let schema = try outputSchema(type)
         guard schema.validator.isValid(payload) else {
             throw .invalidPayload(type: type, violations: schema.validator.validate(payload))
         }
