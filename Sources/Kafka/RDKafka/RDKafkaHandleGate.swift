@@ -29,9 +29,20 @@ final class RDKafkaHandleGate: Sendable {
     @inline(__always)
     func leave() { activeCalls.subtract(1, ordering: .sequentiallyConsistent) }
 
-    /// Refuses new calls, then waits for those already inside (they never block for long).
+    /// Refuses new calls, then waits for those already inside. Nearly all return at once, so it
+    /// yields first; one can wait on a broker (``KafkaConsumer/checkBrokerReachableBlocking(timeout:)``,
+    /// a readiness probe's round trip, up to its timeout), so after a hundred yields it sleeps a
+    /// millisecond at a time instead of keeping a core busy.
     func closeAndWaitForCalls() {
         closed.store(true, ordering: .sequentiallyConsistent)
-        while activeCalls.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+        var yields = 0
+        while activeCalls.load(ordering: .sequentiallyConsistent) > 0 {
+            if yields < 100 {
+                yields += 1
+                sched_yield()
+            } else {
+                usleep(1_000)
+            }
+        }
     }
 }
