@@ -83,7 +83,8 @@ start_agent() {  # name, log name, extra flags...
 }
 start_agent intake intake
 start_agent document-extraction document-extraction --latency-per-page-ms 50
-start_agent credit-check credit-check-1 --instance-id credit-check-1 --bureau-latency 100
+# credit-check-1 also serves /healthz, /readyz and Prometheus /metrics (on a free port).
+start_agent credit-check credit-check-1 --instance-id credit-check-1 --bureau-latency 100 --http-port 0
 start_agent credit-check credit-check-2 --instance-id credit-check-2 --bureau-latency 100
 credit_check_2=$!
 # CUS-700001's screening takes 8 s: past the aggregator's 3 s collection deadline.
@@ -160,6 +161,25 @@ echo "   $expected workflows notified after $((SECONDS - started)) s"
 decided=$(grep -c '"outcome":"\(approved\|declined\|referred\)"' "$work/tail.jsonl" || true)
 wait_for_lines "$work/tail.jsonl" "$decided" 180 'decision.explained'
 echo "   $decided decisions explained by the model after $((SECONDS - started)) s"
+
+echo "== credit-check-1's HTTP endpoint, as a platform's probes and Prometheus see it"
+http_port=$(sed -n 's/.*http endpoint listening on [^ ]*:\([0-9]*\) .*/\1/p' "$work/credit-check-1.err" | head -n 1)
+echo "   /healthz: $("$agentbus" health --port "$http_port" 2>&1)   /readyz: $("$agentbus" health --ready --port "$http_port" 2>&1)"
+python3 - "$http_port" <<'PY'
+import sys, urllib.request
+text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode()
+samples = {}
+for line in text.splitlines():
+    if line and not line.startswith("#"):
+        name, _, value = line.rpartition(" ")
+        samples[name] = float(value)
+def total(prefix):
+    return sum(value for name, value in samples.items() if name.startswith(prefix))
+print("   /metrics: %d series; agentbus_events_handled_total %d, agentbus_events_dead_lettered_total %d, "
+      "agentbus_consumer_lag %d, agentbus_handler_duration_seconds_count %d"
+      % (len(samples), total("agentbus_events_handled_total"), total("agentbus_events_dead_lettered_total"),
+         total("agentbus_consumer_lag{"), total("agentbus_handler_duration_seconds_count")))
+PY
 
 echo "== SIGKILL to one credit-check instance: the supervisor reports it dead, the other takes its partitions"
 kill -KILL "$credit_check_2"

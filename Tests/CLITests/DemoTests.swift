@@ -25,6 +25,9 @@ struct DemoTests {
         #expect(saw("decisions explained by the model"), "every final decision was explained\n\(tail)")
         #expect(saw("· 1 model call, "), "replay shows the explainer's model call with its tokens\n\(tail)")
         #expect(output.contains { $0.hasPrefix("   explainer ") && $0.contains("$") }, "agentbus costs sums the calls\n\(tail)")
+        #expect(saw("/healthz: ok   /readyz: ready: "), "credit-check-1's probes answered\n\(tail)")
+        #expect(output.contains { $0.contains("/metrics: ") && !$0.contains("agentbus_events_handled_total 0,") },
+                "its metrics count the events it handled\n\(tail)")
         #expect(saw("every agent stopped cleanly"), "\(tail)")
     }
 }
