@@ -47,7 +47,11 @@ while index < arguments.count {
     case "--quick":
         quick = true
         index += 1
-    case "--results" where index + 1 < arguments.count:
+    case "--results":
+        guard index + 1 < arguments.count else {
+            FileHandle.standardError.write(Data("replay-bench: --results needs a file\n".utf8))
+            exit(2)
+        }
         results = BenchmarkResultsFile(path: arguments[index + 1])
         index += 2
     case "--help", "-h":
