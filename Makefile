@@ -1,7 +1,7 @@
 # AgentBus: the commands the README names. Each sets up what is missing first.
 SWIFT ?= swift
 
-.PHONY: setup build test doc-snippets check-deploy demo bench clean
+.PHONY: setup build test doc-snippets check-deploy demo bench bench-quick bench-build clean
 
 setup:
 	@scripts/setup.sh
@@ -38,16 +38,35 @@ demo: setup
 	$(SWIFT) build --product supervisor
 	@scripts/demo.sh .build/debug/agentbus
 
-bench: setup
+# Every benchmark, each beside its baseline from the same run, then one table of them all
+# (scripts/bench-report.py), which is also written to Benchmarks/results/latest.json. The figures
+# collect in .build/bench/results.jsonl, emptied first.
+BENCH_DIR = .build/bench
+
+bench-build: setup
 	$(SWIFT) build -c release --product kafka-bench
 	$(SWIFT) build -c release --product event-bench
 	$(SWIFT) build -c release --product agentbus
 	$(SWIFT) build -c release --product agent-bench
 	$(SWIFT) build -c release --product replay-bench
-	.build/release/kafka-bench
-	.build/release/event-bench schemas
-	.build/release/agent-bench --schemas schemas
-	.build/release/replay-bench
+
+bench: bench-build
+	@scripts/bench-report.py start $(BENCH_DIR)
+	.build/release/kafka-bench --results $(BENCH_DIR)/results.jsonl
+	.build/release/event-bench schemas --results $(BENCH_DIR)/results.jsonl
+	.build/release/agent-bench --schemas schemas --results $(BENCH_DIR)/results.jsonl
+	.build/release/replay-bench --results $(BENCH_DIR)/results.jsonl
+	@scripts/bench-report.py report $(BENCH_DIR) --mode full
+
+# The same table on smaller runs (under three minutes once built), written to
+# Benchmarks/results/latest-quick.json so it never replaces a full run's.
+bench-quick: bench-build
+	@scripts/bench-report.py start $(BENCH_DIR)
+	.build/release/kafka-bench --quick --results $(BENCH_DIR)/results.jsonl
+	.build/release/event-bench schemas --quick --results $(BENCH_DIR)/results.jsonl
+	.build/release/agent-bench --schemas schemas --quick --results $(BENCH_DIR)/results.jsonl
+	.build/release/replay-bench --quick --results $(BENCH_DIR)/results.jsonl
+	@scripts/bench-report.py report $(BENCH_DIR) --mode quick
 
 clean:
 	rm -rf .build .build-doc-snippets

@@ -174,16 +174,22 @@ let package = Package(
             exclude: ["schemas"],
             plugins: ["AgentBusSchemaEmbedder"]
         ),
+        // The benchmarks' figures as JSON Lines (`--results FILE`), which scripts/bench-report.py
+        // turns into `make bench`'s one table.
+        .target(
+            name: "BenchmarkResults",
+            path: "Benchmarks/BenchmarkResults"
+        ),
         // `make bench`: the Kafka layer against raw librdkafka calls, in one process and run.
         .executableTarget(
             name: "kafka-bench",
-            dependencies: ["Kafka", "CRdKafka"],
+            dependencies: ["Kafka", "CRdKafka", "BenchmarkResults"],
             path: "Benchmarks/kafka-bench"
         ),
         // `make bench`: validation and envelope speed, next to Foundation's JSON parser.
         .executableTarget(
             name: "event-bench",
-            dependencies: ["JSONSchema", "AgentBus", "LoanEvents", "Kafka"],
+            dependencies: ["JSONSchema", "AgentBus", "LoanEvents", "Kafka", "BenchmarkResults"],
             path: "Benchmarks/event-bench"
         ),
         // The agent the runtime's integration tests run as processes (roles chosen by environment).
@@ -197,7 +203,7 @@ let package = Package(
         .executableTarget(
             name: "agent-bench",
             dependencies: [
-                "AgentBus", "JSONSchema", "LoanEvents", "Kafka", "CRdKafka",
+                "AgentBus", "JSONSchema", "LoanEvents", "Kafka", "CRdKafka", "BenchmarkResults",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -206,7 +212,7 @@ let package = Package(
         // `make bench`: replay of saved logs of 100k and 1M events, next to reading the file raw.
         .executableTarget(
             name: "replay-bench",
-            dependencies: ["AgentBus", "AgentBusReplay", "JSONSchema", "Kafka"],
+            dependencies: ["AgentBus", "AgentBusReplay", "JSONSchema", "Kafka", "BenchmarkResults"],
             path: "Benchmarks/replay-bench"
         ),
         .testTarget(

@@ -1,10 +1,13 @@
+import BenchmarkResults
 import Foundation
 
 extension Bench {
     /// The hop part: the agent (``hopSetup``) against the raw relay, throughput and latency at
     /// each `--rates` rate, then the summary and the goals. Returns the raw relay's throughput
-    /// runs, which the model part compares with.
-    func hopPart(throughputEvents: PreparedEvents?, latencyEvents: PreparedEvents?) async throws -> [Throughput] {
+    /// runs, which the model part compares with, and the summary's figures for `make bench`'s table.
+    func hopPart(
+        throughputEvents: PreparedEvents?, latencyEvents: PreparedEvents?
+    ) async throws -> (raw: [Throughput], figures: [BenchmarkFigure]) {
         var throughputRuns: [Side: [Throughput]] = [:]
         if let events = throughputEvents {
             show("throughput: \(events.count) events per run; each run first waits ~3 s for its group to form")
@@ -104,6 +107,53 @@ extension Bench {
         for (goal, met, figure) in goals {
             show("  " + pad(met.map(verdict) ?? "not measured", 13) + goal + ": " + figure)
         }
-        return throughputRuns[.raw] ?? []
+        return (
+            throughputRuns[.raw] ?? [],
+            hopFigures(throughputRuns: throughputRuns, latencyRuns: latencyRuns, events: throughputEvents?.count ?? 0)
+        )
+    }
+
+    /// The summary as figures, each AgentBus side's against the raw relay's from the same run:
+    /// throughput and p50/p99 at each rate (medians), and the memory of the agent process.
+    func hopFigures(
+        throughputRuns: [Side: [Throughput]], latencyRuns: [Int: [Side: [Latency]]], events: Int
+    ) -> [BenchmarkFigure] {
+        let relay = "raw librdkafka relay"
+        var figures: [BenchmarkFigure] = []
+        if let agent = throughputRuns[.agent] {
+            figures.append(BenchmarkFigure(
+                group: "hop", figure: "throughput", value: Throughput.median(agent).rounded(), unit: "events/s",
+                better: .higher, baseline: throughputRuns[.raw].map { (relay, Throughput.median($0).rounded()) },
+                detail: (agent.count == 1 ? "1 run" : "median of \(agent.count) runs") + ", \(events) events, 24 partitions, dev-broker in its own process"))
+        }
+        for rate in options.rates {
+            guard let agent = latencyRuns[rate]?[.agent] else { continue }
+            let raw = latencyRuns[rate]?[.raw]
+            let detail = (agent.count == 1 ? "1 run" : "median of \(agent.count) runs") + ", \(options.latencySeconds) s at \(rate)/s offered, "
+                + "input send to output CreateTime (±0.5 ms)"
+            for (name, quantile) in [("p50", \Latency.p50), ("p99", \Latency.p99)] {
+                figures.append(BenchmarkFigure(
+                    group: "hop", figure: "latency \(name) at \(rate)/s", value: medianValue(agent.map { $0[keyPath: quantile] }),
+                    unit: "ms", better: .lower, baseline: raw.map { (relay, medianValue($0.map { $0[keyPath: quantile] })) },
+                    detail: detail))
+            }
+        }
+        // Memory: the worst run of each side; MB = 10^6 bytes.
+        func megabytes(_ bytes: Int?) -> Double? { bytes.map { (Double($0) / 1e5).rounded() / 10 } }
+        let idle = { (side: Side) in latencyRuns.values.compactMap { $0[side] }.joined().map(\.idleMemory.resident).max() }
+        if let agentIdle = megabytes(idle(.agent)) {
+            figures.append(BenchmarkFigure(
+                group: "memory", figure: "agent RSS idle (after its first event)", value: agentIdle, unit: "MB",
+                better: .lower, baseline: megabytes(idle(.raw)).map { (relay, $0) },
+                detail: "VmRSS, worst of the latency runs, before the paced load"))
+        }
+        let peak = { (side: Side) in throughputRuns[side]?.map(\.memory.peakResident).max() }
+        if let agentPeak = megabytes(peak(.agent)) {
+            figures.append(BenchmarkFigure(
+                group: "memory", figure: "agent peak RSS under the throughput run", value: agentPeak, unit: "MB",
+                better: .lower, baseline: megabytes(peak(.raw)).map { (relay, $0) },
+                detail: "VmHWM, worst of the throughput runs (\(events) events of backlog)"))
+        }
+        return figures
     }
 }

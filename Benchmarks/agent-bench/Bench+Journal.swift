@@ -1,3 +1,4 @@
+import BenchmarkResults
 import Foundation
 
 extension Bench {
@@ -5,8 +6,9 @@ extension Bench {
     /// event (0: the plain handler, the agent keeps no journal), against the raw relay, in the
     /// same run; then latency at `--journal-rate` for the first two variants; then the summary:
     /// throughput, time per event, the extra time per effect, and the journal records per event
-    /// counted in `<agent>.journal` after each run. Returns the raw relay's runs.
-    func journalPart() async throws -> [Throughput] {
+    /// counted in `<agent>.journal` after each run. Returns the raw relay's runs and the
+    /// summary's figures for `make bench`'s table.
+    func journalPart() async throws -> (raw: [Throughput], figures: [BenchmarkFigure]) {
         let variants = options.sides.contains(.agent) ? options.journalEffects : []
         // nil: the raw relay.
         let subjects: [Int?] = (options.sides.contains(.raw) ? [nil] : []) + variants.map { $0 }
@@ -112,6 +114,31 @@ extension Bench {
             let p99 = (medianValue(journaled.map(\.p99)) - medianValue(base.map(\.p99))) / effects
             show(String(format: "    extra per effect: p50 %+.2f ms, p99 %+.2f ms", p50, p99))
         }
-        return throughputRuns[nil] ?? []
+        var figures: [BenchmarkFigure] = []
+        for effects in variants {
+            guard let runs = throughputRuns[effects] else { continue }
+            figures.append(BenchmarkFigure(
+                group: "journal", figure: "throughput, \(label(effects))", value: Throughput.median(runs).rounded(),
+                unit: "events/s", better: .higher, baseline: rawRate.map { ("raw librdkafka relay", $0.rounded()) },
+                detail: (runs.count == 1 ? "1 run" : "median of \(runs.count) runs") + ", \(options.journalEvents) events"
+                    + (runs.compactMap(\.journalRecordsPerEvent).max().map { String(format: ", %.2f journal records/event", $0) } ?? "")))
+        }
+        // Latency at the journal's rate: the raw relay does not run at it, so each effect variant
+        // is compared with the plain handler (the first variant) of the same run.
+        let plain = compared.first.flatMap { latencyRuns[$0] }
+        for effects in compared {
+            guard let runs = latencyRuns[effects] else { continue }
+            for (name, quantile) in [("p50", \Latency.p50), ("p99", \Latency.p99)] {
+                let baseline = effects == compared.first ? nil : plain.map { runs in
+                    (label(compared[0]), medianValue(runs.map { $0[keyPath: quantile] }))
+                }
+                figures.append(BenchmarkFigure(
+                    group: "journal", figure: "latency \(name) at \(options.journalRate)/s, \(label(effects))",
+                    value: medianValue(runs.map { $0[keyPath: quantile] }), unit: "ms", better: .lower, baseline: baseline,
+                    detail: (runs.count == 1 ? "1 run" : "median of \(runs.count) runs")
+                        + ", \(options.journalLatencySeconds) s measured" + (baseline == nil ? "; no raw relay at this rate" : "")))
+            }
+        }
+        return (throughputRuns[nil] ?? [], figures)
     }
 }

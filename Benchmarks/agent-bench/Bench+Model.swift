@@ -1,4 +1,5 @@
 import AgentBus
+import BenchmarkResults
 import Foundation
 
 extension Bench {
@@ -7,9 +8,10 @@ extension Bench {
     /// `--model-latency-ms`, at each `--model-concurrency`. Throughput against the bound that
     /// latency sets: the handlers running at once (the concurrency, and with the default
     /// ordering one event at a time per partition) divided by the latency; and against the raw
-    /// relay's throughput `raw` (measured here when no other part did).
-    func modelPart(raw: [Throughput]) async throws {
-        guard options.sides.contains(.agent) else { return }
+    /// relay's throughput `raw` (measured here when no other part did). Returns the summary's
+    /// figures for `make bench`'s table, each against its bound: the raw relay makes no model call.
+    func modelPart(raw: [Throughput]) async throws -> [BenchmarkFigure] {
+        guard options.sides.contains(.agent) else { return [] }
         var raw = raw
         let stub = try ModelStub(script: options.modelStub, latencyMilliseconds: options.modelLatency)
         defer { stub.stop() }
@@ -46,6 +48,7 @@ extension Bench {
         show(
             "  " + pad("", 16) + "  events/s  bound                of bound  of raw  hop CPU/event  journal records/event")
         let rawRate = raw.isEmpty ? nil : Throughput.median(raw)
+        var figures: [BenchmarkFigure] = []
         for (concurrency, runs) in results {
             let perSecond = Throughput.median(runs)
             let atOnce = min(concurrency ?? AgentPolicies().concurrency, benchPartitions)
@@ -59,8 +62,16 @@ extension Bench {
                     + pad(
                         runs.compactMap(\.journalRecordsPerEvent).max().map { String(format: "%.2f", $0) } ?? "", 23,
                         left: true))
+            figures.append(BenchmarkFigure(
+                group: "model", figure: "throughput, \(Self.concurrencyLabel(concurrency))", value: perSecond.rounded(),
+                unit: "events/s", better: .higher,
+                baseline: bound.isFinite ? ("bound: \(atOnce) at once / \(options.modelLatency) ms", bound.rounded()) : nil,
+                detail: (runs.count == 1 ? "1 run" : "median of \(runs.count) runs")
+                    + ", \(options.modelEvents) events, model stub answering after \(options.modelLatency) ms"
+                    + (rawRate.map { String(format: "; %.2f%% of the raw relay's throughput", perSecond / $0 * 100) } ?? "")))
         }
         if let rawRate { show("  the raw relay in this run: \(rate(rawRate)) events/s (median of \(raw.count))") }
+        return figures
     }
 
     /// `concurrency 64` (the agent's own when nil) or `concurrency 8`.

@@ -3,7 +3,7 @@ import Foundation
 /// The command line:
 /// `agent-bench [--events N] [--runs R] [--rates E,...] [--latency-seconds S] [--latency-runs L]
 ///              [--warmup-seconds W] [--brokers B] [--only WHAT,...] [--handler H] [--schemas DIR]
-///              [--agentbus PATH] [--journal-... ] [--model-...]`.
+///              [--agentbus PATH] [--journal-... ] [--model-...] [--quick] [--results FILE]`.
 struct Options {
     /// The offered rate whose latency has the p50 and p99 goals.
     static let latencyGoalRate = 2_000
@@ -43,9 +43,27 @@ struct Options {
     /// The `agentbus` executable that runs `dev-broker`: by default the one next to this program.
     var agentbus = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         .appendingPathComponent("agentbus").path
+    /// Where the summaries' figures go as JSON Lines, for `make bench`'s table; nil: nowhere.
+    var results: String?
+
+    /// `--quick`: every part and figure, on runs small enough for `make bench-quick`.
+    mutating func makeQuick() {
+        events = 20_000
+        runs = 1
+        latencySeconds = 2
+        latencyRuns = 1
+        journalEvents = 5_000
+        journalRuns = 1
+        journalLatencySeconds = 2
+        modelEvents = 200
+    }
 
     static let usage = """
         usage: agent-bench [--events N] [--runs R] [--rates E,...] [--latency-seconds S] [options]
+          --quick              every part on small runs, once each (`make bench-quick`): --events 20000 --runs 1
+                               --latency-seconds 2 --latency-runs 1 --journal-events 5000 --journal-runs 1
+                               --journal-latency-seconds 2 --model-events 200 (options after it override)
+          --results FILE       append the summaries' figures to FILE, one JSON object a line (`make bench`)
           --events N           input events per throughput run (default 100000; at most ~150000, since each of
                                the 24 partitions keeps only 5 MiB on the embedded cluster)
           --runs R             throughput runs of each side, alternating raw and AgentBus (default 3; 0 skips)
@@ -90,6 +108,10 @@ struct Options {
                 print(usage)
                 exit(0)
             }
+            if name == "--quick" {
+                options.makeQuick()
+                continue
+            }
             guard let value = inlineValue ?? rest.popFirst() else { fail("\(name) needs a value") }
             func number(minimum: Int) -> Int {
                 guard let number = Int(value), number >= minimum else {
@@ -131,6 +153,7 @@ struct Options {
                 }
                 options.handler = handler
             case "--agentbus": options.agentbus = value
+            case "--results": options.results = value
             case "--journal-events": options.journalEvents = number(minimum: 2)
             case "--journal-runs": options.journalRuns = number(minimum: 0)
             case "--journal-effects":

@@ -34,6 +34,7 @@
 //      [--only hop|journal|model,...] (--help lists every option)
 
 import AgentBus
+import BenchmarkResults
 import CRdKafka
 import Foundation
 import LoanEvents
@@ -273,15 +274,22 @@ do {
     bench.printHeader(sample: throughputEvents ?? latencyEvents ?? bench.events(count: 1, timestamped: false))
 
     var raw: [Throughput] = []
+    var figures: [BenchmarkFigure] = []
     if hop {
-        raw = try await bench.hopPart(throughputEvents: throughputEvents, latencyEvents: latencyEvents)
+        let part = try await bench.hopPart(throughputEvents: throughputEvents, latencyEvents: latencyEvents)
+        raw = part.raw
+        figures += part.figures
     }
     if options.parts.contains(.journal) {
-        let journalRaw = try await bench.journalPart()
-        if !journalRaw.isEmpty { raw = journalRaw }
+        let part = try await bench.journalPart()
+        if !part.raw.isEmpty { raw = part.raw }
+        figures += part.figures
     }
     if options.parts.contains(.model) {
-        try await bench.modelPart(raw: raw)
+        figures += try await bench.modelPart(raw: raw)
+    }
+    if let path = options.results {
+        try BenchmarkResultsFile(path: path).append(figures)
     }
 } catch {
     printError("agent-bench: \(error)")

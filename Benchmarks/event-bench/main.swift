@@ -1,4 +1,5 @@
 import AgentBus
+import BenchmarkResults
 import Foundation
 import Kafka
 import LoanEvents
@@ -8,12 +9,37 @@ import LoanEvents
 // same bytes (the machine is noisy, so the reference runs in the same process, interleaved, and
 // the ratio is what to compare).
 
-let arguments = CommandLine.arguments.dropFirst()
-let schemaDirectory = arguments.first ?? "schemas"
+//   event-bench [SCHEMA-DIR [ONLY]] [--quick] [--results FILE]
+//     --quick         runs of 200 ms instead of 700 (`make bench-quick`)
+//     --results FILE  append the summary's figures to FILE, one JSON object a line (`make bench`)
+
+var positional: [String] = []
+/// Where the summary's figures go as JSON Lines, for `make bench`'s table.
+var resultsPath: String?
+var quick = false
+do {
+    var rest = CommandLine.arguments.dropFirst()
+    while let argument = rest.popFirst() {
+        switch argument {
+        case "--quick": quick = true
+        case "--results":
+            guard let path = rest.popFirst() else {
+                FileHandle.standardError.write(Data("event-bench: --results needs a file\n".utf8))
+                exit(2)
+            }
+            resultsPath = path
+        case "--help", "-h":
+            print("usage: event-bench [SCHEMA-DIR [ONLY]] [--quick] [--results FILE]")
+            exit(0)
+        default: positional.append(argument)
+        }
+    }
+}
+let schemaDirectory = positional.first ?? "schemas"
 /// Optional: run only the cases whose name contains this (for profiling one of them).
-let only = arguments.dropFirst().first
+let only = positional.dropFirst().first
 let rounds = 3
-let duration = Duration.milliseconds(700)
+let duration = Duration.milliseconds(quick ? 200 : 700)
 
 let registry: SchemaRegistry
 do {
@@ -165,5 +191,36 @@ for (ours, theirs) in typedPairs {
     guard let new = rates[ours], let old = rates[theirs] else { continue }
     print(String(format: "  %@: %.2f µs vs Foundation %.2f µs, %.1fx faster; goal 3x: %@",
         ours, 1e6 / new, 1e6 / old, new / old, new >= 3 * old ? "met" : "not met"))
+}
+if let resultsPath {
+    let detail = "best of \(rounds) runs of \(duration), one core"
+    var figures: [BenchmarkFigure] = []
+    if let validate = rates["validate (parse + validate)"] {
+        figures.append(BenchmarkFigure(
+            group: "events", figure: "parse + validate \(payload.count) B", value: validate.rounded(), unit: "/s",
+            better: .higher,
+            baseline: rates["Foundation JSONSerialization parse only"].map { ("Foundation JSONSerialization, parse only", $0.rounded()) },
+            detail: detail + "; the \(type) sample"))
+    }
+    for (ours, theirs) in typedPairs {
+        guard let new = rates[ours] else { continue }
+        let what = ours.hasPrefix("typed decode") ? "JSONDecoder" : "JSONEncoder"
+        let bytes = ours.hasSuffix("CreditChecked") ? creditPayload.count : riskPayload.count
+        figures.append(BenchmarkFigure(
+            group: "events", figure: "\(ours) (\(bytes) B)", value: 1e6 / new, unit: "µs", better: .lower,
+            baseline: rates[theirs].map { ("Foundation \(what)", 1e6 / $0) }, detail: detail))
+    }
+    for name in ["envelope encode (child + headers)", "envelope decode (record -> envelope)"] {
+        guard let value = rates[name] else { continue }
+        figures.append(BenchmarkFigure(
+            group: "events", figure: name, value: value.rounded(), unit: "/s", better: .higher, baseline: nil,
+            detail: detail + "; no baseline: nothing outside AgentBus builds its envelope"))
+    }
+    do {
+        try BenchmarkResultsFile(path: resultsPath).append(figures)
+    } catch {
+        FileHandle.standardError.write(Data("event-bench: \(error)\n".utf8))
+        exit(1)
+    }
 }
 if sink == 42 { print("") }

@@ -2,17 +2,21 @@
 import Glibc
 #endif
 
-/// The command line: `kafka-bench [--messages N] [--runs R] [--linger-ms L]`.
+/// The command line: `kafka-bench [--quick] [--messages N] [--runs R] [--linger-ms L] [--results FILE]`.
 struct Options {
     var messages = 500_000
     var runs = 3
     var lingerMilliseconds = 20
+    /// Where to append the summary's figures as JSON Lines (`make bench`'s table); nil: nowhere.
+    var results: String?
 
     static let usage = """
-        usage: kafka-bench [--messages N] [--runs R] [--linger-ms L]
-          --messages N   messages per run (default 500000)
-          --runs R       runs of each measurement, alternating raw and Swift (default 3)
-          --linger-ms L  linger.ms of both producers (default 20)
+        usage: kafka-bench [--quick] [--messages N] [--runs R] [--linger-ms L] [--results FILE]
+          --quick         smaller runs for `make bench-quick`: --messages 200000 --runs 1 (options after it override)
+          --messages N    messages per run (default 500000)
+          --runs R        runs of each measurement, alternating raw and Swift (default 3)
+          --linger-ms L   linger.ms of both producers (default 20)
+          --results FILE  append the summary's figures to FILE, one JSON object a line
         """
 
     /// Parses `arguments` (without the program name); prints the usage and exits on a bad one.
@@ -24,6 +28,16 @@ struct Options {
             if name == "--help" || name == "-h" {
                 print(usage)
                 exit(0)
+            }
+            if name == "--quick" {
+                options.messages = 200_000
+                options.runs = 1
+                continue
+            }
+            if name == "--results" {
+                guard let value = inlineValue ?? rest.popFirst() else { fail("--results needs a file") }
+                options.results = value
+                continue
             }
             guard let value = inlineValue ?? rest.popFirst(), let number = Int(value), number > 0 else {
                 fail("\(argument): expected a positive number")

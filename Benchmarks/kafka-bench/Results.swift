@@ -1,3 +1,5 @@
+import BenchmarkResults
+
 /// One timed run: how many messages went through in how long.
 struct Throughput: Sendable {
     let messages: Int
@@ -24,6 +26,14 @@ struct Comparison {
         guard !sorted.isEmpty else { return 0 }
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    /// The median run as a figure of `make bench`'s table, the raw side's median its baseline.
+    func figure(workload: Workload) -> BenchmarkFigure {
+        BenchmarkFigure(
+            group: "kafka", figure: "\(name) throughput", value: Self.median(swift).rounded(), unit: "msg/s",
+            better: .higher, baseline: ("raw librdkafka", Self.median(raw).rounded()),
+            detail: (swift.count == 1 ? "1 run" : "median of \(swift.count) runs") + ", \(workload.messages) × \(workload.value.count) B, embedded cluster in process")
     }
 
     /// `produce  swift 1234567 msg/s  raw 2345678 msg/s  ratio 52.6%`

@@ -18,7 +18,9 @@
 // costs on top of librdkafka (its copies, locks, tasks and per-record values). 100% means free.
 //
 // Run: swift build -c release --product kafka-bench && .build/release/kafka-bench [--messages N] [--runs R]
+// (`--quick` for smaller runs, `--results FILE` for `make bench`'s table; `--help` lists them)
 
+import BenchmarkResults
 import CRdKafka
 import Kafka
 
@@ -132,6 +134,9 @@ do {
     print("\nbest of \(options.runs)")
     print(produce.line(Comparison.best))
     print(consume.line(Comparison.best))
+    if let path = options.results {
+        try BenchmarkResultsFile(path: path).append([produce.figure(workload: workload), consume.figure(workload: workload)])
+    }
 } catch {
     var standardError = StandardError()
     print("kafka-bench: \(error)", to: &standardError)

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import AgentBus
+import BenchmarkResults
 import Foundation
 
 // `make bench`: replay of saved logs of 100k and 1M events. For each size it writes a synthetic
@@ -13,6 +14,8 @@ import Foundation
 //
 //   replay-bench [--events N]... [--keep]   sizes to run (default 100000 and 1000000); --keep
 //                                           leaves the logs for agentbus replay --from-file
+//                [--quick] [--results FILE] --quick: 100000 only (`make bench-quick`);
+//                                           --results: append the figures to FILE as JSON Lines
 //   replay-bench --measure FILE CID     (internal) the child's part
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -25,6 +28,9 @@ if arguments.first == "--measure", arguments.count == 3 {
 
 var sizes: [Int] = []
 var keep = false
+var quick = false
+/// Where the figures go as JSON Lines, for `make bench`'s table.
+var results: BenchmarkResultsFile?
 var index = 0
 while index < arguments.count {
     switch arguments[index] {
@@ -38,15 +44,27 @@ while index < arguments.count {
     case "--keep":
         keep = true
         index += 1
+    case "--quick":
+        quick = true
+        index += 1
+    case "--results":
+        guard index + 1 < arguments.count else {
+            FileHandle.standardError.write(Data("replay-bench: --results needs a file\n".utf8))
+            exit(2)
+        }
+        results = BenchmarkResultsFile(path: arguments[index + 1])
+        index += 2
     case "--help", "-h":
-        print("usage: replay-bench [--events N]... [--keep]   (default: 100000 and 1000000; --keep leaves the logs)")
+        print(
+            "usage: replay-bench [--events N]... [--keep] [--quick] [--results FILE]   (default: 100000 and 1000000; "
+                + "--keep leaves the logs; --quick: 100000 only; --results appends the figures to FILE as JSON Lines)")
         exit(0)
     default:
         FileHandle.standardError.write(Data("replay-bench: unknown argument \(arguments[index]); see --help\n".utf8))
         exit(2)
     }
 }
-if sizes.isEmpty { sizes = [100_000, 1_000_000] }
+if sizes.isEmpty { sizes = quick ? [100_000] : [100_000, 1_000_000] }
 
 func format(_ seconds: Double) -> String { String(format: "%.2f s", seconds) }
 func megabytes(_ bytes: Int64) -> String { String(format: "%.0f MB", Double(bytes) / 1_000_000) }
@@ -90,6 +108,32 @@ for size in sizes {
     if size >= 1_000_000 {
         let timeMet = total < 5, memoryMet = m.peakBytes < 1_500_000_000
         print("  goal: load + render + lint \(format(total)) < 5 s: \(timeMet ? "met" : "NOT met"); peak \(megabytes(m.peakBytes)) < 1.5 GB: \(memoryMet ? "met" : "NOT met")")
+    }
+    if let results {
+        let scale = size >= 1_000_000 && size % 1_000_000 == 0 ? "\(size / 1_000_000)M" : size % 1000 == 0 ? "\(size / 1000)k" : "\(size)"
+        let detail = "one run, \(m.records) records, \(megabytes(m.fileBytes)), in a child process"
+        do {
+            try results.append([
+                BenchmarkFigure(
+                    group: "replay", figure: "load and index \(scale) events", value: m.loadSeconds, unit: "s",
+                    better: .lower, baseline: ("raw scan of the file (no parsing)", m.rawScanSeconds), detail: detail),
+                BenchmarkFigure(
+                    group: "replay", figure: "render one workflow, \(scale) log", value: m.renderSeconds * 1000, unit: "ms",
+                    better: .lower, detail: detail),
+                BenchmarkFigure(
+                    group: "replay", figure: "ls all, \(scale) log", value: m.listSeconds, unit: "s", better: .lower,
+                    detail: detail),
+                BenchmarkFigure(
+                    group: "replay", figure: "lint all, \(scale) log", value: m.lintSeconds, unit: "s", better: .lower,
+                    detail: detail),
+                BenchmarkFigure(
+                    group: "replay", figure: "peak memory, \(scale) log", value: (Double(m.peakBytes) / 1e6).rounded(),
+                    unit: "MB", better: .lower, detail: detail + "; ru_maxrss of the replaying process"),
+            ])
+        } catch {
+            print("replay-bench: \(error)")
+            exit(1)
+        }
     }
     if keep {
         print("  kept                  \(path) (try: agentbus replay ls --from-file \(path) --slowest 5)")
