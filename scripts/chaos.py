@@ -573,6 +573,21 @@ class Chaos:
                redelivered),
             not repeated and all(len(ids) == 1 for ids in explained_by.values()))
 
+        # Handlers past their deadline: a hanging applicant's screening never completes (4 s
+        # against a 2 s deadline), so no fraud.checked for them; each attempt ends past the
+        # deadline and its workflow is assessed without the fraud result.
+        hanging = set(HANGING_APPLICANTS)
+        completed = sum(1 for r in records if r["h"].get("ce_type") == "dev.agentbus.loan.fraud.checked.v1"
+                        and isinstance(r.get("value"), dict) and r["value"].get("applicantId") in hanging)
+        past_deadline = [a for a in activity if a["agent"] == "fraud-check" and "past its deadline" in (a.get("error") or "")]
+        partial = sum(1 for r in records if r["h"].get("ce_type") == "dev.agentbus.loan.assessment.completed.v1"
+                      and isinstance(r.get("value"), dict) and r["value"].get("partial"))
+        row("handlers past their deadline", "cancelled, never completed",
+            "%d attempts past the deadline (%d retried, %d dead-lettered), %d completed; %d partial assessments"
+            % (len(past_deadline), sum(1 for a in past_deadline if a["outcome"] == "retried"),
+               sum(1 for a in past_deadline if a["outcome"] == "dead-lettered"), completed, partial),
+            completed == 0)
+
         # 4. Bad input: each dead-lettered by intake with its failure class; or, when its (last)
         # ce_type is none intake handles, left alone by design (a shared topic carries other
         # agents' types) and the cause of nothing; or taken as a valid application (then its
