@@ -115,7 +115,7 @@ class Chaos:
                         AGENTBUS_MODEL_PRICES=os.path.join(ROOT, "Examples/model-prices.json"))
         self.helpers = []  # dev-broker, model stub, tail: not killed by the schedule
         self.instances = []
-        self.faults_log = open(os.path.join(self.work, "faults.log"), "w")
+        self.faults_log = open(os.path.join(self.work, "faults.log"), "a" if options.check_only else "w")
         self.started = time.monotonic()
         self.published = {}  # application ID -> correlation ID
         self.publish_failures = 0
@@ -422,6 +422,13 @@ class Chaos:
             if not missing:
                 break
             time.sleep(1)
+        # Then until no handler runs and no agent lags, three polls in a row: a bad input taken as
+        # an application, a hanging screening's attempts, a retry that came due.
+        quiet = 0
+        while time.monotonic() < deadline and quiet < 3:
+            busy = self.busy()
+            quiet = quiet + 1 if busy == 0 else 0
+            time.sleep(1)
         # Stragglers (timers, explanations, retries of dead-lettered checks) before reading the log.
         time.sleep(self.options.linger)
         log("settled after %.0f s; saving the log" % (time.monotonic() - start))
@@ -429,7 +436,46 @@ class Chaos:
         self.saved_at_ms = int(time.time() * 1000)
         subprocess.run([self.agentbus, "replay", "--save", os.path.join(self.work, "run.jsonl")], env=self.env,
                        stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.work, "replay-save.err"), "wb"), timeout=600)
+        self.save_state()
         return self.check()
+
+    def save_state(self):
+        """What the check needs besides the log (state.json), so --check-only can run it again."""
+        state = {"seed": self.options.seed, "workflows": self.options.workflows,
+                 "elapsed_s": time.monotonic() - self.started, "published": self.published, "bad_inputs": self.bad_inputs, "health": self.health,
+                 "saved_at_ms": self.saved_at_ms,
+                 "crashes": {i.name: i.crashes for i in self.instances}, "kills": {i.name: i.kills for i in self.instances}}
+        with open(os.path.join(self.work, "state.json"), "w") as file:
+            json.dump(state, file)
+
+    def load_state(self):
+        with open(os.path.join(self.work, "state.json")) as file:
+            state = json.load(file)
+        self.published, self.health, self.saved_at_ms = state["published"], state["health"], state["saved_at_ms"]
+        self.options.seed, self.options.workflows = state["seed"], state["workflows"]
+        self.started = time.monotonic() - state["elapsed_s"]
+        self.bad_inputs = [tuple(item) for item in state["bad_inputs"]]
+        self.instances = []
+        for name, crashes in state["crashes"].items():
+            instance = Instance(name, [], self.work, self.env)
+            instance.crashes, instance.kills = crashes, state["kills"][name]
+            self.instances.append(instance)
+
+    def busy(self):
+        """Handlings in flight plus consumer lag, over every instance's /metrics (an instance that
+        does not answer counts as busy)."""
+        total = 0
+        for instance in self.instances:
+            port = instance.http_port()
+            try:
+                text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5).read().decode()
+            except Exception:
+                total += 1
+                continue
+            for line in text.splitlines():
+                if line.startswith(("agentbus_handlings_in_flight", "agentbus_consumer_lag{")):
+                    total += float(line.rpartition(" ")[2])
+        return total
 
     def collect_health(self):
         self.health = {}
@@ -667,6 +713,8 @@ class Chaos:
         for instance in self.instances:
             instance.stop()
         for instance in self.instances:
+            if instance.process is None:
+                continue
             try:
                 instance.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -690,12 +738,16 @@ def main():
     parser.add_argument("--kill-every", type=float, nargs=2, default=[3, 6], metavar=("MIN", "MAX"),
                         help="seconds between SIGKILLs")
     parser.add_argument("--settle-timeout", type=float, default=180, help="seconds to wait for every workflow to end")
-    parser.add_argument("--linger", type=float, default=15, help="seconds to wait after that, for stragglers")
+    parser.add_argument("--linger", type=float, default=5, help="seconds to wait after that, for stragglers")
     parser.add_argument("--memory-bound-mb", type=float, default=400)
     parser.add_argument("--keep", help="the work directory, kept (default: a temporary one, kept only on failure)")
     parser.add_argument("--bin", default=os.path.join(ROOT, ".build/debug"))
     parser.add_argument("--verbose", action="store_true", help="print each fault as it is injected")
+    parser.add_argument("--check-only", action="store_true",
+                        help="start nothing: check the run kept in --keep again (its run.jsonl and state.json)")
     options = parser.parse_args()
+    if options.check_only and not options.keep:
+        parser.error("--check-only needs --keep DIR, the directory of a kept run")
     if options.seed is None:
         options.seed = random.SystemRandom().randint(1, 999_999)
     if options.rate is None:
@@ -706,7 +758,11 @@ def main():
     log("seed %d; files in %s" % (options.seed, chaos.work))
     passed = False
     try:
-        passed = chaos.run()
+        if options.check_only:
+            chaos.load_state()
+            passed = chaos.check()
+        else:
+            passed = chaos.run()
     finally:
         chaos.stop()
         if passed and not options.keep:
