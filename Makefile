@@ -70,3 +70,29 @@ bench-quick: bench-build
 
 clean:
 	rm -rf .build .build-doc-snippets
+
+# Fault injection (docs/operations.md, "Fault injection"): the example system under load while
+# agents are SIGKILLed, a broker goes down, requests fail and bad input arrives; prints a table of
+# invariants. SEED=N reproduces a run, CHAOS_ARGS passes more options (scripts/chaos.py --help).
+# chaos runs 10,000 workflows; chaos-quick 500, in under five minutes.
+.PHONY: chaos chaos-quick chaos-build
+CHAOS_SEED = $(if $(SEED),--seed $(SEED),)
+
+chaos-build: setup
+	$(SWIFT) build --product agentbus
+	$(SWIFT) build --product intake
+	$(SWIFT) build --product document-extraction
+	$(SWIFT) build --product credit-check
+	$(SWIFT) build --product fraud-check
+	$(SWIFT) build --product risk-scorer
+	$(SWIFT) build --product aggregator
+	$(SWIFT) build --product decision
+	$(SWIFT) build --product notifier
+	$(SWIFT) build --product explainer
+	$(SWIFT) build --product supervisor
+
+chaos: chaos-build
+	@scripts/chaos.py --workflows 10000 $(CHAOS_SEED) $(CHAOS_ARGS)
+
+chaos-quick: chaos-build
+	@scripts/chaos.py --workflows 500 $(CHAOS_SEED) $(CHAOS_ARGS)

@@ -7,7 +7,8 @@ import LoanEvents
 ///
 /// Different applications are screened concurrently (ordering by key: the applications' keys
 /// are their workflows), so one slow screening holds back only its own workflow. The handler
-/// deadline is stretched past the slow path, so a slow screening is late, not cancelled.
+/// deadline is stretched past the slow path, so a slow screening is late, not cancelled (unless
+/// ``FraudCheckFaults/handlerDeadline`` says otherwise).
 struct FraudCheckAgent: Agent {
     let name = "fraud-check"
     let version = "1.0.0"
@@ -17,7 +18,7 @@ struct FraudCheckAgent: Agent {
     var faults = FraudCheckFaults()
 
     var policies: AgentPolicies {
-        AgentPolicies(ordering: .key(maxInFlight: 64), handlerDeadline: max(.seconds(30), faults.slowLatency + .seconds(10)))
+        AgentPolicies(ordering: .key(maxInFlight: 64), handlerDeadline: faults.effectiveHandlerDeadline)
     }
 
     var handlers: [EventHandler] {

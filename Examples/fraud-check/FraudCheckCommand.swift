@@ -15,7 +15,8 @@ struct FraudCheckCommand: AgentCommand {
             rules. Fault switches for demos: --slow-applicants makes those applicants' screenings \
             take --slow-latency-ms (to miss a fan-in deadline); --transient-failure-rate makes that \
             share of events (chosen by their ID, so always the same ones) fail their first \
-            --transient-failures attempts (to show retries). Runs one instance until SIGTERM or \
+            --transient-failures attempts (to show retries); --handler-deadline-ms below the slow latency \
+            makes slow screenings hang past their deadline (cancelled, retried, dead-lettered). Runs one instance until SIGTERM or \
             SIGINT; run more to share the work.
             """)
 
@@ -45,6 +46,11 @@ struct FraudCheckCommand: AgentCommand {
         valueName: "count"))
     var transientFailures: Int?
 
+    @Option(help: ArgumentHelp(
+        "The handler deadline, in milliseconds: a screening still running then is cancelled and retried (set it below --slow-latency-ms to make slow screenings hang past it). Default: $FRAUD_CHECK_HANDLER_DEADLINE_MS, then the slow latency plus 10 s, at least 30 s.",
+        valueName: "ms"))
+    var handlerDeadlineMs: Int?
+
     var embeddedSchemas: EmbeddedSchemas? { .loanEvents }
 
     func makeAgent(services: inout AgentServices) async throws -> FraudCheckAgent {
@@ -64,6 +70,10 @@ struct FraudCheckCommand: AgentCommand {
         let failures = try transientFailures ?? AgentEnvironment.value("FRAUD_CHECK_TRANSIENT_FAILURES", as: Int.self) ?? 2
         guard failures >= 1 else { throw AgentConfigurationError("the transient failures must be 1 or more, got \(failures)") }
         faults.transientFailures = failures
+        if let deadline = try handlerDeadlineMs ?? AgentEnvironment.value("FRAUD_CHECK_HANDLER_DEADLINE_MS", as: Int.self) {
+            guard deadline >= 1 else { throw AgentConfigurationError("the handler deadline must be 1 ms or more, got \(deadline)") }
+            faults.handlerDeadline = .milliseconds(deadline)
+        }
         return FraudCheckAgent(screener: RuleBasedFraudScreener(), faults: faults)
     }
 }

@@ -14,6 +14,13 @@ struct FraudCheckFaults: Sendable {
     /// (3 attempts in place, then `fraud-check.retry.10s`), 2 shows in-place retries and 3 a pass
     /// through the retry topic.
     var transientFailures = 2
+    /// The handler deadline; nil: past the slow latency (``slowLatency`` + 10 s, at least 30 s), so a
+    /// slow screening is late rather than cancelled. Set below ``slowLatency``, slow screenings
+    /// hang past it: each attempt is cancelled, and the event is retried, then dead-lettered.
+    var handlerDeadline: Duration?
+
+    /// The deadline the agent's policies give its handler.
+    var effectiveHandlerDeadline: Duration { handlerDeadline ?? max(.seconds(30), slowLatency + .seconds(10)) }
 
     /// How long screening `applicantID` takes.
     func latency(for applicantID: String) -> Duration {

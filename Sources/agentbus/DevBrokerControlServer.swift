@@ -16,9 +16,16 @@ import Glibc
 ///     create-topic NAME PARTITIONS REPLICATION   ->   created | exists | error: <one line>
 ///     broker-down ID|all                         ->   ok | error: <one line>
 ///     broker-up ID|all                           ->   ok | error: <one line>
+///     rtt ID|all MILLISECONDS                    ->   ok | error: <one line>
+///     request-errors API ERROR[,ERROR...]        ->   ok | error: <one line>
 ///
 /// A broker taken down closes its connections and refuses new ones until it is brought up
-/// (``EmbeddedCluster/setBrokerDown(_:)``); `all` means every broker of the cluster.
+/// (``EmbeddedCluster/setBrokerDown(_:)``); `all` means every broker of the cluster. `rtt` delays
+/// every response of the broker by that long (0 ends it; ``EmbeddedCluster/setRoundTripTime(broker:_:)``).
+/// `request-errors` makes the next requests of type API (`produce`, `fetch`, ... or a key number;
+/// ``KafkaAPI/byName``) fail, one per error, in order, with those errors (`not-leader-for-partition`,
+/// `request-timed-out`, ... or a code; ``KafkaInjectedError/byName``), whichever broker gets them.
+/// These are the fault injections `make chaos` (scripts/chaos.py) drives.
 ///
 /// Only the dev-broker's user can connect (the socket is mode 0600). Accepting and serving
 /// connections blocks, so it runs on threads of its own, never on Swift's cooperative pool.
@@ -104,8 +111,10 @@ final class DevBrokerControlServer: Sendable {
     func answer(_ request: String) -> String {
         let words = request.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         if words.first == "broker-down" || words.first == "broker-up" { return brokerAnswer(words) }
+        if words.first == "rtt" { return roundTripTimeAnswer(words) }
+        if words.first == "request-errors" { return requestErrorsAnswer(words) }
         guard words.first == "create-topic" else {
-            return "error: unknown request \"\(words.first ?? "")\"; expected create-topic NAME PARTITIONS REPLICATION, broker-down ID|all or broker-up ID|all"
+            return "error: unknown request \"\(words.first ?? "")\"; expected create-topic NAME PARTITIONS REPLICATION, broker-down ID|all, broker-up ID|all, rtt ID|all MILLISECONDS or request-errors API ERROR[,ERROR...]"
         }
         guard words.count == 4, let partitions = Int(words[2]), let replication = Int(words[3]) else {
             return "error: expected create-topic NAME PARTITIONS REPLICATION"
@@ -132,12 +141,9 @@ final class DevBrokerControlServer: Sendable {
         let request = words[0]
         guard words.count == 2 else { return "error: expected \(request) ID|all" }
         let ids: [Int32]
-        if words[1] == "all" {
-            ids = cluster.brokerIDs
-        } else if let id = Int32(words[1]), cluster.brokerIDs.contains(id) {
-            ids = [id]
-        } else {
-            return "error: no broker \"\(words[1])\"; this cluster has brokers \(cluster.brokerIDs.map(String.init).joined(separator: ", "))"
+        switch brokers(words[1]) {
+        case .success(let found): ids = found
+        case .failure(let problem): return "error: \(problem.description)"
         }
         do {
             for id in ids {
@@ -147,6 +153,51 @@ final class DevBrokerControlServer: Sendable {
             return "error: \(error.message)"
         }
         return "ok"
+    }
+
+    /// The answer to `rtt ID|all MILLISECONDS`.
+    private func roundTripTimeAnswer(_ words: [String]) -> String {
+        guard words.count == 3 else { return "error: expected rtt ID|all MILLISECONDS" }
+        guard let milliseconds = Int(words[2]), (0...60_000).contains(milliseconds) else {
+            return "error: the round-trip time must be 0 to 60000 milliseconds, got \"\(words[2])\""
+        }
+        let ids: [Int32]
+        switch brokers(words[1]) {
+        case .success(let found): ids = found
+        case .failure(let problem): return "error: \(problem.description)"
+        }
+        do {
+            for id in ids { try cluster.setRoundTripTime(broker: id, .milliseconds(milliseconds)) }
+        } catch {
+            return "error: \(error.message)"
+        }
+        return "ok"
+    }
+
+    /// The answer to `request-errors API ERROR[,ERROR...]`.
+    private func requestErrorsAnswer(_ words: [String]) -> String {
+        guard words.count == 3 else { return "error: expected request-errors API ERROR[,ERROR...]" }
+        guard let api = KafkaAPI(name: words[1]) else {
+            return "error: unknown request type \"\(words[1])\"; expected one of \(KafkaAPI.byName.keys.sorted().joined(separator: ", ")) or a key number"
+        }
+        var errors: [KafkaInjectedError] = []
+        for name in words[2].split(separator: ",").map(String.init) {
+            guard let error = KafkaInjectedError(name: name) else {
+                return "error: unknown error \"\(name)\"; expected one of \(KafkaInjectedError.byName.keys.sorted().joined(separator: ", ")) or a code"
+            }
+            errors.append(error)
+        }
+        guard !errors.isEmpty, errors.count <= 1000 else { return "error: name 1 to 1000 errors" }
+        cluster.injectRequestErrors(api: api, errors: errors)
+        return "ok"
+    }
+
+    /// The brokers `word` names: `all`, or one broker ID of this cluster.
+    private func brokers(_ word: String) -> Result<[Int32], SetupError> {
+        if word == "all" { return .success(cluster.brokerIDs) }
+        if let id = Int32(word), cluster.brokerIDs.contains(id) { return .success([id]) }
+        return .failure(SetupError(
+            description: "no broker \"\(word)\"; this cluster has brokers \(cluster.brokerIDs.map(String.init).joined(separator: ", "))"))
     }
 
     /// Why `name` cannot name a Kafka topic, or nil when it can.

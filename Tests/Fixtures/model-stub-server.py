@@ -15,14 +15,16 @@ received), a last message of role "tool" (content: a JSON echo of the tool resul
 tool_call_id and the assistant message before it, as received), "cut" (Content-Length larger than
 the body; the connection closes mid-body), "nochoices" ({"id":"x"}), "emptychoices" (choices:
 []).
-For rate-limit tests: "storm:N" (answered 200, {"storm": N}) makes the next N requests, whatever
-their message, answer 429 with Retry-After: 1; GET /calls lists the arrival times of every chat
+For rate-limit tests: "storm:N" (answered 200, {"storm": N, "outage": M}) makes the next N requests, whatever
+their message, answer 429 with Retry-After: 1, and "outage:N" the next N answer 503 (make chaos);
+GET /calls lists the arrival times of every chat
 request but those "storm:N" ones, in monotonic seconds, as a JSON array, so a test counts and
 spaces the calls the server saw."""
 import http.server, json, os, sys, threading, time
 
 lock = threading.Lock()
 storm_left = 0
+outage_left = 0
 arrivals = []
 echo_calls = 0
 
@@ -55,26 +57,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send(200, times)
 
     def do_POST(self):
-        global storm_left
+        global storm_left, outage_left
         arrived = time.monotonic()
         if self.path != "/v1/chat/completions":
             return self.send(404, {"error": {"message": "no route " + self.path}})
         request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
         time.sleep(LATENCY_SECONDS)
         last = request["messages"][-1].get("content") or ""
-        if last.startswith("storm:"):
+        if last.startswith("storm:") or last.startswith("outage:"):
             with lock:
-                storm_left = int(last[len("storm:"):])
+                if last.startswith("storm:"):
+                    storm_left = int(last[len("storm:"):])
+                else:
+                    outage_left = int(last[len("outage:"):])
             return self.send(200, {
                 "id": "chatcmpl-storm", "object": "chat.completion", "model": request.get("model"),
                 "choices": [{"index": 0, "finish_reason": "stop",
-                             "message": {"role": "assistant", "content": json.dumps({"storm": storm_left})}}],
+                             "message": {"role": "assistant", "content": json.dumps({"storm": storm_left, "outage": outage_left})}}],
             })
         with lock:
             arrivals.append(arrived)
             refused = storm_left > 0
             if refused:
                 storm_left -= 1
+            down = not refused and outage_left > 0
+            if down:
+                outage_left -= 1
+        if down:
+            return self.send(503, {"error": {"message": "The server is overloaded (outage)"}})
         if refused:
             return self.send(429, {"error": {"message": "Rate limit reached (storm)"}}, [("Retry-After", "1")])
         if last == "rate-limit":
