@@ -1,4 +1,5 @@
 @testable import Kafka
+import Synchronization
 import Testing
 
 /// A consumer whose reader falls behind stops fetching, but keeps serving its group: a slow
@@ -137,5 +138,77 @@ struct FlowControlTests {
         #expect(Self.offsets(received, partition: 0) == Array(0..<20))
         #expect(Self.offsets(received, partition: 1) == Array(0..<Int64(Self.recordsPerPartition + 2)))
         await consumer.close()
+    }
+
+    @Test("a consumer resumed by flow control fetches at once, and gets every record once, in order")
+    func resumeFetchesAtOnce() async throws {
+        // The partition's leader does nothing but serve its fetches: the group's coordinator is
+        // another broker, whose heartbeats would otherwise wake the fetching thread by chance.
+        let cluster = try EmbeddedCluster(brokers: 3)
+        defer { cluster.stop() }
+        try cluster.createTopic(Self.topic, partitions: 1)
+        try cluster.setPartitionLeader(topic: Self.topic, partition: 0, broker: 3)
+        try cluster.setGroupCoordinator(group: "prompt-resume", broker: 1)
+        let count = 1000
+        try await Self.produce(cluster, count: count, to: [0])
+
+        let consumer = try KafkaConsumer(configuration: Self.configuration(cluster, group: "prompt-resume"))
+        let watch = FlowControlWatch()
+        let following = watch.follow(consumer.core.flowControlChanges)
+        var pauses = watch.pauses.makeAsyncIterator()
+        try consumer.subscribe(topics: [Self.topic])
+        var messages = consumer.messages.makeAsyncIterator()
+        var received = [try #require(try await messages.next())]
+
+        // Each cycle: the consumer is paused (its buffer of 2 × 10 records is full) and stays so
+        // a while, so librdkafka's fetcher goes idle; the reader then takes records until flow
+        // control resumes, and stops, so that the next pause comes only once records fetched
+        // after the resume have filled the buffer again. librdkafka 2.0.2 on its own fetches a
+        // resumed partition at its broker thread's next timed wake-up, up to a second later.
+        let clock = ContinuousClock()
+        var refills: [Duration] = []
+        _ = await pauses.next()
+        for _ in 0..<5 {
+            try await Task.sleep(for: .milliseconds(200))  // the idle pause under test
+            let started = clock.now
+            let resumesBefore = watch.resumes
+            while watch.resumes == resumesBefore {
+                received.append(try #require(try await messages.next()))
+            }
+            _ = await pauses.next()
+            refills.append(clock.now - started)
+        }
+        while received.count < count, let record = try await messages.next() {
+            received.append(record)
+        }
+        await consumer.close()
+        following.cancel()
+
+        #expect(Self.offsets(received, partition: 0) == Array(0..<Int64(count)))
+        // Waiting for the timer costs half a second per cycle on average; fetching at once, a
+        // few milliseconds. 150 ms a cycle is room for a loaded machine.
+        let total = refills.reduce(Duration.zero, +)
+        #expect(total < .milliseconds(150) * refills.count, "resume to refill: \(refills)")
+    }
+}
+
+/// Follows a consumer's flow-control changes: how many resumes so far, read without waiting, and
+/// the pauses, to wait for.
+private final class FlowControlWatch: Sendable {
+    private let resumeCount = Mutex(0)
+    let pauses: AsyncStream<Void>
+    private let pauseSink: AsyncStream<Void>.Continuation
+
+    init() { (pauses, pauseSink) = AsyncStream.makeStream() }
+
+    var resumes: Int { resumeCount.withLock { $0 } }
+
+    /// Follows `changes` until the task is cancelled.
+    func follow(_ changes: AsyncStream<Bool>) -> Task<Void, Never> {
+        Task {
+            for await paused in changes {
+                if paused { pauseSink.yield() } else { resumeCount.withLock { $0 += 1 } }
+            }
+        }
     }
 }

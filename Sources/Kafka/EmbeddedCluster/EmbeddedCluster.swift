@@ -91,6 +91,14 @@ public final class EmbeddedCluster: Sendable {
         }
     }
 
+    /// Makes `brokerID` the coordinator of consumer group `group`, so a test can keep the group's
+    /// traffic off (or on) the brokers that lead the partitions it reads.
+    public func setGroupCoordinator(group: String, broker brokerID: Int32) throws(KafkaError) {
+        try call("make broker \(brokerID) the coordinator of group \(group)") {
+            rd_kafka_mock_coordinator_set($0, "group", group, brokerID)
+        }
+    }
+
     /// Makes the next requests of kind `api` fail, in order, with `errors` (whichever broker gets them).
     public func injectRequestErrors(api: KafkaAPI, errors: [KafkaInjectedError]) {
         state.withLock { state in
