@@ -9,10 +9,11 @@ setup:
 build: setup
 	$(SWIFT) build
 
-# Process tests, in-process tests, the documentation's Swift blocks and the deploy checks, side by
-# side (scripts/test.sh says how, and prints each part's result at the end).
+# Process tests, in-process tests then a 500-workflow fault-injection run (SEED=N picks its seed),
+# the documentation's Swift blocks and the deploy checks, side by side (scripts/test.sh says how,
+# and prints each part's result at the end).
 test: setup
-	@SWIFT=$(SWIFT) scripts/test.sh
+	@SWIFT=$(SWIFT) CHAOS_SEED=$(or $(SEED),2026) scripts/test.sh
 
 # Only the documentation check: the Swift blocks of README.md and docs/*.md, built in a scratch
 # package (.build-doc-snippets/) against this checkout.
