@@ -58,4 +58,20 @@ struct ConsumerPausesTests {
         #expect(pauses.assigned([a]) == [a])
         #expect(pauses.resumeAfterFlow() == [a, c])
     }
+
+    @Test("partitions the user resumed are made to fetch once, unless paused again or revoked first")
+    func userResumesAwaitFetch() {
+        var pauses = ConsumerPauses()
+        _ = pauses.pauseForUser([a, b, c])
+        _ = pauses.resumeForUser([a, b, c])
+        _ = pauses.pauseForUser([b])
+        _ = pauses.revoked([c])
+        #expect(pauses.takeAwaitingFetch() == [a])
+        #expect(pauses.takeAwaitingFetch().isEmpty, "made to fetch twice")
+        // Resumed while flow control holds the others: flow control's resume makes it fetch.
+        _ = pauses.pauseForFlow(assignment: [a, b])
+        _ = pauses.resumeForUser([b])
+        #expect(pauses.takeAwaitingFetch().isEmpty)
+        #expect(pauses.resumeAfterFlow() == [a, b])
+    }
 }

@@ -55,6 +55,8 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
     let closeState = Mutex(CloseState())
     /// Partitions paused for the user and for flow control; librdkafka is called under this lock.
     let pauses = Mutex(ConsumerPauses())
+    /// Set when the user resumed partitions that the polling thread has not made fetch yet.
+    let userResumesAwaitFetch = Atomic<Bool>(false)
     /// Yields true when flow control pauses the consumer's partitions and false when it resumes
     /// them: lets tests see the moments they need to act on. Only the newest few are kept.
     let flowControlChanges: AsyncStream<Bool>
@@ -151,6 +153,7 @@ final class ConsumerCore: RDKafkaClientContext, @unchecked Sendable {
             lastPollNanoseconds.store(Self.monotonicNanoseconds(), ordering: .relaxed)
             // Empty the pipe before draining, so whatever lands after draining wakes us again.
             wakeup.drain()
+            fetchUserResumed()
             while true {
                 if closeState.withLock({ $0.requested }) { break polling }
                 if pending.count >= maxBatchSize {

@@ -14,6 +14,9 @@ struct ConsumerPauses: Sendable {
     private(set) var byFlow: Set<KafkaTopicPartition> = []
     /// True from ``pauseForFlow(assignment:)`` to ``resumeAfterFlow()``.
     private(set) var isFlowPaused = false
+    /// Resumed by the user, and not yet made to fetch by the polling thread (see
+    /// `ConsumerCore.fetchUserResumed()`).
+    private(set) var awaitingFetch: Set<KafkaTopicPartition> = []
 
     /// The user pauses `partitions`: all of them are paused (again, if flow control holds them).
     mutating func pauseForUser(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
@@ -25,9 +28,19 @@ struct ConsumerPauses: Sendable {
     /// in which case they resume with the others.
     mutating func resumeForUser(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
         byUser.subtract(partitions)
-        guard isFlowPaused else { return partitions }
+        guard isFlowPaused else {
+            awaitingFetch.formUnion(partitions)
+            return partitions
+        }
         byFlow.formUnion(partitions)
         return []
+    }
+
+    /// The partitions the user resumed that are still resumed, to be made to fetch now; forgets
+    /// them. Those flow control has paused since are made to fetch when it resumes them.
+    mutating func takeAwaitingFetch() -> [KafkaTopicPartition] {
+        defer { awaitingFetch = [] }
+        return awaitingFetch.subtracting(byUser).subtracting(byFlow).sorted()
     }
 
     /// The reader is behind: pause what is assigned, except what the user holds already.
@@ -61,6 +74,7 @@ struct ConsumerPauses: Sendable {
         let paused = byUser.union(byFlow).intersection(revoked)
         byUser.subtract(revoked)
         byFlow.subtract(revoked)
+        awaitingFetch.subtract(revoked)
         return paused.sorted()
     }
 }
