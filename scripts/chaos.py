@@ -673,8 +673,11 @@ class Chaos:
         catalog = {name[:-len(".json")] for name in os.listdir(os.path.join(ROOT, "schemas")) if name.endswith(".json")}
         intake_outcome = {(a["partition"], a["offset"]): a for a in activity
                           if a["agent"] == "intake" and a["topic"] == "loan.intake"}
-        caused = {r["h"].get("ce_causationid") for r in records} | {r["h"].get("ce_correlationid") for r in records
-                                                                    if r["topic"] != "loan.intake"}
+        # What a record caused: events of its workflow past loan.intake. Its dead letter, and the
+        # supervisor's alert about that dead letter (on agentbus.alerts, in its workflow), are not.
+        workflow_records = [r for r in records if not r["topic"].startswith("agentbus.") and not r["topic"].endswith(".dlt")]
+        caused = {r["h"].get("ce_causationid") for r in workflow_records} | {r["h"].get("ce_correlationid") for r in workflow_records
+                                                                             if r["topic"] != "loan.intake"}
         fates = collections.Counter()
         unexplained = []
         for r in records:
