@@ -613,6 +613,29 @@ class Chaos:
         row("applicants notified at most once", "0 notified twice", "%d notified twice (%d records delivered again, same ce_id)"
             % (len(twice), notification_records - sum(len(ids) for ids in notified.values()))
             + "; %d events skipped as duplicates" % sum(1 for a in activity if a["outcome"] == "duplicate"), not twice)
+        # The notifier's send is a journaled effect (`send`, in notifier.journal): a handling after
+        # a SIGKILL or a rebalance replays it and writes nothing. So each notified workflow has one
+        # send journaled; a second (another value, or another event's) is a second message sent.
+        sends = collections.defaultdict(set)  # correlation -> distinct (key, value)
+        send_records = 0
+        for r in records:
+            if r["topic"] == "notifier.journal" and r["h"].get("agentbus_effect") == "send":
+                send_records += 1
+                sends[r["h"].get("agentbus_correlation_id")].add((r.get("key"), json.dumps(r.get("value"), sort_keys=True)))
+        sent_twice = sorted(c for c, s in sends.items() if len(s) > 1)
+        unjournaled = sorted(c for c in notified if c not in sends)
+        unannounced = sorted(c for c in sends if not notified.get(c))
+
+        def named(what, offenders):
+            return "; %s: %s" % (what, ", ".join(offenders[:5]) + (", ..." if len(offenders) > 5 else "")) if offenders else ""
+
+        row("no terminal effect applied twice (notifier sends)", "1 journaled per notified workflow",
+            "%d sends journaled for %d notified workflows, %d sent twice, %d notified without one, %d without a notification"
+            " (%d records delivered again, same send)%s%s%s"
+            % (sum(len(s) for s in sends.values()), len(notified), len(sent_twice), len(unjournaled), len(unannounced),
+               send_records - sum(len(s) for s in sends.values()), named("sent twice", sent_twice),
+               named("not journaled", unjournaled), named("not announced", unannounced)),
+            bool(notified) and not sent_twice and not unjournaled and not unannounced)
         calls = collections.Counter()
         for a in activity:
             if a.get("modelCalls") and a.get("outcome") == "ok":
@@ -650,14 +673,18 @@ class Chaos:
                sum(1 for a in past_deadline if a["outcome"] == "dead-lettered"), completed, partial),
             completed == 0)
 
-        # 4. Bad input: each dead-lettered by intake with its failure class; or, when its (last)
-        # ce_type is none intake handles, left alone by design (a shared topic carries other
-        # agents' types) and the cause of nothing; or taken as a valid application (then its
+        # 4. Bad input: each dead-lettered by intake with its failure class; one whose (last)
+        # ce_type has no schema in the catalog (no agent could handle it) as poison, its reason
+        # naming the type, and the cause of nothing; or taken as a valid application (then its
         # workflow is among those that must end).
+        catalog = {name[:-len(".json")] for name in os.listdir(os.path.join(ROOT, "schemas")) if name.endswith(".json")}
         intake_outcome = {(a["partition"], a["offset"]): a for a in activity
                           if a["agent"] == "intake" and a["topic"] == "loan.intake"}
-        caused = {r["h"].get("ce_causationid") for r in records} | {r["h"].get("ce_correlationid") for r in records
-                                                                    if r["topic"] != "loan.intake"}
+        # What a record caused: events of its workflow past loan.intake. Its dead letter, and the
+        # supervisor's alert about that dead letter (on agentbus.alerts, in its workflow), are not.
+        workflow_records = [r for r in records if not r["topic"].startswith("agentbus.") and not r["topic"].endswith(".dlt")]
+        caused = {r["h"].get("ce_causationid") for r in workflow_records} | {r["h"].get("ce_correlationid") for r in workflow_records
+                                                                             if r["topic"] != "loan.intake"}
         fates = collections.Counter()
         unexplained = []
         for r in records:
@@ -667,13 +694,21 @@ class Chaos:
             a = intake_outcome.get((r["partition"], r["offset"]))
             dead = [d for d in letters if d["topic"] == "intake.dlt" and d.get("key") == key
                     and d["h"].get("agentbus_failure_class")]
-            if a and a["outcome"] in ("rejected", "dead-lettered") and dead:
+            kind = r["h"].get("ce_type")
+            if r["h"].get("ce_specversion") and kind and kind not in catalog:
+                reason = "unknown event type %s: no schema in the catalog" % kind
+                if a and a["outcome"] == "rejected" and a.get("failureClass") == "poison" and dead \
+                        and all(d["h"]["agentbus_failure_class"] == "poison"
+                                and d["h"].get("kafka_dlt-exception-message") == reason for d in dead) \
+                        and r["h"].get("ce_id") not in caused:
+                    fates["unknown-type-poison-dlt"] += 1
+                else:
+                    unexplained.append("%s (unknown type %s: activity %s, %d dead letters)"
+                                       % (key, kind, a and a["outcome"], len(dead)))
+            elif a and a["outcome"] in ("rejected", "dead-lettered") and dead:
                 fates["%s-dlt" % dead[0]["h"]["agentbus_failure_class"]] += 1
             elif a and a["outcome"] == "ok":
                 fates["accepted"] += 1
-            elif not a and r["h"].get("ce_specversion") and r["h"].get("ce_type") != SUBMITTED \
-                    and r["h"].get("ce_id") not in caused:
-                fates["not intake's type"] += 1
             else:
                 unexplained.append(key)
         seen_bad = sum(fates.values()) + len(unexplained)

@@ -6,28 +6,39 @@ import LoanEvents
 /// workflow's last event. It ends at a ``DecisionMade`` that needs no human approval (the decision
 /// agent's own, or its final one after a person approved or rejected), or at an
 /// ``AssessmentFailed``.
+///
+/// The send is an effect (`send`, journaled in `notifier.journal`): an event handled again after
+/// a crash or a rebalance, before its offset was stored, publishes the notification the first
+/// handling sent, from the journal, instead of sending it again.
 struct NotifierAgent: Agent {
     let name = "notifier"
     let version = "1.0.0"
     let produces = [NotificationSent.eventType]
+    let usesEffects = true
     var capabilities: [String] { ["applicant-notification:\(composer.channel.rawValue)"] }
     let composer: NotificationComposer
-    /// Simulated time for the provider to accept a message.
-    var providerLatency: Duration = .zero
+    var provider: any NotificationProvider = SimulatedNotificationProvider()
 
     var handlers: [EventHandler] {
-        EventHandler(DecisionMade.self) { [composer, providerLatency] decision, context in
+        EventHandler(DecisionMade.self) { [composer, provider] decision, context in
             guard let notification = composer.notification(for: decision, at: Date()) else { return }
-            try await Self.send(notification, after: providerLatency, context)
+            try await Self.send(notification, via: provider, context)
         }
-        EventHandler(AssessmentFailed.self) { [composer, providerLatency] failed, context in
-            try await Self.send(composer.notification(for: failed, at: Date()), after: providerLatency, context)
+        EventHandler(AssessmentFailed.self) { [composer, provider] failed, context in
+            try await Self.send(composer.notification(for: failed, at: Date()), via: provider, context)
         }
     }
 
-    /// Hands `notification` to the (simulated) provider, then publishes it.
-    static func send(_ notification: NotificationSent, after latency: Duration, _ context: HandlerContext) async throws {
-        if latency > .zero { try await context.clock.sleep(for: latency) }
-        try context.publish(notification)
+    /// Hands `notification` to `provider` once per event, then publishes what was sent: on a
+    /// handling after the first, the journaled notification (with the time it was really sent),
+    /// not this one.
+    static func send(_ notification: NotificationSent, via provider: any NotificationProvider, _ context: HandlerContext)
+        async throws
+    {
+        let sent = try await context.effect("send") {
+            try await provider.send(notification, context: context)
+            return notification
+        }
+        try context.publish(sent)
     }
 }

@@ -14,7 +14,8 @@ struct NotifierCommand: AgentCommand {
             Reads dev.agentbus.loan.decision.made.v1 (those that need no human approval: the decision \
             agent's own, or its final decision after a person approved or rejected) and \
             dev.agentbus.loan.assessment.failed.v1, and publishes \
-            dev.agentbus.loan.notification.sent.v1, keyed by applicant. The provider is simulated. \
+            dev.agentbus.loan.notification.sent.v1, keyed by applicant. The provider is simulated; each send is \
+            journaled in notifier.journal, so an event handled again is not sent again. \
             Runs one instance until SIGTERM or SIGINT; run more to share the work.
             """)
 
@@ -51,6 +52,6 @@ struct NotifierCommand: AgentCommand {
         }
         let latency = try providerLatencyMs ?? AgentEnvironment.value("NOTIFIER_PROVIDER_LATENCY_MS", as: Int.self) ?? 0
         guard latency >= 0 else { throw AgentConfigurationError("the latency must be 0 or more milliseconds, got \(latency)") }
-        return NotifierAgent(composer: composer, providerLatency: .milliseconds(latency))
+        return NotifierAgent(composer: composer, provider: SimulatedNotificationProvider(latency: .milliseconds(latency)))
     }
 }

@@ -143,6 +143,14 @@ public final class AgentTester: Sendable {
                 attempts: 0, waits: [])
         }
         guard let route = routes[envelope.type] else {
+            // A type the catalog does not know, no agent could handle: dead-lettered, as in the runtime.
+            if registry.eventSchema(for: envelope.type) == nil {
+                let unknown = EventAdmission.unknownType(envelope.type)
+                return HandlingResult(
+                    input: envelope, outcome: .deadLettered(unknown.failureClass), outputs: [],
+                    deadLetter: .init(failureClass: unknown.failureClass, errorType: unknown.errorType, reason: unknown.reason),
+                    attempts: 0, waits: [])
+            }
             return HandlingResult(input: envelope, outcome: .notHandled, outputs: [], deadLetter: nil, attempts: 0, waits: [])
         }
         let dedupeKey = DedupeWindow.key(source: envelope.source, id: envelope.id)

@@ -15,7 +15,8 @@ public struct HandlingResult: Sendable {
         /// The same event (`ce_source` and `ce_id`) was handled before by this tester, within the
         /// agent's dedupe window: skipped, nothing published.
         case duplicate
-        /// The agent has no handler for the event's type: the runtime would leave it alone.
+        /// The agent has no handler for the event's type, which the catalog knows: the runtime
+        /// would leave it alone. (A type the catalog does not know is dead-lettered as poison.)
         case notHandled
     }
 

@@ -68,6 +68,16 @@ struct AgentTesterTests {
         #expect(result.attempts == 0)
     }
 
+    @Test("an event type the catalog does not know is dead-lettered as poison, the type named")
+    func unknownType() async throws {
+        let envelope = EventEnvelope.root(type: "test.agentbus.unknown.v1", source: "/foreign", data: Array("{}".utf8))
+        let result = try await tester().handle(envelope)
+        #expect(result.outcome == .deadLettered(.poison))
+        #expect(result.deadLetter?.errorType == "UnknownEventType")
+        #expect(result.deadLetter?.reason == "unknown event type test.agentbus.unknown.v1: no schema in the catalog")
+        #expect(result.attempts == 0)
+    }
+
     @Test("past the hop limit: dead-lettered as budget before the handler runs")
     func hopLimit() async throws {
         var agent = Worker()

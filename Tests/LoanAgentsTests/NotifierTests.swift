@@ -2,6 +2,7 @@ import AgentBus
 import AgentBusTesting
 import Foundation
 import LoanEvents
+import Synchronization
 import Testing
 
 @testable import notifier
@@ -58,5 +59,35 @@ struct NotifierTests {
         #expect(sent.first?.template == "application-not-assessed")
         #expect(sent.first?.channel == .letter)
         #expect(sent.first?.locale == "sv-SE")
+    }
+
+    /// A provider that keeps what it was handed, as a real one would deliver it.
+    final class RecordingProvider: NotificationProvider {
+        private let sent = Mutex<[NotificationSent]>([])
+        var count: Int { sent.withLock { $0.count } }
+        func send(_ notification: NotificationSent, context: HandlerContext) async throws {
+            sent.withLock { $0.append(notification) }
+        }
+    }
+
+    @Test("an event handled again (read again after a crash, on any instance) is not sent again: the journal's notification is published")
+    func sentOnce() async throws {
+        let clock = ManualClock()
+        let provider = RecordingProvider()
+        let agent = NotifierAgent(composer: NotificationComposer(), provider: provider)
+        let tester = try AgentTester(agent, schemas: LoanCatalog.registry, clock: clock)
+        let first = try await tester.handle(AssessmentFailed.examples[0])
+        let event = try #require(first.input)
+        #expect(provider.count == 1)
+        #expect(tester.journaledEffects == 1)
+
+        // Past the dedupe window, as for an instance that never saw the first handling: only
+        // the effect journal knows the event was sent.
+        clock.advance(by: agent.policies.dedupeWindow + .seconds(1))
+        let again = await tester.handle(event)
+        #expect(again.outcome == .handled)
+        #expect(provider.count == 1, "the notification was sent twice")
+        #expect(try notifications(again) == notifications(first))
+        #expect(again.outputs.map(\.envelope.id) == first.outputs.map(\.envelope.id))
     }
 }

@@ -7,8 +7,8 @@ public enum FailureClass: String, Sendable, Hashable, CaseIterable, Codable {
     /// The handler threw a ``NonRetryableError``: retrying cannot help, so it is dead-lettered
     /// at once.
     case permanent
-    /// The record is not a usable event (undecodable bytes, missing or malformed `ce_` headers):
-    /// dead-lettered at once.
+    /// The record is not a usable event (undecodable bytes, missing or malformed `ce_` headers,
+    /// a type with no schema in the catalog, which no agent can handle): dead-lettered at once.
     case poison
     /// The payload fails its type's schema, or does not decode into the handler's Swift type:
     /// dead-lettered at once.

@@ -31,6 +31,12 @@ package enum EventAdmission: Sendable, Equatable {
         }
     }
 
+    /// The rejection of an event whose type has no schema in the catalog: no agent can handle
+    /// it, so it is not left alone as another agent's type is, but dead-lettered.
+    package static func unknownType(_ type: String) -> Rejection {
+        Rejection(failureClass: .poison, errorType: "UnknownEventType", reason: "unknown event type \(type): no schema in the catalog")
+    }
+
     /// Checks `envelope` for `schema`'s handler. `isDuplicate` is asked only once the hop limit
     /// passed, as in the runtime, where it also counts the duplicate.
     package static func check(

@@ -134,6 +134,15 @@ final class EventProcessor: Sendable {
                 return await finish(event, outcome.failed(.poison, "UnhandledType", "\(agent) has no handler for \(envelope.type)"),
                     envelope: envelope, span: span)
             }
+            // A type the catalog does not know, no agent can handle: skipping it would lose it
+            // without a trace, so it is poison, kept in the dead-letter topic until its schema is
+            // deployed and it is redriven.
+            if registry.eventSchema(for: envelope.type) == nil {
+                span = tracing.startProcessSpan(for: record, envelope: envelope, agent: agent, instance: instance)
+                let unknown = EventAdmission.unknownType(envelope.type)
+                return await finish(
+                    event, outcome.failed(unknown.failureClass, unknown.errorType, unknown.reason), envelope: envelope, span: span)
+            }
             // Another agent's event on a shared topic: not ours to handle or record.
             return event.release()
         }
