@@ -157,8 +157,6 @@ public final class AgentTester: Sendable {
         var attempts = 0
         var waits: [HandlingResult.Wait] = []
         var modelCalls: [ModelCallRecord] = []
-        // Time waited for providers' rate limits, as the runtime bounds it (maxThrottleWait).
-        var throttled = Duration.zero
         func deadLettered(_ failureClass: FailureClass, _ errorType: String, _ reason: String) -> HandlingResult {
             HandlingResult(
                 input: envelope, outcome: .deadLettered(failureClass), outputs: [],
