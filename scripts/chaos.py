@@ -24,7 +24,7 @@ When every workflow has ended and the agents are idle (or --settle-timeout passe
 agents' /healthz and /metrics and their memory (VmRSS), saves the log (`agentbus replay --save`),
 prints the table and exits 1 if any invariant failed. The work directory (--keep, else a
 temporary one removed on success) then holds run.jsonl, every process's log, faults.log (what
-was injected, when), state.json and report.txt; --check-only --keep DIR checks it again.
+was injected, in seconds since publishing began and in UTC), state.json and report.txt; --check-only --keep DIR checks it again.
 docs/operations.md ("Fault injection") says what each invariant checks. Standard library only.
 """
 import argparse
@@ -120,6 +120,7 @@ class Chaos:
         self.instances = []
         self.faults_log = open(os.path.join(self.work, "faults.log"), "a" if options.check_only else "w")
         self.started = time.monotonic()
+        self.publishing_started = None  # time.monotonic() when publishing began
         self.published = {}  # application ID -> correlation ID
         self.publish_failures = 0
         self.bad_inputs = []  # (key, what)
@@ -127,7 +128,12 @@ class Chaos:
         self.lock = threading.Lock()
 
     def fault(self, what):
-        line = "%7.1f s  %s" % (time.monotonic() - self.started, what)
+        """A line of faults.log: seconds since publishing began (the schedule's clock; since the
+        driver started, before that) and the UTC time the agents' logs and the records use."""
+        origin = self.started if self.publishing_started is None else self.publishing_started
+        now = time.time()
+        line = "%7.1f s  %s.%03d  %s" % (time.monotonic() - origin, time.strftime("%H:%M:%S", time.gmtime(now)),
+                                          int(now * 1000) % 1000, what)
         self.faults_log.write(line + "\n")
         self.faults_log.flush()
         if self.options.verbose:
@@ -415,6 +421,7 @@ class Chaos:
         log("seed %d: %d workflows at %.0f/s; %d faults scheduled (faults.log)"
             % (self.options.seed, self.options.workflows, self.options.rate, len(plan)))
         start = time.monotonic()
+        self.publishing_started = start
         faults = threading.Thread(target=self.run_faults, args=(plan, start))
         faults.start()
         self.publish_all(start)

@@ -86,7 +86,7 @@ public final class AgentHarness: Sendable {
         var runtimeLogger = logger ?? Logger(label: "agentbus.harness")
         if logger == nil { runtimeLogger.logLevel = .warning }
         // A dev-broker endpoint is what tells the runtime to tune its clients for the embedded
-        // cluster (short fetch waits, a short session timeout).
+        // cluster (short fetch waits, a short session timeout, one produce request in flight).
         let runtime = try AgentRuntime(
             agent: agent,
             configuration: AgentRuntimeConfiguration(
@@ -94,7 +94,9 @@ public final class AgentHarness: Sendable {
                 instanceID: instanceID, schemas: directory, heartbeatInterval: .seconds(1),
                 shutdownDeadline: .seconds(5)),
             logger: runtimeLogger)
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        producerConfiguration.tuneForEmbeddedCluster()
+        let producer = try KafkaProducer(configuration: producerConfiguration)
         self.cluster = cluster
         self.catalog = directory
         self.registry = registry

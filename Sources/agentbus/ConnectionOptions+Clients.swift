@@ -7,7 +7,11 @@ import Logging
 /// shared with every agent).
 extension ConnectionOptions {
     func producerConfiguration() throws -> KafkaProducerConfiguration {
-        KafkaProducerConfiguration(bootstrapServers: endpoint.bootstrapServers, properties: try librdkafkaProperties())
+        let endpoint = endpoint
+        var configuration = KafkaProducerConfiguration(
+            bootstrapServers: endpoint.bootstrapServers, properties: try librdkafkaProperties())
+        if endpoint.isEmbeddedCluster { configuration.tuneForEmbeddedCluster() }
+        return configuration
     }
 
     func consumerConfiguration(group: String) throws -> KafkaConsumerConfiguration {

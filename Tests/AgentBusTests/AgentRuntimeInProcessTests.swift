@@ -152,4 +152,72 @@ struct AgentRuntimeInProcessTests {
             group: "keyed-worker", partitions: [KafkaTopicPartition(topic: "test.work", partition: 0)])
         #expect(committed.first?.offset == 5)
     }
+
+    /// What a fault-injection run lost: under injected produce errors, an input's output and
+    /// activity record were reported delivered, its offset was stored, and neither was in the log
+    /// (the embedded cluster checks no idempotent sequence numbers, so a request that failed
+    /// behind one that succeeded was taken as delivered; see ``KafkaProducerConfiguration/tuneForEmbeddedCluster()``).
+    @Test("injected produce errors lose no output or activity record of an event whose offset is committed")
+    func injectedProduceErrors() async throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        defer { cluster.stop() }
+        for topic in ["test.work", "test.done", "inprocess-worker.retry.0s", "inprocess-worker.dlt"] + AgentTopics.runtime {
+            try cluster.createTopic(topic, partitions: 1)
+        }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        // One message per produce request, and no heartbeat but the first: the agent's only
+        // messages after its start are its outputs and activity records.
+        let runtime = try AgentRuntime(
+            agent: Worker(),
+            configuration: AgentRuntimeConfiguration(
+                brokers: BrokerEndpoint(bootstrapServers: [cluster.bootstrapServers], source: .devBroker(path: "")),
+                instanceID: "pipelined", schemas: SchemaDirectory(path: Self.fixtures, source: .flag),
+                heartbeatInterval: .seconds(60), properties: ["batch.num.messages": "1"]),
+            logger: logger)
+        let running = Task { try await runtime.run() }
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        func publish(_ seqs: ClosedRange<Int>) async throws {
+            for seq in seqs {
+                let envelope = EventEnvelope.root(
+                    type: Work.eventType, source: "/test", data: try Work(id: "w\(seq)", seq: seq, behavior: "ok").jsonPayload())
+                try await producer.produce(topic: "test.work", key: "k", value: envelope.data, headers: envelope.kafkaHeaders)
+            }
+            try await producer.flush()
+        }
+        try await publish(0...0)
+        _ = try await read("test.done", partitions: 1, count: 1, from: cluster)  // running, its producers connected
+
+        // The next inputs (one batch, which the agent reads at once) wait while the cluster
+        // answers 300 ms late (so the agent's producers have several requests out at once) and
+        // the next two produce requests fail.
+        let input = KafkaTopicPartition(topic: "test.work", partition: 0)
+        try runtime.consumer.pause([input])
+        let count = 8
+        try await publish(1...count)
+        try cluster.setRoundTripTime(broker: 1, .milliseconds(300))
+        cluster.injectRequestErrors(api: .produce, errors: [.notLeaderForPartition, .notLeaderForPartition])
+        try runtime.consumer.resume([input])
+
+        // Every input handled and its messages acknowledged (nothing left unstored).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while runtime.processor.counters.handled.load(ordering: .relaxed) < count + 1 || runtime.workerLedgerCount() > 0 {
+            try #require(ContinuousClock.now < deadline, "inputs not all handled and stored")
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try cluster.setRoundTripTime(broker: 1, .zero)
+        runtime.requestStop()
+        try await running.value
+        try await producer.close()
+
+        // The group committed past every input: each must have its output and activity record.
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        let committed = try await admin.committedOffsets(group: "inprocess-worker", partitions: [input])
+        #expect(committed.first?.offset == Int64(count + 1))
+        let done = KafkaTopicPartition(topic: "test.done", partition: 0)
+        let activity = KafkaTopicPartition(topic: AgentTopics.activity, partition: 0)
+        let written = try await admin.watermarks(of: [done, activity])
+        #expect(written[done]?.high == Int64(count + 1), "outputs written")
+        #expect(written[activity]?.high == Int64(count + 1), "activity records written")
+    }
 }

@@ -42,6 +42,50 @@ struct EmbeddedClusterTests {
         try await producer.close()
     }
 
+    /// librdkafka 2.0.2's mock cluster checks no sequence numbers for a producer without a
+    /// transactional ID, while the client relies on them: when a produce request fails and one
+    /// sent behind it (pipelined) succeeds, the client takes the failed one's messages as
+    /// delivered too (`rd_kafka_dr_implicit_ack`), because a real broker would have refused the
+    /// later one as out of order. On the mock nothing refuses it, and the messages are reported
+    /// delivered without being in the log: an agent's output and activity record were lost that
+    /// way in a fault-injection run. Tuned for the embedded cluster, a producer keeps one request
+    /// in flight per broker, so a failed request is retried before anything behind it is sent.
+    @Test(
+        "a failed produce request is retried, never taken as delivered because a later one succeeded",
+        arguments: [KafkaInjectedError.notLeaderForPartition, .requestTimedOut])
+    func failedRequestBehindPipelinedOne(error: KafkaInjectedError) async throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic("pipelined", partitions: 1)
+        // One message per request, sent as soon as it is produced.
+        var configuration = KafkaProducerConfiguration(
+            bootstrapServers: [cluster.bootstrapServers], linger: .zero, properties: ["batch.num.messages": "1"])
+        configuration.tuneForEmbeddedCluster()
+        let producer = try KafkaProducer(configuration: configuration)
+        try await producer.send(topic: "pipelined", value: "warm-up")  // connected, producer ID known
+        // Requests wait 300 ms for their answers: the three below are sent before the first is answered.
+        try cluster.setRoundTripTime(broker: 1, .milliseconds(300))
+        cluster.injectRequestErrors(api: .produce, errors: [error])
+        for index in 0..<3 { try await producer.produce(topic: "pipelined", value: "message-\(index)") }
+        try await producer.flush(timeout: .seconds(30))
+        #expect(producer.deliveredCount == 4)
+        #expect(producer.failedCount == 0)
+        try cluster.setRoundTripTime(broker: 1, .zero)
+        try await producer.send(topic: "pipelined", value: "end")
+        try await producer.close()
+
+        // Every message reported delivered is in the log.
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: [cluster.bootstrapServers], groupID: "pipelined-reader"))
+        try consumer.assign([KafkaTopicPartition(topic: "pipelined", partition: 0): .beginning])
+        var values: [String] = []
+        for try await record in consumer.messages {
+            if record.value.string == "end" { break }
+            values.append(record.value.string)
+        }
+        await consumer.close()
+        #expect(values == ["warm-up", "message-0", "message-1", "message-2"])
+    }
+
     @Test("a broker's round-trip time delays its acknowledgements")
     func roundTripTime() async throws {
         let cluster = try EmbeddedCluster(brokers: 1)

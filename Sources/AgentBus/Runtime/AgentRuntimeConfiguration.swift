@@ -80,17 +80,22 @@ public struct AgentRuntimeConfiguration: Sendable {
     }
 
     /// The producer of events, retries and dead letters: idempotent, and no linger, since an
-    /// agent hop's latency is the product.
+    /// agent hop's latency is the product; the embedded cluster's settings when that is where
+    /// it runs.
     func producerConfiguration(agent: String) -> KafkaProducerConfiguration {
-        KafkaProducerConfiguration(
+        var configuration = KafkaProducerConfiguration(
             bootstrapServers: brokers.bootstrapServers, clientID: "\(agent)-\(instanceID)", linger: .zero,
             properties: properties)
+        if brokers.isEmbeddedCluster { configuration.tuneForEmbeddedCluster() }
+        return configuration
     }
 
     /// The producer of activity records: batched, since nothing downstream waits for them.
     func activityProducerConfiguration(agent: String) -> KafkaProducerConfiguration {
-        KafkaProducerConfiguration(
+        var configuration = KafkaProducerConfiguration(
             bootstrapServers: brokers.bootstrapServers, clientID: "\(agent)-\(instanceID)-activity",
             linger: activityLinger, properties: properties)
+        if brokers.isEmbeddedCluster { configuration.tuneForEmbeddedCluster() }
+        return configuration
     }
 }

@@ -72,4 +72,20 @@ public struct KafkaProducerConfiguration: Sendable {
         self.security = security
         self.properties = properties
     }
+
+    /// The settings the embedded cluster needs (see ``EmbeddedCluster``): one request in flight
+    /// per broker (`max.in.flight.requests.per.connection=1`), unless ``properties`` sets it.
+    ///
+    /// An idempotent producer sends up to five requests per partition without waiting, and
+    /// when an earlier one fails and a later one succeeds, it reports the earlier one's messages
+    /// delivered: a real broker refuses a batch whose sequence number skips one it did not write,
+    /// so a later success proves the earlier batch was written. librdkafka 2.0.2's mock cluster
+    /// checks no sequence numbers (it does only for transactional producers), so under injected
+    /// produce errors such messages were reported delivered and were not in the log. With one
+    /// request in flight, a failed request's messages are sent again before anything after them.
+    public mutating func tuneForEmbeddedCluster() {
+        if properties["max.in.flight.requests.per.connection"] == nil, properties["max.in.flight"] == nil {
+            properties["max.in.flight.requests.per.connection"] = "1"
+        }
+    }
 }

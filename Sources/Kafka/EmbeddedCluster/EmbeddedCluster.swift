@@ -10,8 +10,11 @@ import Synchronization
 /// batches (the oldest are dropped); no Admin API (create topics with ``createTopic(_:partitions:replicationFactor:)``;
 /// unknown topics are auto-created with 4 partitions); no exactly-once; the first group join takes
 /// about 3 s and each further member joins after `session.timeout.ms` − 1 s; an empty fetch is
-/// held for the whole `fetch.wait.max.ms`. Clients should use
-/// ``KafkaConsumerConfiguration/tuneForEmbeddedCluster()``.
+/// held for the whole `fetch.wait.max.ms`; no idempotent sequence numbers are checked (only a
+/// transactional producer's), so a producer that pipelines requests can be told a failed
+/// request's messages were delivered. Clients should use
+/// ``KafkaConsumerConfiguration/tuneForEmbeddedCluster()`` and
+/// ``KafkaProducerConfiguration/tuneForEmbeddedCluster()``.
 public final class EmbeddedCluster: Sendable {
     /// Broker IDs, 1 through the number of brokers.
     public let brokerIDs: [Int32]

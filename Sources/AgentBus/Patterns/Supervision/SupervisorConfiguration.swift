@@ -50,9 +50,11 @@ public struct SupervisorConfiguration: Sendable {
     }
 
     func producerConfiguration() -> KafkaProducerConfiguration {
-        KafkaProducerConfiguration(
+        var configuration = KafkaProducerConfiguration(
             bootstrapServers: brokers.bootstrapServers, clientID: "\(name)-\(instanceID)", linger: .zero,
             properties: properties)
+        if brokers.isEmbeddedCluster { configuration.tuneForEmbeddedCluster() }
+        return configuration
     }
 
     func adminConfiguration() -> KafkaClientConfiguration {
