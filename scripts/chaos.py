@@ -170,14 +170,7 @@ class Chaos:
         self.stub = self.start_helper("model-stub", [sys.executable, os.path.join(ROOT, "Tests/Fixtures/model-stub-server.py")],
                                       stdin=subprocess.PIPE)
         self.stub_port = int(self.wait_for(os.path.join(self.work, "model-stub.out"), r"\n", 30).split()[0])
-        # One produce request in flight per connection. The embedded cluster (librdkafka 2.0.2's
-        # mock) checks an idempotent producer's sequence numbers only for transactional ones, so
-        # when an injected error fails request R1 and the pipelined R2 is appended, librdkafka
-        # takes R1 as persisted too ("implicit ack", as a real broker would have refused R2 with
-        # OUT_OF_ORDER_SEQUENCE_NUMBER) and its records are lost. Not a fault of AgentBus, and
-        # one a real cluster does not have; with one request in flight there is no R2.
-        in_flight = ["-X", "max.in.flight.requests.per.connection=1"]
-        common = ["--heartbeat-interval", "1", "--http-port", "0"] + in_flight
+        common = ["--heartbeat-interval", "1", "--http-port", "0"]
         specs = [
             ("intake", "intake", []),
             ("document-extraction", "document-extraction", ["--latency-per-page-ms", "20"]),
@@ -197,7 +190,7 @@ class Chaos:
             self.instances.append(Instance(name, argv, self.work, self.env))
         self.instances.append(Instance("supervisor", [
             os.path.join(self.bin, "supervisor"), "--instance-id", "supervisor", "--interval", "1", "--stall-after", "120",
-            "--terminal-type", NOTIFIED, "--schemas", os.path.join(ROOT, "schemas"), "--http-port", "0"] + in_flight,
+            "--terminal-type", NOTIFIED, "--schemas", os.path.join(ROOT, "schemas"), "--http-port", "0"],
             self.work, self.env))
         for instance in self.instances:
             instance.start()
