@@ -155,7 +155,7 @@ struct AgentRuntimeRebalanceTests {
         #expect(handled == ["fine"])
         var deadLetter: DeadLetter?
         try await Self.read(AgentTopics.deadLetter(of: "hanging-worker"), from: cluster) { record in
-            deadLetter = try DeadLetter(record: record)
+            deadLetter = DeadLetter(record: record)
             return true
         }
         #expect(deadLetter?.failureClass == .transient)
