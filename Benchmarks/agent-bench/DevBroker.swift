@@ -16,8 +16,17 @@ final class DevBroker {
     private let directory: URL
     private let logFile: URL
 
+    /// The bootstrap file it writes: agents given it (`--bootstrap-file`) know they talk to the
+    /// embedded cluster and tune their clients for it, as they do under `make demo`.
+    let bootstrapFile: String
+
     /// Starts a dev-broker with `topics` (`name:partitions`) and waits for its bootstrap line.
-    init(agentbus: String, brokers: Int, topics: [(String, Int)], schemas: String) throws {
+    /// `agents` get their retry, dead-letter, timer and state topics at start, and every topic it
+    /// creates without being named in `topics` gets `catalogPartitions`.
+    init(
+        agentbus: String, brokers: Int, topics: [(String, Int)], schemas: String, agents: [String] = [],
+        catalogPartitions: Int = 3
+    ) throws {
         guard FileManager.default.isExecutableFile(atPath: agentbus) else {
             throw BenchError(
                 "no agentbus executable at \(agentbus): build it first (swift build -c release --product agentbus) "
@@ -30,12 +39,13 @@ final class DevBroker {
 
         process = Process()
         process.executableURL = URL(fileURLWithPath: agentbus)
+        bootstrapFile = directory.appendingPathComponent("bootstrap").path
         process.arguments = [
-            "dev-broker", "--brokers", String(brokers),
-            "--bootstrap-file", directory.appendingPathComponent("bootstrap").path,
-            "--topics", topics.map { "\($0.0):\($0.1)" }.joined(separator: ","),
-            "--schemas", schemas,
+            "dev-broker", "--brokers", String(brokers), "--bootstrap-file", bootstrapFile, "--schemas", schemas,
+            "--catalog-partitions", String(catalogPartitions),
         ]
+            + (topics.isEmpty ? [] : ["--topics", topics.map { "\($0.0):\($0.1)" }.joined(separator: ",")])
+            + agents.flatMap { ["--agent", $0] }
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: logFile)
