@@ -35,14 +35,20 @@ extension Bench {
                  Series: \(options.e2eRates.indices.map { "\(options.e2eSeconds(at: $0)) s at \(options.e2eRates[$0])/s" }.joined(separator: ", ")), \
             each after \(options.e2eWarmupSeconds) s of warm-up
             """)
+        // Every series' broker is started now (idle until its series), so that none waits for
+        // its topics to be created; each is stopped when its series ends.
+        let plan = options.e2eRates.indices.flatMap { index in options.sides.map { (index, $0) } }
+        var brokers: [DevBroker] = []
+        defer { for broker in brokers { broker.stop() } }
+        for (_, side) in plan { brokers.append(try endToEndBroker(side)) }
         var series: [Side: [WorkflowSeries]] = [:]
-        for (index, rate) in options.e2eRates.enumerated() {
-            for side in options.sides {
-                series[side, default: []].append(
-                    try await endToEndSeries(
-                        side, rate: rate, seconds: options.e2eSeconds(at: index), series: index, submitted: submitted,
-                        notified: notified))
-            }
+        for ((index, side), broker) in zip(plan, brokers) {
+            try broker.waitForBootstrap()
+            series[side, default: []].append(
+                try await endToEndSeries(
+                    side, broker: broker, rate: options.e2eRates[index], seconds: options.e2eSeconds(at: index),
+                    series: index, submitted: submitted, notified: notified))
+            broker.stop()
         }
 
         show("\ne2e summary (application sent -> notification created; 1 run each)")
@@ -72,7 +78,7 @@ extension Bench {
                 unit: "ms", better: .lower, baseline: raw.map { (chainName, Self.milliseconds($0.latency.p99)) },
                 detail: detail))
             figures.append(BenchmarkFigure(
-                group: "e2e", figure: "workflows completed per second \(label) offered",
+                group: "e2e", figure: "completed \(label) offered",
                 value: agent.achievedPerSecond.rounded(), unit: "workflows/s", better: .higher,
                 baseline: raw.map { (chainName, $0.achievedPerSecond.rounded()) }, detail: detail))
         }
@@ -87,26 +93,35 @@ extension Bench {
                 + String(format: ", achieved %.0f/s", series.achievedPerSecond) + "), load \(series.loadAverage)"
         }
         return "application sent -> notification created (CreateTime, each +-0.5 ms), \(seconds) s measured after "
-            + "\(options.e2eWarmupSeconds) s warm-up, 1 run; the example system as processes (9 agents, credit-check x2, "
+            + "\(options.e2eWarmupSeconds) s warm-up, completed = notified within \(options.e2eDrainSeconds) s after the "
+            + "window, 1 run; the example system as processes (\(ExampleSystem.agents.count) agents, credit-check x2, "
             + "supervisor, explainer asking a model stub), every simulated latency 0, every application with documents "
             + "(three checks); critical path \(hops) hops (\(ExampleSystem.criticalPath.joined(separator: ", "))) against "
-            + "\(hops) chained raw relays; fresh dev-broker and side per series, \(options.e2ePartitions) partitions, "
+            + "\(hops) chained raw relays; fresh dev-broker (\(options.brokers) broker) and side per series, "
+            + "\(options.e2ePartitions) partitions a topic, "
             + "fetch.wait.max.ms=\(options.e2eFetchWait) both; AgentBus: \(outcome(agent))"
             + (raw.map { "; raw: \(outcome($0))" } ?? "")
     }
 
-    /// One series: `side` started on a dev-broker of its own, offered `rate` applications a
-    /// second (after the probes and the warm-up) for `seconds`, then stopped and its last topic read.
+    /// A dev-broker for one series of `side`, started without waiting for it: the chain's topics,
+    /// or the example agents' own.
+    private func endToEndBroker(_ side: Side) throws -> DevBroker {
+        try DevBroker(
+            agentbus: options.agentbus, brokers: options.brokers,
+            topics: side == .raw
+                ? RelayChain.topics(hops: ExampleSystem.criticalPath.count, partitions: options.e2ePartitions) : [],
+            schemas: options.schemas, agents: side == .agent ? ExampleSystem.agents.map(\.name) : [],
+            catalogPartitions: options.e2ePartitions, waiting: false)
+    }
+
+    /// One series: `side` started on `broker` (a fresh one), offered `rate` applications a second
+    /// (after the probes and the warm-up) for `seconds`, then stopped and its last topic read.
     private func endToEndSeries(
-        _ side: Side, rate: Int, seconds: Int, series: Int, submitted: EventSchema, notified: EventSchema
+        _ side: Side, broker: DevBroker, rate: Int, seconds: Int, series: Int, submitted: EventSchema,
+        notified: EventSchema
     ) async throws -> WorkflowSeries {
         let hops = ExampleSystem.criticalPath.count
         let partitions = options.e2ePartitions
-        let broker = try DevBroker(
-            agentbus: options.agentbus, brokers: options.brokers,
-            topics: side == .raw ? RelayChain.topics(hops: hops, partitions: partitions) : [], schemas: options.schemas,
-            agents: side == .agent ? ExampleSystem.agents.map(\.name) : [], catalogPartitions: partitions)
-        defer { broker.stop() }
         // Built before the side starts: preparing them takes a core for a moment.
         let events = Self.applications(
             count: PacedProducer.eventsNeeded(rate: rate, seconds: options.e2eWarmupSeconds + seconds), series: series,
