@@ -214,11 +214,15 @@ extension Bench {
         }
         let start = from ?? (0, 0)
         let end = until ?? start
+        let opened = Int64(window.firstSent)
+        let ended = max(Int64(window.lastSent), log.records.map(\.createdNanoseconds).max() ?? 0)
+        let completedSinceOpened = log.records.count { $0.createdNanoseconds >= opened }
         let result = WorkflowSeries(
             latency: Latency(
                 rate: rate, samples: created.map { $0.value - Int64(bitPattern: $0.key) }, window: window,
                 lastCreated: created.values.max() ?? .min, late: window.late, hopCPU: end.side - start.side,
                 brokerCPU: end.broker - start.broker, idleMemory: ProcessMemory()),
+            achievedPerSecond: ended > opened ? Double(completedSinceOpened) / (Double(ended - opened) / 1e9) : .nan,
             loadAverage: load)
         show(result.line(label))
         let windowSeconds = Double(window.lastSent - window.firstSent) / 1e9

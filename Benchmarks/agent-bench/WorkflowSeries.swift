@@ -7,19 +7,16 @@ import Foundation
 struct WorkflowSeries {
     /// Samples, counts and CPU as the hop's latency runs keep them (`relayed`: workflows completed).
     let latency: Latency
+    /// Workflows completed per second from the window's first application until the last
+    /// workflow ended: the notifications (or the chain's last outputs) created meanwhile,
+    /// whichever workflow they end (warm-up ones included), over that time. The offered rate when
+    /// the side keeps up; when it falls behind, what it manages working through its backlog all
+    /// that time.
+    let achievedPerSecond: Double
     /// The 1-minute load average when the window closed.
     let loadAverage: String
 
     var rate: Int { latency.rate }
-
-    /// Workflows completed per second: those of the window that completed, over the time from the
-    /// window's first application to the last of their notifications. The offered rate when the
-    /// side keeps up; what it managed when it does not.
-    var achievedPerSecond: Double {
-        guard latency.relayed > 0 else { return 0 }
-        let nanoseconds = Double(latency.windowNanoseconds) + Double(max(0, latency.finishLagNanoseconds))
-        return nanoseconds > 0 ? Double(latency.relayed) / (nanoseconds / 1e9) : .nan
-    }
 
     /// `p50 41.2 ms  p90 ...  (2000 of 2000 completed, last +12 ms after its application: keeps up; ...)`
     func line(_ label: String) -> String {
