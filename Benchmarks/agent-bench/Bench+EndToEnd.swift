@@ -7,9 +7,10 @@ extension Bench {
     /// notification at each `--e2e-rates` rate, against a chain of as many raw relays as its
     /// critical path has hops (``RelayChain``), offered the same applications at the same rates.
     ///
-    /// Each series (one side at one rate, the raw chain first) gets a fresh dev-broker and a
-    /// freshly started side: the embedded cluster finds a fetch's offset by walking the
-    /// partition's batches, so a longer log is slower to read, and no series inherits another's.
+    /// Each series (one side at one rate, the raw chain first) gets a fresh dev-broker, started
+    /// ahead of time and idle until then, and a freshly started side: the embedded cluster finds
+    /// a fetch's offset by walking the partition's batches, so a longer log is slower to read,
+    /// and no series inherits another's.
     /// A paced producer sends probes until the side's last topic holds a record, then paces the
     /// rate for the warm-up and the measured seconds; then the benchmark waits up to
     /// `--e2e-drain-seconds` for the workflows to end. Nothing reads the last topic meanwhile; once
