@@ -41,7 +41,8 @@ demo: setup
 
 # Every benchmark, each beside its baseline from the same run, then one table of them all
 # (scripts/bench-report.py), which is also written to Benchmarks/results/latest.json. The figures
-# collect in .build/bench/results.jsonl, emptied first.
+# collect in .build/bench/results.jsonl, emptied first. bench-build also builds the example agents
+# and the supervisor: agent-bench's e2e part runs the example system as processes.
 BENCH_DIR = .build/bench
 
 bench-build: setup
@@ -50,6 +51,16 @@ bench-build: setup
 	$(SWIFT) build -c release --product agentbus
 	$(SWIFT) build -c release --product agent-bench
 	$(SWIFT) build -c release --product replay-bench
+	$(SWIFT) build -c release --product intake
+	$(SWIFT) build -c release --product document-extraction
+	$(SWIFT) build -c release --product credit-check
+	$(SWIFT) build -c release --product fraud-check
+	$(SWIFT) build -c release --product aggregator
+	$(SWIFT) build -c release --product risk-scorer
+	$(SWIFT) build -c release --product decision
+	$(SWIFT) build -c release --product notifier
+	$(SWIFT) build -c release --product explainer
+	$(SWIFT) build -c release --product supervisor
 
 bench: bench-build
 	@scripts/bench-report.py start $(BENCH_DIR)

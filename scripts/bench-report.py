@@ -23,8 +23,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# The table's groups in order, and what each compares with. The ones no benchmark measures yet
-# keep a row each, so the table shows what is missing rather than leaving it out.
+# The table's groups in order, and what each compares with. A group without figures in the
+# results keeps a row saying so, so the table shows what is missing rather than leaving it out.
 GROUPS = [
     ("kafka", "Kafka layer against raw librdkafka calls (kafka-bench)"),
     ("events", "typed events against Foundation's JSON (event-bench; no Kafka involved)"),
@@ -33,14 +33,8 @@ GROUPS = [
     ("journal", "effect journal against the raw relay (agent-bench --only journal)"),
     ("model", "model-backed hop against its latency bound (agent-bench --only model)"),
     ("replay", "saved-log replay against reading the file raw (replay-bench)"),
-    ("e2e", "end to end through the example system"),
+    ("e2e", "the example system end to end against a chain of raw relays (agent-bench --only e2e)"),
 ]
-PLACEHOLDERS = {
-    "e2e": [
-        "workflow latency at 100 workflows/s",
-        "workflow latency at 1,000 workflows/s",
-    ],
-}
 
 
 def fail(message):
@@ -151,8 +145,7 @@ def table(results):
                 ratio_text(ratio) + (f" ({better} is better)" if ratio is not None else ""),
             ))
         if not entries:
-            for figure in PLACEHOLDERS.get(group, []):
-                rows.append((group, figure, "not measured yet", "", "", ""))
+            rows.append((group, "(no figures in this run)", "not measured", "", "", ""))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = []
     previous = None

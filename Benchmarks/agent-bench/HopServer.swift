@@ -19,6 +19,10 @@ enum HopServer {
         var output = ""
         var schemas = "schemas"
         var instance = "bench"
+        /// The raw relay's consumer group (the agent's is its name).
+        var group = RunningSide.rawGroup
+        /// The raw relay's `fetch.wait.max.ms`; nil: the shared 1 ms.
+        var fetchWaitMilliseconds: Int?
         /// What the agent side runs (the raw side ignores it).
         var setup = AgentSetup()
 
@@ -26,11 +30,12 @@ enum HopServer {
         var commandLine: [String] {
             [
                 side.rawValue, "--bootstrap", bootstrapServers, "--input", input, "--output", output,
-                "--schemas", schemas, "--instance", instance, "--handler", setup.handler.rawValue,
+                "--schemas", schemas, "--instance", instance, "--group", group, "--handler", setup.handler.rawValue,
                 "--effects", String(setup.effects),
             ]
                 + (setup.modelURL.map { ["--model-url", $0] } ?? [])
                 + (setup.concurrency.map { ["--concurrency", String($0)] } ?? [])
+                + (fetchWaitMilliseconds.map { ["--fetch-wait-ms", String($0)] } ?? [])
         }
 
         /// Parses what follows `serve`; a one-line reason when something is wrong.
@@ -48,6 +53,12 @@ enum HopServer {
                 case "--output": parsed.output = value
                 case "--schemas": parsed.schemas = value
                 case "--instance": parsed.instance = value
+                case "--group": parsed.group = value
+                case "--fetch-wait-ms":
+                    guard let milliseconds = Int(value), milliseconds >= 0 else {
+                        return .failure(BenchError("serve: --fetch-wait-ms takes a whole number, got \(value)"))
+                    }
+                    parsed.fetchWaitMilliseconds = milliseconds
                 case "--handler":
                     guard let handler = HandlerVariant(rawValue: value) else {
                         return .failure(BenchError("serve: --handler takes typed, nolog or untyped, got \(value)"))

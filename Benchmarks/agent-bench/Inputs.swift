@@ -17,12 +17,17 @@ import Glibc
 /// bits are left to be filled with the send time (``stamp(_:nanoseconds:)``, CLOCK_REALTIME): the
 /// correlation ID is the one header both the agent and the raw relay copy to their output
 /// unchanged, so ``OutputLog`` reads the input's send time off every output.
+///
+/// With `payloads`, each event carries its own payload (all of one length, such as applications
+/// with fixed-width IDs), kept in the arena after its headers; otherwise all share `payload`.
 final class PreparedEvents: @unchecked Sendable {
     let count: Int
     let payload: [UInt8]
     let type: String
-    /// Bytes of one event in ``arena``: its key, then its header values.
+    /// Bytes of one event in ``arena``: its key, its header values, then its own payload if any.
     let stride: Int
+    /// Where an event's own payload starts in its stride; nil when all share ``payload``.
+    let payloadOffset: Int?
     let keyLength: Int
     /// Header names (C strings), and each value's offset in the stride and length.
     let headerNames: [UnsafeMutablePointer<CChar>]
@@ -37,7 +42,11 @@ final class PreparedEvents: @unchecked Sendable {
     /// Header bytes (names and values) of one event, for the description.
     var headerBytes: Int { zip(headerNames, headerLengths).reduce(0) { $0 + strlen($1.0) + $1.1 } }
 
-    init(count: Int, type: String, dataSchema: String, payload: [UInt8], timestamped: Bool) {
+    init(
+        count: Int, type: String, dataSchema: String, payload shared: [UInt8], timestamped: Bool,
+        payloads: ((Int) -> [UInt8])? = nil
+    ) {
+        let payload = payloads?(0) ?? shared
         self.count = count
         self.payload = payload
         self.type = type
@@ -65,7 +74,8 @@ final class PreparedEvents: @unchecked Sendable {
             offset += length
         }
         headerOffsets = offsets
-        stride = offset
+        payloadOffset = payloads == nil ? nil : offset
+        stride = offset + (payloads == nil ? 0 : payload.count)
         correlationHeader = firstHeaders.firstIndex { $0.name == EnvelopeHeader.correlationID }!
 
         arena = .allocate(capacity: stride * count)
@@ -80,6 +90,11 @@ final class PreparedEvents: @unchecked Sendable {
                 let value = header.value ?? []
                 precondition(value.count == headerLengths[slot], "\(header.name) of one length in every event")
                 (base + headerOffsets[slot]).update(from: value, count: value.count)
+            }
+            if let payloads, let payloadOffset {
+                let own = index == 0 ? payload : payloads(index)
+                precondition(own.count == payload.count, "payloads of one length")
+                (base + payloadOffset).update(from: own, count: own.count)
             }
         }
     }
@@ -134,6 +149,7 @@ final class PreparedEvents: @unchecked Sendable {
     func point(_ vus: UnsafeMutableBufferPointer<rd_kafka_vu_t>, at index: Int) {
         let base = arena + index * stride
         vus[1].u.mem.ptr = UnsafeMutableRawPointer(base)
+        if let payloadOffset { vus[2].u.mem.ptr = UnsafeMutableRawPointer(base + payloadOffset) }
         for slot in headerNames.indices {
             vus[3 + slot].u.header.val = UnsafeRawPointer(base + headerOffsets[slot])
         }

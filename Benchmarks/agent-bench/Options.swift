@@ -3,7 +3,8 @@ import Foundation
 /// The command line:
 /// `agent-bench [--events N] [--runs R] [--rates E,...] [--latency-seconds S] [--latency-runs L]
 ///              [--warmup-seconds W] [--brokers B] [--only WHAT,...] [--handler H] [--schemas DIR]
-///              [--agentbus PATH] [--journal-... ] [--model-...] [--quick] [--results FILE]`.
+///              [--agentbus PATH] [--journal-... ] [--model-...] [--e2e-...] [--examples DIR] [--quick]
+///              [--results FILE]`.
 struct Options {
     /// The offered rate whose latency has the p50 and p99 goals.
     static let latencyGoalRate = 2_000
@@ -38,6 +39,23 @@ struct Options {
     var modelEvents = 600
     var modelRuns = 1
     var modelStub = "Tests/Fixtures/model-stub-server.py"
+
+    // The end-to-end part: the example system against a chain of raw relays.
+    /// Workflows (applications) per second offered, one series each, in this order.
+    var e2eRates = [100, 1_000]
+    /// Measured seconds at each rate (one value: every rate).
+    var e2eSeconds = [20, 10]
+    var e2eWarmupSeconds = 2
+    /// Longest wait, after a series, for the notifications of its workflows still under way.
+    var e2eDrainSeconds = 15
+    /// Partitions of every topic of both sides (the dev-broker's `--catalog-partitions`).
+    var e2ePartitions = 3
+    /// `fetch.wait.max.ms` of every agent (`-X`) and relay: 1 ms, as in the hop part. The agents'
+    /// own on the embedded cluster is 5 ms, where an empty fetch is held for the whole wait, which
+    /// then adds up to 5 ms a hop to both sides.
+    var e2eFetchWait = 1
+    /// The directory of the example executables: by default the one this program is in.
+    var examples = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
     var schemas = "schemas"
     var handler = HandlerVariant.typed
     /// The `agentbus` executable that runs `dev-broker`: by default the one next to this program.
@@ -56,13 +74,17 @@ struct Options {
         journalRuns = 1
         journalLatencySeconds = 2
         modelEvents = 200
+        e2eSeconds = [3, 2]
+        e2eWarmupSeconds = 1
+        e2eDrainSeconds = 3
     }
 
     static let usage = """
         usage: agent-bench [--events N] [--runs R] [--rates E,...] [--latency-seconds S] [options]
           --quick              every part on small runs, once each (`make bench-quick`): --events 20000 --runs 1
                                --latency-seconds 2 --latency-runs 1 --journal-events 5000 --journal-runs 1
-                               --journal-latency-seconds 2 --model-events 200 (options after it override)
+                               --journal-latency-seconds 2 --model-events 200 --e2e-seconds 3,2
+                               --e2e-warmup-seconds 1 --e2e-drain-seconds 3 (options after it override)
           --results FILE       append the summaries' figures to FILE, one JSON object a line (`make bench`)
           --events N           input events per throughput run (default 100000; at most ~150000, since each of
                                the 24 partitions keeps only 5 MiB on the embedded cluster)
@@ -74,7 +96,8 @@ struct Options {
           --warmup-seconds W   seconds paced before measuring latency (default 1)
           --brokers B          brokers of the dev-broker process (default 1)
           --only WHAT,...      what to measure: the parts hop (the agent against the raw relay), journal (the
-                               effect journal's cost) and model (a model-backed hop), and/or one side, raw or
+                               effect journal's cost), model (a model-backed hop) and e2e (the example system end
+                               to end against a chain of raw relays), and/or one side, raw or
                                agent (for profiling; naming only a side runs the hop part). Default: every part,
                                both sides
           --handler H          the agent's handler: typed (CreditChecked -> RiskScored, default), nolog (without its
@@ -96,6 +119,16 @@ struct Options {
           --model-events N     input events per run (default 600)
           --model-runs R       runs of each concurrency (default 1)
           --model-stub PATH    the stub (default Tests/Fixtures/model-stub-server.py; needs python3)
+        the e2e part (the example loan system as processes, from application to notification, against a chain of as
+        many raw relays as its critical path has hops; the explainer asks the model stub):
+          --e2e-rates W,...    workflows/s offered, one series each, in order (default 100,1000)
+          --e2e-seconds S,...  measured seconds of each series, one value or one per rate (default 20,10)
+          --e2e-warmup-seconds W  seconds paced before each series is measured (default 2)
+          --e2e-drain-seconds D  longest wait after a series for its workflows to end (default 15)
+          --e2e-partitions P   partitions of every topic, both sides (default 3, as make demo's)
+          --e2e-fetch-wait-ms MS  fetch.wait.max.ms of every agent and relay (default 1, as the hop part's; the
+                               agents' own on the embedded cluster is 5, which adds up to 5 ms a hop to both sides)
+          --examples DIR       the example executables and supervisor (default: next to agent-bench)
         """
 
     /// Parses `arguments` (without the program name); prints the usage and exits on a bad one.
@@ -141,7 +174,7 @@ struct Options {
                     } else if let side = Side(rawValue: name) {
                         sides.insert(side)
                     } else {
-                        fail("--only takes hop, journal, model, raw or agent, separated by commas; got \(value)")
+                        fail("--only takes hop, journal, model, e2e, raw or agent, separated by commas; got \(value)")
                     }
                 }
                 options.parts = parts.isEmpty ? [.hop] : parts
@@ -182,11 +215,28 @@ struct Options {
             case "--model-events": options.modelEvents = number(minimum: 2)
             case "--model-runs": options.modelRuns = number(minimum: 1)
             case "--model-stub": options.modelStub = value
+            case "--e2e-rates", "--e2e-seconds":
+                let numbers = value.split(separator: ",").map { Int($0) }
+                guard !numbers.isEmpty, numbers.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+                    fail("\(name) \(value): expected whole numbers of at least 1, separated by commas")
+                }
+                if name == "--e2e-rates" { options.e2eRates = numbers.map { $0! } } else { options.e2eSeconds = numbers.map { $0! } }
+            case "--e2e-warmup-seconds": options.e2eWarmupSeconds = number(minimum: 0)
+            case "--e2e-drain-seconds": options.e2eDrainSeconds = number(minimum: 0)
+            case "--e2e-partitions": options.e2ePartitions = number(minimum: 1)
+            case "--e2e-fetch-wait-ms": options.e2eFetchWait = number(minimum: 0)
+            case "--examples": options.examples = value
             default: fail("unknown option \(name)")
             }
         }
+        guard options.e2eSeconds.count == 1 || options.e2eSeconds.count == options.e2eRates.count else {
+            fail("--e2e-seconds takes one value or one per --e2e-rates rate")
+        }
         return options
     }
+
+    /// The measured seconds of the e2e series at `index`.
+    func e2eSeconds(at index: Int) -> Int { e2eSeconds.count == 1 ? e2eSeconds[0] : e2eSeconds[index] }
 
     /// The sides to measure, in the order of the first run.
     var sides: [Side] { only.map { [$0] } ?? [.raw, .agent] }

@@ -6,4 +6,7 @@ enum Part: String, CaseIterable {
     case journal
     /// A model-backed hop: one `context.chat` per event against a stub with a fixed latency.
     case model
+    /// The example loan system end to end against a chain of raw relays: workflow latency at
+    /// fixed offered rates.
+    case e2e
 }

@@ -17,8 +17,11 @@ let benchPartitions = 24
 
 /// The consumer properties of both sides: what `AgentRuntimeConfiguration` gives the agent's
 /// consumer (`KafkaConsumerConfiguration` defaults, the runtime's metadata refresh, plus
-/// ``SharedClientProperties``), set by hand on the raw relay.
-func relayConsumerProperties(bootstrapServers: String, groupID: String) -> [(String, String)] {
+/// ``SharedClientProperties``), set by hand on the raw relay. `fetchWaitMilliseconds` replaces
+/// the shared 1 ms fetch wait (the end-to-end part gives the relays the agents' own setting).
+func relayConsumerProperties(
+    bootstrapServers: String, groupID: String, fetchWaitMilliseconds: Int? = nil
+) -> [(String, String)] {
     [
         ("bootstrap.servers", bootstrapServers),
         ("client.id", "\(groupID)-raw"),
@@ -30,7 +33,7 @@ func relayConsumerProperties(bootstrapServers: String, groupID: String) -> [(Str
         ("enable.auto.commit", "true"),
         ("enable.partition.eof", "false"),
         ("topic.metadata.refresh.interval.ms", "10000"),
-    ] + SharedClientProperties.consumer
+    ] + SharedClientProperties.consumer + (fetchWaitMilliseconds.map { [("fetch.wait.max.ms", String($0))] } ?? [])
 }
 
 /// The producer properties of both sides: what `AgentRuntimeConfiguration` gives the agent's

@@ -38,9 +38,14 @@ final class RawRelay: @unchecked Sendable {
     private let stopped = Atomic<Bool>(false)
     let relayed = Atomic<Int>(0)
 
-    init(bootstrapServers: String, inputTopic: String, outputTopic: String, groupID: String) throws {
+    init(
+        bootstrapServers: String, inputTopic: String, outputTopic: String, groupID: String,
+        fetchWaitMilliseconds: Int? = nil
+    ) throws {
         consumer = try makeRawHandle(
-            RD_KAFKA_CONSUMER, properties: relayConsumerProperties(bootstrapServers: bootstrapServers, groupID: groupID))
+            RD_KAFKA_CONSUMER,
+            properties: relayConsumerProperties(
+                bootstrapServers: bootstrapServers, groupID: groupID, fetchWaitMilliseconds: fetchWaitMilliseconds))
         let context = context
         do {
             producer = try makeRawHandle(

@@ -11,7 +11,8 @@ enum RunningSide {
             .raw(
                 try RawRelay(
                     bootstrapServers: arguments.bootstrapServers, inputTopic: arguments.input,
-                    outputTopic: arguments.output, groupID: rawGroup))
+                    outputTopic: arguments.output, groupID: arguments.group,
+                    fetchWaitMilliseconds: arguments.fetchWaitMilliseconds))
         case .agent:
             .agent(
                 try RunningAgent(

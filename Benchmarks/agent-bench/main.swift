@@ -18,20 +18,32 @@
 // 0, 1 and 2 `context.effect` calls per event (throughput against the raw relay, latency at one
 // offered rate, the records its journal holds afterwards); the model part, a hop whose handler
 // asks a model once per event (`context.chat`, `OpenAICompatibleClient`) served by the tests'
-// model stub with a fixed latency, at two concurrencies. `--only` picks parts.
+// model stub with a fixed latency, at two concurrencies. The e2e part runs the example loan
+// system (Examples/: every agent a process of its own, credit-check twice, the supervisor, the
+// explainer asking the model stub; every simulated latency set to 0) on a fresh dev-broker and
+// offers it applications at each `--e2e-rates` rate (100 and 1,000 workflows/s) from a paced
+// producer: per workflow, the latency from the application's send to the CreateTime of its
+// notification (notification.sent on loan.notifications), p50 and p99, and how many of the
+// window's workflows completed at what rate. Its baseline is a chain of as many raw relays as the
+// system's critical path has hops (intake, a check, aggregator, risk-scorer, decision, notifier),
+// each a process with a group of its own, offered the same applications at the same rates on a
+// dev-broker of its own. `--only` picks parts.
 //
 // Nothing consumes the output while a side runs (only one ListOffsets request per 50-100 ms
 // while nothing is measured), so the single-threaded broker does only the hop's own work; a live
 // consumer with a 1 ms fetch wait about doubles that work and set the latency of both sides.
 // Both sides use the same librdkafka properties where they apply (linger.ms=0, idempotence,
-// fetch.wait.max.ms=1, ...), run alternately, and get a fresh dev-broker process per measurement.
+// fetch.wait.max.ms=1, ...), run alternately, and get a fresh dev-broker process per measurement
+// (in the e2e part too: every agent gets `-X fetch.wait.max.ms=1`, and each series a fresh
+// dev-broker and freshly started processes).
 // The broker (the mock cluster, one thread) shares the 2 cores with the hop, as it does for a
 // developer running agents against `agentbus dev-broker`; the ratio AgentBus / raw is the figure
 // to look at, since whatever the machine does to one side it does to the other.
 //
 // Run: swift build -c release --product agentbus && swift build -c release --product agent-bench &&
 //      .build/release/agent-bench [--events N] [--runs R] [--rates E,...] [--latency-seconds S]
-//      [--only hop|journal|model,...] (--help lists every option)
+//      [--only hop|journal|model|e2e,...] (--help lists every option; the e2e part also needs the
+//      example executables: make bench-build)
 
 import AgentBus
 import BenchmarkResults
@@ -287,6 +299,9 @@ do {
     }
     if options.parts.contains(.model) {
         figures += try await bench.modelPart(raw: raw)
+    }
+    if options.parts.contains(.e2e) {
+        figures += try await bench.endToEndPart()
     }
     if let path = options.results {
         try BenchmarkResultsFile(path: path).append(figures)
