@@ -70,7 +70,13 @@ final class ExampleSystem {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         stub = try ModelStub(script: modelStub, latencyMilliseconds: 0)
 
-        let common = ["--bootstrap-file", broker.bootstrapFile, "-X", "fetch.wait.max.ms=\(fetchWaitMilliseconds)"]
+        // Five produce requests in flight, as on a real cluster and as the raw relays have: agents
+        // that find the embedded cluster keep one (it checks no idempotent sequence numbers, which
+        // matters only when produce errors are injected, and none are here).
+        let common = [
+            "--bootstrap-file", broker.bootstrapFile, "-X", "fetch.wait.max.ms=\(fetchWaitMilliseconds)",
+            "-X", "max.in.flight.requests.per.connection=5",
+        ]
         var launches: [(name: String, executable: String, arguments: [String], isAgent: Bool)] = []
         for agent in Self.agents {
             for number in 1...agent.instances {
