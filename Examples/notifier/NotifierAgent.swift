@@ -18,14 +18,16 @@ struct NotifierAgent: Agent {
     var capabilities: [String] { ["applicant-notification:\(composer.channel.rawValue)"] }
     let composer: NotificationComposer
     var provider: any NotificationProvider = SimulatedNotificationProvider()
+    /// The time a notification is composed at; the send's journal keeps the first one's.
+    var now: @Sendable () -> Date = { Date() }
 
     var handlers: [EventHandler] {
-        EventHandler(DecisionMade.self) { [composer, provider] decision, context in
-            guard let notification = composer.notification(for: decision, at: Date()) else { return }
+        EventHandler(DecisionMade.self) { [composer, provider, now] decision, context in
+            guard let notification = composer.notification(for: decision, at: now()) else { return }
             try await Self.send(notification, via: provider, context)
         }
-        EventHandler(AssessmentFailed.self) { [composer, provider] failed, context in
-            try await Self.send(composer.notification(for: failed, at: Date()), via: provider, context)
+        EventHandler(AssessmentFailed.self) { [composer, provider, now] failed, context in
+            try await Self.send(composer.notification(for: failed, at: now()), via: provider, context)
         }
     }
 

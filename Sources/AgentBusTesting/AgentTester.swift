@@ -143,7 +143,7 @@ public final class AgentTester: Sendable {
                 attempts: 0, waits: [])
         }
         guard let route = routes[envelope.type] else {
-            // A type the catalog does not know, no agent could handle: dead-lettered, as in the runtime.
+            // A type the catalog does not know: dead-lettered, as in the runtime.
             if registry.eventSchema(for: envelope.type) == nil {
                 let unknown = EventAdmission.unknownType(envelope.type)
                 return HandlingResult(

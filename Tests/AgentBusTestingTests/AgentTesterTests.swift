@@ -76,6 +76,11 @@ struct AgentTesterTests {
         #expect(result.deadLetter?.errorType == "UnknownEventType")
         #expect(result.deadLetter?.reason == "unknown event type test.agentbus.unknown.v1: no schema in the catalog")
         #expect(result.attempts == 0)
+
+        // A foreign producer's huge type is cut in the reason, so the dead letter stays writable.
+        let huge = String(repeating: "x", count: 100_000)
+        let hugeResult = try await tester().handle(EventEnvelope.root(type: huge, source: "/foreign", data: Array("{}".utf8)))
+        #expect(hugeResult.deadLetter?.reason.count ?? .max < 300)
     }
 
     @Test("past the hop limit: dead-lettered as budget before the handler runs")

@@ -74,7 +74,16 @@ struct NotifierTests {
     func sentOnce() async throws {
         let clock = ManualClock()
         let provider = RecordingProvider()
-        let agent = NotifierAgent(composer: NotificationComposer(), provider: provider)
+        // Each handling composes its notification a minute after the previous one: only the
+        // journal can make the second publish the first one's time.
+        let compositions = Mutex(0)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let agent = NotifierAgent(composer: NotificationComposer(), provider: provider) {
+            compositions.withLock { count in
+                defer { count += 1 }
+                return start.addingTimeInterval(60 * Double(count))
+            }
+        }
         let tester = try AgentTester(agent, schemas: LoanCatalog.registry, clock: clock)
         let first = try await tester.handle(AssessmentFailed.examples[0])
         let event = try #require(first.input)
@@ -87,7 +96,9 @@ struct NotifierTests {
         let again = await tester.handle(event)
         #expect(again.outcome == .handled)
         #expect(provider.count == 1, "the notification was sent twice")
+        #expect(compositions.withLock { $0 } == 2, "the second handling did not compose anew")
         #expect(try notifications(again) == notifications(first))
+        #expect(try notifications(again).map(\.sentAt) == [start])
         #expect(again.outputs.map(\.envelope.id) == first.outputs.map(\.envelope.id))
     }
 }

@@ -8,7 +8,7 @@ public enum FailureClass: String, Sendable, Hashable, CaseIterable, Codable {
     /// at once.
     case permanent
     /// The record is not a usable event (undecodable bytes, missing or malformed `ce_` headers,
-    /// a type with no schema in the catalog, which no agent can handle): dead-lettered at once.
+    /// a type with no schema in the agent's catalog): dead-lettered at once.
     case poison
     /// The payload fails its type's schema, or does not decode into the handler's Swift type:
     /// dead-lettered at once.

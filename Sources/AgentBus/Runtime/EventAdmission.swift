@@ -31,10 +31,14 @@ package enum EventAdmission: Sendable, Equatable {
         }
     }
 
-    /// The rejection of an event whose type has no schema in the catalog: no agent can handle
-    /// it, so it is not left alone as another agent's type is, but dead-lettered.
+    /// The rejection of an event whose type has no schema in this agent's catalog: the agent
+    /// cannot tell it from another agent's type, nor read it, so rather than skip it without a
+    /// trace it dead-letters it. The type is cut to 200 characters, so that a foreign record's
+    /// huge `ce_type` cannot make a dead letter too large to write.
     package static func unknownType(_ type: String) -> Rejection {
-        Rejection(failureClass: .poison, errorType: "UnknownEventType", reason: "unknown event type \(type): no schema in the catalog")
+        let shown = type.count > 200 ? type.prefix(200) + "…" : Substring(type)
+        return Rejection(
+            failureClass: .poison, errorType: "UnknownEventType", reason: "unknown event type \(shown): no schema in the catalog")
     }
 
     /// Checks `envelope` for `schema`'s handler. `isDuplicate` is asked only once the hop limit

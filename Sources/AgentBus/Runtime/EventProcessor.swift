@@ -134,9 +134,9 @@ final class EventProcessor: Sendable {
                 return await finish(event, outcome.failed(.poison, "UnhandledType", "\(agent) has no handler for \(envelope.type)"),
                     envelope: envelope, span: span)
             }
-            // A type the catalog does not know, no agent can handle: skipping it would lose it
-            // without a trace, so it is poison, kept in the dead-letter topic until its schema is
-            // deployed and it is redriven.
+            // A type the catalog does not know: a foreign producer's mistake or a type newer than
+            // this agent's schemas, which it cannot tell apart. Skipping it would leave no trace,
+            // so it is poison, kept in the dead-letter topic with the reason.
             if registry.eventSchema(for: envelope.type) == nil {
                 span = tracing.startProcessSpan(for: record, envelope: envelope, agent: agent, instance: instance)
                 let unknown = EventAdmission.unknownType(envelope.type)
