@@ -6,6 +6,8 @@
                                               print the table and the machine line, and write
                                               Benchmarks/results/latest.json (MODE full) or
                                               latest-quick.json (MODE quick)
+    bench-report.py markdown FILE             print FILE (a latest*.json) as README's Markdown
+                                              table and machine line
 
 Each line of results.jsonl is one figure: {"group", "figure", "value", "unit", "better",
 "baseline": {"name", "value"} or null, "ratio": value / baseline or null, "detail"}.
@@ -221,13 +223,38 @@ def report(directory, mode):
     print(f"written to {os.path.relpath(output, ROOT)}")
 
 
+def markdown(path):
+    text = read_text(path)
+    if text is None:
+        fail(f"{path}: cannot read it")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        fail(f"{path}: not JSON: {error}")
+    print("| group | figure | AgentBus | baseline (same run) | AgentBus / baseline |")
+    print("|---|---|---|---|---|")
+    previous = None
+    for entry in document["results"]:
+        baseline = entry.get("baseline")
+        ratio = entry.get("ratio")
+        shown_baseline = f"{baseline['name']}: {with_unit(baseline['value'], entry['unit'])}" if baseline else ""
+        shown_ratio = f"{ratio_text(ratio)} ({entry.get('better')} is better)" if ratio is not None else ""
+        group = entry["group"] if entry["group"] != previous else ""
+        previous = entry["group"]
+        print(f"| {group} | {entry['figure']} | {with_unit(entry['value'], entry['unit'])} | {shown_baseline} | {shown_ratio} |")
+    print()
+    print(machine_line(document["machine"]).replace("machine: ", "Machine: ", 1) + ".")
+
+
 def main(arguments):
     if len(arguments) == 2 and arguments[0] == "start":
         start(arguments[1])
     elif len(arguments) == 4 and arguments[0] == "report" and arguments[2] == "--mode" and arguments[3] in ("full", "quick"):
         report(arguments[1], arguments[3])
+    elif len(arguments) == 2 and arguments[0] == "markdown":
+        markdown(arguments[1])
     else:
-        fail("usage: bench-report.py start DIR | bench-report.py report DIR --mode full|quick")
+        fail("usage: bench-report.py start DIR | bench-report.py report DIR --mode full|quick | bench-report.py markdown FILE")
 
 
 if __name__ == "__main__":
