@@ -49,10 +49,14 @@ struct TestAgent: Agent {
     /// The model of the `chat-hop` role, made from the command's model options.
     var chatModel: (any ModelClient)? = nil
 
-    /// The `effects` role's model, when `AGENTBUS_TEST_MODEL_URL` is set.
+    /// The `effects` role's model, when `AGENTBUS_TEST_MODEL_URL` is set. A minute per call: the
+    /// local model shares the machine with the other tests and, in `make test`, a fault-injection
+    /// run, and took over 10 s there; a call that times out is made again, and the server counts
+    /// both, which the tests comparing its token counts with the journal's would take for a
+    /// repeated call.
     var model: OpenAICompatibleClient? {
         environment["AGENTBUS_TEST_MODEL_URL"].flatMap(URL.init(string:)).map {
-            OpenAICompatibleClient(configuration: .init(baseURL: $0, model: "smollm2-135m", timeout: .seconds(10)))
+            OpenAICompatibleClient(configuration: .init(baseURL: $0, model: "smollm2-135m", timeout: .seconds(60)))
         }
     }
 
