@@ -46,6 +46,19 @@ struct AgentRuntimeInProcessTests {
         }
     }
 
+    /// Keeps a note per input in its state, and publishes that it did.
+    struct Noter: Agent {
+        let name = "inprocess-noter"
+        let usesState = true
+        var policies: AgentPolicies { AgentPolicies(retry: .none) }
+        var handlers: [EventHandler] {
+            EventHandler(Work.self) { work, context in
+                try context.setState(work.seq, for: "note/\(work.id)")
+                try context.publish(Done(id: work.id, seq: work.seq, attempt: context.attempt))
+            }
+        }
+    }
+
     /// Reads `topic` from the beginning until `count` records arrived.
     func read(_ topic: String, partitions: Int32, count: Int, from cluster: EmbeddedCluster) async throws -> [KafkaRecord] {
         var configuration = KafkaConsumerConfiguration(
@@ -219,5 +232,53 @@ struct AgentRuntimeInProcessTests {
         let written = try await admin.watermarks(of: [done, activity])
         #expect(written[done]?.high == Int64(count + 1), "outputs written")
         #expect(written[activity]?.high == Int64(count + 1), "activity records written")
+    }
+
+    @Test("an event goes out only once its handling's state changes are written")
+    func stateBeforeOutputs() async throws {
+        // The state changelog on broker 2, everything else on broker 1.
+        let cluster = try EmbeddedCluster(brokers: 2)
+        defer { cluster.stop() }
+        let stateTopic = AgentTopics.state(of: "inprocess-noter")
+        for topic in ["test.work", "test.done", "inprocess-noter.retry.0s", "inprocess-noter.dlt", stateTopic] + AgentTopics.runtime {
+            try cluster.createTopic(topic, partitions: 1)
+            try cluster.setPartitionLeader(topic: topic, partition: 0, broker: topic == stateTopic ? 2 : 1)
+        }
+        try cluster.setGroupCoordinator(group: "inprocess-noter", broker: 1)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let runtime = try AgentRuntime(
+            agent: Noter(),
+            configuration: AgentRuntimeConfiguration(
+                brokers: BrokerEndpoint(bootstrapServers: [cluster.bootstrapServers], source: .devBroker(path: "")),
+                instanceID: "noter", schemas: SchemaDirectory(path: Self.fixtures, source: .flag),
+                heartbeatInterval: .seconds(60), properties: ["message.timeout.ms": "2000"]),
+            logger: logger)
+        let running = Task { try await runtime.run() }
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        func publish(_ seq: Int) async throws {
+            let envelope = EventEnvelope.root(
+                type: Work.eventType, source: "/test", data: try Work(id: "w\(seq)", seq: seq, behavior: "ok").jsonPayload())
+            try await producer.produce(topic: "test.work", key: "k", value: envelope.data, headers: envelope.kafkaHeaders)
+            try await producer.flush()
+        }
+        try await publish(0)
+        _ = try await read("test.done", partitions: 1, count: 1, from: cluster)  // running, state caught up
+
+        // The changelog's broker goes away: the next handling's state change cannot be written.
+        try cluster.setBrokerDown(2)
+        try await publish(1)
+        // The undeliverable change stops the instance (so the event is handled again after a
+        // restart); its event must not have gone out meanwhile.
+        _ = try? await running.value
+        try await producer.close()
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        let input = KafkaTopicPartition(topic: "test.work", partition: 0)
+        let done = KafkaTopicPartition(topic: "test.done", partition: 0)
+        let written = try await admin.watermarks(of: [done])
+        #expect(written[done]?.high == 1, "the second event was published without its state change")
+        let committed = try await admin.committedOffsets(group: "inprocess-noter", partitions: [input])
+        #expect(committed.first?.offset == 1, "the second input must be read again")
+        admin.close()
     }
 }

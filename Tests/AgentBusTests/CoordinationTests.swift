@@ -263,6 +263,65 @@ struct StateStoreTests {
         #expect(store.value(for: "k") == Array("theirs".utf8))
     }
 
+    /// A record of a set of `size` changes, written as change `index` of handling `set`.
+    func change(_ key: String, _ value: String?, partition: Int32 = 0, offset: Int64, set: String, index: Int, size: Int) -> KafkaRecord {
+        KafkaRecord(
+            topic: "agent.state", partition: partition, offset: offset, key: Array(key.utf8),
+            value: value.map { Array($0.utf8) } ?? [],
+            headers: [
+                KafkaHeader(name: StateHeader.writeID, value: "\(set)/\(index)"),
+                KafkaHeader(name: StateHeader.setSize, value: String(size)),
+            ])
+    }
+
+    @Test("a handling's changes show together: none until all are read, and none of a set never completed")
+    func setsApplyWhole() {
+        let store = StateStore(topic: "agent.state")
+        // The handling that opened a collection wrote its facts on one partition and the
+        // collection on another, and died before the facts were written.
+        store.apply(change("fan-in/wf", "{\"expected\":3}", partition: 1, offset: 0, set: "ev1/agg/a", index: 1, size: 2))
+        #expect(store.value(for: "fan-in/wf") == nil, "half a handling's changes must not show")
+        #expect(store.incompleteSets == 1)
+        // Handled again elsewhere, under a new set: both changes land.
+        store.apply(change("application/wf", "facts", partition: 0, offset: 0, set: "ev1/agg/b", index: 0, size: 2))
+        #expect(store.value(for: "application/wf") == nil)
+        store.apply(change("fan-in/wf", "{\"expected\":3,\"again\":true}", partition: 1, offset: 1, set: "ev1/agg/b", index: 1, size: 2))
+        #expect(store.value(for: "application/wf") == Array("facts".utf8))
+        #expect(store.value(for: "fan-in/wf") == Array("{\"expected\":3,\"again\":true}".utf8))
+        #expect(store.incompleteSets == 1, "the dead handling's set stays incomplete, and unapplied")
+    }
+
+    @Test("a set completed late does not undo a later change of its keys, a deletion included")
+    func lateSetIsOvertaken() {
+        let store = StateStore(topic: "agent.state")
+        // Set s1 changes k (partition 0) and j (partition 1); the replica reads partition 0 ahead.
+        store.apply(change("k", "old", partition: 0, offset: 5, set: "s1", index: 0, size: 2))
+        store.apply(change("k", nil, partition: 0, offset: 6, set: "s2", index: 0, size: 1))
+        store.apply(change("k2", "new", partition: 0, offset: 7, set: "s3", index: 0, size: 1))
+        store.apply(change("j", "j1", partition: 1, offset: 3, set: "s1", index: 1, size: 2))
+        #expect(store.value(for: "k") == nil, "s2 deleted k after s1 set it")
+        #expect(store.value(for: "j") == Array("j1".utf8))
+        #expect(store.value(for: "k2") == Array("new".utf8))
+        #expect(store.incompleteSets == 0)
+    }
+
+    @Test("an own change stays shown until its whole set is read back")
+    func overlayUntilSetRead() {
+        let store = StateStore(topic: "agent.state")
+        let writes = StateChangeSet.sealed([
+            RuntimeWrite(topic: "agent.state", key: "a", value: Array("1".utf8), headers: [], stateChange: .init(writeID: "s/0")),
+            RuntimeWrite(topic: "agent.state", key: "b", value: Array("2".utf8), headers: [], stateChange: .init(writeID: "s/1")),
+        ])
+        #expect(writes.allSatisfy { $0.headers.contains { $0.name == StateHeader.setSize && $0.value == Array("2".utf8) } })
+        store.applyLocal(writes)
+        store.apply(change("a", "1", partition: 0, offset: 0, set: "s", index: 0, size: 2))
+        store.apply(change("a", "other", partition: 0, offset: 1, set: "t", index: 0, size: 1))
+        #expect(store.value(for: "a") == Array("1".utf8), "still shown: its set is not read back yet")
+        store.apply(change("b", "2", partition: 1, offset: 0, set: "s", index: 1, size: 2))
+        #expect(store.value(for: "a") == Array("other".utf8), "read back: the later change shows")
+        #expect(store.value(for: "b") == Array("2".utf8))
+    }
+
     @Test("a workflow is held by one handling at a time")
     func locks() {
         let locks = WorkflowLocks()

@@ -487,6 +487,29 @@ final class EventProcessor: Sendable {
                 }
             }
         }
+        // The state changes first, as one set, acknowledged before anything else goes out (see
+        // StateWriteAcknowledgement); the workflow is held meanwhile, so its next handling reads
+        // them and writes after them.
+        let stateWrites = StateChangeSet.sealed(writes.filter { $0.stateChange != nil })
+        if !stateWrites.isEmpty, let state = services.state {
+            let acknowledgement = StateWriteAcknowledgement(writes: stateWrites.count, next: gate ?? event)
+            // Shown to this instance's next handlings at once, before being sent: sent first, a
+            // change could be read back before being shown, and then never be cleared.
+            state.applyLocal(stateWrites)
+            for write in stateWrites where await !send(write, for: event, reportingTo: acknowledgement) {
+                acknowledgement.notSent()
+                break
+            }
+            guard await acknowledgement.acknowledged() else {
+                // Not all written: the instance is stopping (a delivery failure stops it), and
+                // the event is handled again, after a restart, without these changes (a set
+                // read in part is never applied). Nothing else of this handling goes out.
+                for write in stateWrites { state.withdraw(write) }
+                event.abandon()
+                tracing.recordAbandoned(on: span)
+                return
+            }
+        }
         for output in outputs {
             var sent = output.envelope
             stamp.apply(to: &sent)
@@ -497,12 +520,8 @@ final class EventProcessor: Sendable {
                 topic: output.topic, key: sent.key, value: sent.data, headers: sent.kafkaHeaders, for: event,
                 reportingTo: gate, span: sendSpan)
         }
-        for write in writes {
-            // A state change shows in this instance's next handlings at once (the workflow is
-            // still held), before it is sent: sent first, it could be read back before being
-            // shown, and then never be cleared. One the producer does not take is withdrawn.
-            if write.stateChange != nil { services.state?.applyLocal([write]) }
-            if await !send(write, for: event, reportingTo: gate), write.stateChange != nil { services.state?.withdraw(write) }
+        for write in writes where write.stateChange == nil {
+            await send(write, for: event, reportingTo: gate)
         }
         switch outcome.result {
         case .retried:
@@ -581,7 +600,8 @@ final class EventProcessor: Sendable {
 
     /// Produces a timer, state or journal record for `event`, a tombstone when it has no value.
     /// Returns whether the producer took it. `gate`, when given, hears the delivery report.
-    private func send(_ write: RuntimeWrite, for event: InFlightEvent, reportingTo gate: HandledMarkerGate? = nil) async -> Bool {
+    @discardableResult
+    private func send(_ write: RuntimeWrite, for event: InFlightEvent, reportingTo gate: KafkaDeliveryCallback? = nil) async -> Bool {
         guard !event.ledger.isRetired else {
             event.abandon()
             return false

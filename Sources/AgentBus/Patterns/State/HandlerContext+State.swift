@@ -24,13 +24,16 @@ extension HandlerContext {
         }
     }
 
-    /// Sets the agent's state for `key`: written to `<agent>.state` with the outputs when the
-    /// handler returns (nothing is written if it throws), and acknowledged before the handled
-    /// event's offset is stored.
+    /// Sets the agent's state for `key`: written to `<agent>.state` when the handler returns
+    /// (nothing is written if it throws), before its events are published.
     ///
-    /// If the instance dies before every output and state change is acknowledged, the event is
-    /// handled again and may find some of this handling's changes already applied: write
-    /// handlers so that handling an event twice leaves the same state (set, not add).
+    /// A handling's state changes are one unit: every instance sees all of them or none (a
+    /// replica applies them once it has read them all), and they are acknowledged before the
+    /// handling's events are sent and before the next handling of the workflow starts. So an
+    /// event published means its handling's state is there; if the instance dies first, the
+    /// event is handled again, and finds either none of its changes or all of them (then a
+    /// handler that recorded what it decided, as ``FanIn`` does, decides and publishes the same
+    /// again). Write handlers so that handling an event twice leaves the same state (set, not add).
     public func setState<Value: Encodable>(_ value: Value, for key: String) throws(PublishError) {
         let store = try stateStore()
         let bytes: [UInt8]
@@ -48,7 +51,12 @@ extension HandlerContext {
 
     private func record(change value: [UInt8]?, for key: String, in store: StateStore) {
         withOutputs { outputs in
-            let writeID = "\(event.id)/\(agent)/\(outputs.writes.count)"
+            // One set per handling, named afresh each time: the changes of an earlier handling
+            // of this event (by an instance that died mid-write) must not count towards this one.
+            if outputs.stateSetID == nil {
+                outputs.stateSetID = "\(event.id)/\(agent)/\(String(UInt64.random(in: 0 ... .max), radix: 16))"
+            }
+            let writeID = "\(outputs.stateSetID ?? "")/\(outputs.writes.count)"
             outputs.stateChanges[key] = .some(value)
             outputs.writes.append(
                 RuntimeWrite(
