@@ -501,9 +501,10 @@ final class EventProcessor: Sendable {
                 break
             }
             guard await acknowledgement.acknowledged() else {
-                // Not all written: the instance is stopping (a delivery failure stops it), and
-                // the event is handled again, after a restart, without these changes (a set
-                // read in part is never applied). Nothing else of this handling goes out.
+                // Not all written: a delivery failed (which stops the instance) or the partition
+                // was given up. The event is handled again, by the next owner or after a
+                // restart, without these changes (a set read in part is never applied), so
+                // nothing else of this handling goes out.
                 for write in stateWrites { state.withdraw(write) }
                 event.abandon()
                 tracing.recordAbandoned(on: span)
