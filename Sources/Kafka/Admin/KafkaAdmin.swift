@@ -156,28 +156,71 @@ public final class KafkaAdmin: Sendable {
     }
 
     /// The low and high watermarks of each partition, as the partition leaders report them now.
+    ///
+    /// Asked as two offset lookups, the earliest and the latest offset of every partition (one
+    /// request per leader each), which give up at `timeout`. librdkafka 2.0.2's own watermark
+    /// query, `rd_kafka_query_watermark_offsets`, ignores its timeout: it waits for its requests'
+    /// answers, which a broker slower than the timeout gives late and a lost request never gives
+    /// (librdkafka then times the request out at `socket.timeout.ms`, a minute, and sends it
+    /// again). The agent runtime waits on this lookup before it handles anything after an
+    /// assignment, so an unbounded one held up a whole instance.
     public func watermarks(of partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10))
         async throws(KafkaError) -> [KafkaTopicPartition: KafkaWatermarks]
     {
+        guard !partitions.isEmpty else { return [:] }
         let rk = try client()
+        let ordered = Set(partitions).sorted()
         let result: Result<[KafkaTopicPartition: KafkaWatermarks], KafkaError> = await RDKafkaBlockingCall.run(
             "agentbus-admin"
         ) {
+            let deadline = ContinuousClock.now + timeout
+            // Kafka's ListOffsets reads the times -2 and -1 as the earliest and the latest offset.
+            let lows = Self.listOffsets(rk, ordered, time: -2, timeout: deadline - .now)
+            guard case .success(let low) = lows else { return lows.map { _ in [:] } }
+            let highs = Self.listOffsets(rk, ordered, time: -1, timeout: deadline - .now)
+            guard case .success(let high) = highs else { return highs.map { _ in [:] } }
             var watermarks: [KafkaTopicPartition: KafkaWatermarks] = [:]
-            for partition in partitions {
-                var low: Int64 = 0
-                var high: Int64 = 0
-                let code = rd_kafka_query_watermark_offsets(
-                    rk.pointer, partition.topic, partition.partition, &low, &high,
-                    Int32(clamping: timeout.wholeMilliseconds))
-                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                    return .failure(KafkaError(code, context: "cannot read the offsets of \(partition)"))
+            for partition in ordered {
+                guard let high = high[partition] else {
+                    return .failure(KafkaError(code: .broker, message: "no high watermark of \(partition) in the answer"))
                 }
-                watermarks[partition] = KafkaWatermarks(low: low, high: high)
+                // An empty partition may report no earliest offset: it starts where it ends.
+                let earliest = low[partition].flatMap { $0 >= 0 ? $0 : nil } ?? high
+                watermarks[partition] = KafkaWatermarks(low: earliest, high: high)
             }
             return .success(watermarks)
         }
         return try result.get()
+    }
+
+    /// The offsets `rd_kafka_offsets_for_times` finds for `time` (a timestamp, or -2 and -1 for
+    /// the earliest and the latest) in each partition, within `timeout`. On the blocking thread.
+    private static func listOffsets(
+        _ rk: RDKafkaPointer, _ partitions: [KafkaTopicPartition], time: Int64, timeout: Duration
+    ) -> Result<[KafkaTopicPartition: Int64], KafkaError> {
+        let milliseconds = timeout.wholeMilliseconds
+        guard milliseconds > 0 else {
+            return .failure(KafkaError(code: .timedOut, message: "cannot read the offsets of \(partitions.count) partition(s) in time"))
+        }
+        // A fresh list per call: the call writes its answers into it.
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for partition in partitions {
+            rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition).pointee.offset = time
+        }
+        let code = rd_kafka_offsets_for_times(rk.pointer, list, Int32(clamping: milliseconds))
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            return .failure(KafkaError(code, context: "cannot read the offsets of \(partitions.count) partition(s)"))
+        }
+        var offsets: [KafkaTopicPartition: Int64] = [:]
+        for element in UnsafeBufferPointer(start: list.pointee.elems, count: Int(list.pointee.cnt)) {
+            let partition = KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition)
+            guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                return .failure(KafkaError(element.err, context: "cannot read the offsets of \(partition)"))
+            }
+            offsets[partition] = element.offset
+        }
+        return .success(offsets)
     }
 
     /// For each partition, the offset of its earliest record whose timestamp is at or after the
