@@ -281,4 +281,49 @@ struct AgentRuntimeInProcessTests {
         #expect(committed.first?.offset == 1, "the second input must be read again")
         admin.close()
     }
+
+    @Test("a stop ends on time while a handling waits for its state changes to be written")
+    func stopWhileStateUnwritten() async throws {
+        let cluster = try EmbeddedCluster(brokers: 2)
+        defer { cluster.stop() }
+        let stateTopic = AgentTopics.state(of: "inprocess-noter")
+        for topic in ["test.work", "test.done", "inprocess-noter.retry.0s", "inprocess-noter.dlt", stateTopic] + AgentTopics.runtime {
+            try cluster.createTopic(topic, partitions: 1)
+            try cluster.setPartitionLeader(topic: topic, partition: 0, broker: topic == stateTopic ? 2 : 1)
+        }
+        try cluster.setGroupCoordinator(group: "inprocess-noter", broker: 1)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        // librdkafka's default message timeout (300 s): the write neither lands nor fails.
+        var configuration = AgentRuntimeConfiguration(
+            brokers: BrokerEndpoint(bootstrapServers: [cluster.bootstrapServers], source: .devBroker(path: "")),
+            instanceID: "noter", schemas: SchemaDirectory(path: Self.fixtures, source: .flag), heartbeatInterval: .seconds(60))
+        configuration.shutdownDeadline = .seconds(2)
+        let runtime = try AgentRuntime(agent: Noter(), configuration: configuration, logger: logger)
+        let running = Task { try await runtime.run() }
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        for seq in 0...1 {
+            if seq == 1 { try cluster.setBrokerDown(2) }
+            let envelope = EventEnvelope.root(
+                type: Work.eventType, source: "/test", data: try Work(id: "w\(seq)", seq: seq, behavior: "ok").jsonPayload())
+            try await producer.produce(topic: "test.work", key: "k", value: envelope.data, headers: envelope.kafkaHeaders)
+            try await producer.flush()
+            if seq == 0 { _ = try await read("test.done", partitions: 1, count: 1, from: cluster) }
+        }
+        try await producer.close()
+        // The second handling ran and now waits for its state change.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while runtime.processor.counters.handled.load(ordering: .relaxed) < 2 {
+            try #require(ContinuousClock.now < deadline, "the second event was not handled")
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let stopped = ContinuousClock.now
+        runtime.requestStop()
+        _ = try? await running.value
+        #expect(ContinuousClock.now - stopped < .seconds(10), "the stop waited for the unwritable state change")
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        let done = KafkaTopicPartition(topic: "test.done", partition: 0)
+        #expect(try await admin.watermarks(of: [done])[done]?.high == 1, "the second event went out without its state")
+        admin.close()
+    }
 }

@@ -263,46 +263,96 @@ struct StateStoreTests {
         #expect(store.value(for: "k") == Array("theirs".utf8))
     }
 
-    /// A record of a set of `size` changes, written as change `index` of handling `set`.
-    func change(_ key: String, _ value: String?, partition: Int32 = 0, offset: Int64, set: String, index: Int, size: Int) -> KafkaRecord {
-        KafkaRecord(
-            topic: "agent.state", partition: partition, offset: offset, key: Array(key.utf8),
-            value: value.map { Array($0.utf8) } ?? [],
-            headers: [
-                KafkaHeader(name: StateHeader.writeID, value: "\(set)/\(index)"),
-                KafkaHeader(name: StateHeader.setSize, value: String(size)),
-            ])
+    /// A record of the handling `set` that changed `keys`, written at `time` as its change `index`.
+    func change(
+        _ key: String, _ value: String?, partition: Int32 = 0, offset: Int64, time: Int64 = 1000, set: String, index: Int = 0,
+        keys: [String]
+    ) -> KafkaRecord {
+        var headers = [KafkaHeader(name: StateHeader.writeID, value: "\(set)/\(index)")]
+        if keys.count > 1 {
+            headers.append(KafkaHeader(name: StateHeader.setKeys, value: "[" + keys.map { "\"\($0)\"" }.joined(separator: ",") + "]"))
+        }
+        return KafkaRecord(
+            topic: "agent.state", partition: partition, offset: offset,
+            timestamp: KafkaTimestamp(millisecondsSince1970: time, kind: .createTime), key: Array(key.utf8),
+            value: value.map { Array($0.utf8) } ?? [], headers: headers)
     }
 
-    @Test("a handling's changes show together: none until all are read, and none of a set never completed")
+    @Test("a set cut short shows none of its changes; handled again, the new set shows whole")
     func setsApplyWhole() {
         let store = StateStore(topic: "agent.state")
-        // The handling that opened a collection wrote its facts on one partition and the
-        // collection on another, and died before the facts were written.
-        store.apply(change("fan-in/wf", "{\"expected\":3}", partition: 1, offset: 0, set: "ev1/agg/a", index: 1, size: 2))
+        let keys = ["application/wf", "fan-in/wf"]
+        // The handling that opened a collection wrote it on one partition and died before it
+        // wrote the application's facts on another.
+        store.apply(change("fan-in/wf", "opened", partition: 1, offset: 0, time: 100, set: "ev1/agg/a", index: 1, keys: keys))
+        // A later handling changes another key of the workflow: still nothing of the cut set.
+        store.apply(change("other/wf", "x", partition: 1, offset: 1, time: 150, set: "ev2/agg/c", keys: ["other/wf"]))
         #expect(store.value(for: "fan-in/wf") == nil, "half a handling's changes must not show")
         #expect(store.incompleteSets == 1)
-        // Handled again elsewhere, under a new set: both changes land.
-        store.apply(change("application/wf", "facts", partition: 0, offset: 0, set: "ev1/agg/b", index: 0, size: 2))
-        #expect(store.value(for: "application/wf") == nil)
-        store.apply(change("fan-in/wf", "{\"expected\":3,\"again\":true}", partition: 1, offset: 1, set: "ev1/agg/b", index: 1, size: 2))
+        // Handled again, under a new set: both changes land and show.
+        store.apply(change("application/wf", "facts", partition: 0, offset: 0, time: 200, set: "ev1/agg/b", index: 0, keys: keys))
+        store.apply(change("fan-in/wf", "opened again", partition: 1, offset: 2, time: 200, set: "ev1/agg/b", index: 1, keys: keys))
         #expect(store.value(for: "application/wf") == Array("facts".utf8))
-        #expect(store.value(for: "fan-in/wf") == Array("{\"expected\":3,\"again\":true}".utf8))
-        #expect(store.incompleteSets == 1, "the dead handling's set stays incomplete, and unapplied")
+        #expect(store.value(for: "fan-in/wf") == Array("opened again".utf8))
+        #expect(store.incompleteSets == 0, "the cut set was settled by the later changes, and undoes nothing")
+    }
+
+    @Test("a set whose record of a key was compacted away applies once the key's later change is read, before or after")
+    func compactedMember() {
+        for laterFirst in [true, false] {
+            let store = StateStore(topic: "agent.state")
+            let keys = ["a", "b"]
+            // Set s changed a (partition 0) and b (partition 1); b changed again later, and
+            // compaction dropped s's record of b.
+            let sA = change("a", "a1", partition: 0, offset: 5, time: 100, set: "s", index: 0, keys: keys)
+            let laterB = change("b", "b2", partition: 1, offset: 4, time: 300, set: "t", keys: ["b"])
+            for record in laterFirst ? [laterB, sA] : [sA, laterB] { store.apply(record) }
+            #expect(store.value(for: "a") == Array("a1".utf8), "later change read \(laterFirst ? "first" : "last")")
+            #expect(store.value(for: "b") == Array("b2".utf8))
+            #expect(store.incompleteSets == 0)
+        }
     }
 
     @Test("a set completed late does not undo a later change of its keys, a deletion included")
     func lateSetIsOvertaken() {
         let store = StateStore(topic: "agent.state")
+        let keys = ["k", "j"]
         // Set s1 changes k (partition 0) and j (partition 1); the replica reads partition 0 ahead.
-        store.apply(change("k", "old", partition: 0, offset: 5, set: "s1", index: 0, size: 2))
-        store.apply(change("k", nil, partition: 0, offset: 6, set: "s2", index: 0, size: 1))
-        store.apply(change("k2", "new", partition: 0, offset: 7, set: "s3", index: 0, size: 1))
-        store.apply(change("j", "j1", partition: 1, offset: 3, set: "s1", index: 1, size: 2))
+        store.apply(change("k", "old", partition: 0, offset: 5, time: 100, set: "s1", index: 0, keys: keys))
+        store.apply(change("k", nil, partition: 0, offset: 6, time: 200, set: "s2", keys: ["k"]))
+        store.apply(change("k2", "new", partition: 0, offset: 7, time: 300, set: "s3", keys: ["k2"]))
+        store.apply(change("j", "j1", partition: 1, offset: 3, time: 100, set: "s1", index: 1, keys: keys))
         #expect(store.value(for: "k") == nil, "s2 deleted k after s1 set it")
         #expect(store.value(for: "j") == Array("j1".utf8))
         #expect(store.value(for: "k2") == Array("new".utf8))
         #expect(store.incompleteSets == 0)
+    }
+
+    @Test("a member read after its set was applied without it applies on its own")
+    func lateMember() {
+        let store = StateStore(topic: "agent.state")
+        let keys = ["a", "b"]
+        // An older change of b, written in the same millisecond as set s, settles s for b
+        // before s's own record of b is read.
+        store.apply(change("a", "a1", partition: 0, offset: 0, time: 100, set: "s", index: 0, keys: keys))
+        store.apply(change("b", "b0", partition: 1, offset: 0, time: 100, set: "r", keys: ["b"]))
+        store.apply(change("b", "b1", partition: 1, offset: 1, time: 100, set: "s", index: 1, keys: keys))
+        #expect(store.value(for: "a") == Array("a1".utf8))
+        #expect(store.value(for: "b") == Array("b1".utf8))
+        #expect(store.incompleteSets == 0)
+    }
+
+    @Test("a handling's writes: the last change of each key, stamped with the set's keys when several")
+    func sealing() {
+        func write(_ key: String, _ value: String, _ n: Int) -> RuntimeWrite {
+            RuntimeWrite(topic: "agent.state", key: key, value: Array(value.utf8), headers: [], stateChange: .init(writeID: "s/\(n)"))
+        }
+        let sealed = StateChangeSet.sealed([write("a", "1", 0), write("b", "2", 1), write("a", "3", 2)])
+        #expect(sealed.map(\.key) == ["b", "a"])
+        #expect(sealed.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["2", "3"])
+        #expect(sealed.allSatisfy { $0.headers.contains { $0.name == StateHeader.setKeys && $0.value == Array("[\"b\",\"a\"]".utf8) } })
+        let single = StateChangeSet.sealed([write("a", "1", 0), write("a", "2", 1)])
+        #expect(single.count == 1 && single[0].headers.isEmpty, "one key: a record that stands alone")
     }
 
     @Test("an own change stays shown until its whole set is read back")
@@ -312,12 +362,11 @@ struct StateStoreTests {
             RuntimeWrite(topic: "agent.state", key: "a", value: Array("1".utf8), headers: [], stateChange: .init(writeID: "s/0")),
             RuntimeWrite(topic: "agent.state", key: "b", value: Array("2".utf8), headers: [], stateChange: .init(writeID: "s/1")),
         ])
-        #expect(writes.allSatisfy { $0.headers.contains { $0.name == StateHeader.setSize && $0.value == Array("2".utf8) } })
         store.applyLocal(writes)
-        store.apply(change("a", "1", partition: 0, offset: 0, set: "s", index: 0, size: 2))
-        store.apply(change("a", "other", partition: 0, offset: 1, set: "t", index: 0, size: 1))
+        store.apply(change("a", "1", partition: 0, offset: 0, time: 100, set: "s", index: 0, keys: ["a", "b"]))
+        store.apply(change("a", "other", partition: 0, offset: 1, time: 50, set: "t", keys: ["a"]))
         #expect(store.value(for: "a") == Array("1".utf8), "still shown: its set is not read back yet")
-        store.apply(change("b", "2", partition: 1, offset: 0, set: "s", index: 1, size: 2))
+        store.apply(change("b", "2", partition: 1, offset: 0, time: 100, set: "s", index: 1, keys: ["a", "b"]))
         #expect(store.value(for: "a") == Array("other".utf8), "read back: the later change shows")
         #expect(store.value(for: "b") == Array("2".utf8))
     }

@@ -341,7 +341,14 @@ public final class AgentRuntime: Service, Sendable {
         case AgentTopics.heartbeats:
             if let heartbeat = try? Heartbeat(json: record.value) { processor.services.directory?.apply(heartbeat) }
         default:
-            if let state = processor.services.state, record.topic == state.topic { state.apply(record) }
+            if let state = processor.services.state, record.topic == state.topic {
+                let dropped = state.apply(record)
+                if dropped > 0 {
+                    logger.warning(
+                        "state change sets read in part were given up to bound memory; their changes are not applied",
+                        metadata: ["sets": "\(dropped)", "limit": "\(StateStore.maxIncomplete)"])
+                }
+            }
             if let journal = processor.services.effects?.journal, record.topic == journal.topic { journal.apply(record) }
         }
     }
@@ -426,6 +433,8 @@ public final class AgentRuntime: Service, Sendable {
         if processor.counters.inFlight.load(ordering: .relaxed) > 0 {
             logger.warning("cancelling handlers still running at the shutdown deadline; their events will be read again")
             processor.watchdog.stopAll()
+            // And handlings waiting for their state changes to be acknowledged.
+            for worker in state.withLock({ Array($0.workers.values) }) { worker.ledger.stopAttempts() }
         }
         let flushTimeout = remainingStopTime()
         async let outputsError = flushError(producer, timeout: flushTimeout)

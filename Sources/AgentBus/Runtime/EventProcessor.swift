@@ -88,8 +88,8 @@ final class EventProcessor: Sendable {
     // MARK: One record
 
     /// Processes one record. Returns without releasing `event` only when the work was abandoned
-    /// (stopping, or its partition revoked): it is then marked abandoned, its offset is never
-    /// stored, and the record is read again later.
+    /// (stopping, its partition revoked, or its state changes not written): it is then marked
+    /// abandoned, its offset is never stored, and the record is read again later.
     func process(_ event: InFlightEvent) async {
         let record = event.record
         let receivedAt = EventTime.now().millisecondsSinceEpoch
@@ -113,7 +113,8 @@ final class EventProcessor: Sendable {
                 }
             }
         }
-        // From here to the hand-over of its messages, a stop waits for this record.
+        // From here to the hand-over of its messages (after its state changes are acknowledged,
+        // when it made any), a stop waits for this record.
         counters.inFlight.add(1, ordering: .relaxed)
         defer { counters.inFlight.subtract(1, ordering: .relaxed) }
         var outcome = Outcome(origin: origin, receivedAt: receivedAt, attempts: attemptsBefore)
@@ -449,7 +450,9 @@ final class EventProcessor: Sendable {
     // MARK: Producing the outcome
 
     /// Hands the outcome's messages to the producer and releases the runtime's hold on `event`;
-    /// each message settles `event` when the broker acknowledges it.
+    /// each message settles `event` when the broker acknowledges it. A handling that changed
+    /// state waits here for those changes (and its timers) to be acknowledged before the rest
+    /// goes out; if they are not, nothing else is sent and `event` is abandoned.
     ///
     /// With a tracer, each output gets its send span here, a child of the record's `span`, and
     /// the output's `traceparent` becomes that span's context before it is produced (its ID and
@@ -471,15 +474,21 @@ final class EventProcessor: Sendable {
         if outcome.startedAt == 0 { outcome.startedAt = outcome.finishedAt }
         let record = event.record
         let stamp = OutputStamp(input: envelope, cost: cost, policies: policies)
+        // A handling that changed state writes those changes first, as one set (the last change
+        // of each key), with its timers; the rest waits for their acknowledgement (see
+        // StateWriteAcknowledgement).
+        let stateWrites = services.state == nil ? [] : StateChangeSet.sealed(writes.filter { $0.stateChange != nil })
+        let otherWrites = writes.filter { $0.stateChange == nil }
         // The handled marker waits for the outputs and writes (see HandledMarkerGate); the event
         // holds one more message meanwhile, so its offset is not stored before the marker is.
         var gate: HandledMarkerGate?
+        let messages = outputs.count + stateWrites.count + otherWrites.count
         if let handledMarker {
             event.expect(1)
-            if outputs.isEmpty && writes.isEmpty {
+            if messages == 0 {
                 await sendHandledMarker(handledMarker, for: event)
             } else {
-                gate = HandledMarkerGate(event: event, messages: outputs.count + writes.count, counters: counters) { gate in
+                gate = HandledMarkerGate(event: event, messages: messages, counters: counters) { gate in
                     Task {
                         await self.sendHandledMarker(handledMarker, for: event)
                         withExtendedLifetime(gate) {}
@@ -487,24 +496,29 @@ final class EventProcessor: Sendable {
                 }
             }
         }
-        // The state changes first, as one set, acknowledged before anything else goes out (see
-        // StateWriteAcknowledgement); the workflow is held meanwhile, so its next handling reads
-        // them and writes after them.
-        let stateWrites = StateChangeSet.sealed(writes.filter { $0.stateChange != nil })
-        if !stateWrites.isEmpty, let state = services.state {
-            let acknowledgement = StateWriteAcknowledgement(writes: stateWrites.count, next: gate ?? event)
+        if let state = services.state, !stateWrites.isEmpty {
+            let firstWrites = stateWrites + otherWrites
+            let acknowledgement = StateWriteAcknowledgement(writes: firstWrites.count, next: gate ?? event)
             // Shown to this instance's next handlings at once, before being sent: sent first, a
-            // change could be read back before being shown, and then never be cleared.
+            // change could be read back before being shown, and then never be cleared. The
+            // workflow stays held until they are acknowledged, so its next handling reads them
+            // and writes after them.
             state.applyLocal(stateWrites)
-            for write in stateWrites where await !send(write, for: event, reportingTo: acknowledgement) {
-                acknowledgement.notSent()
+            // A revocation past its deadline or a stop past the shutdown deadline gives the
+            // wait up (InFlightEvent.stopAttempt), as it gives up a handler.
+            event.waiting(for: acknowledgement)
+            for write in firstWrites where await !send(write, for: event, reportingTo: acknowledgement) {
+                acknowledgement.giveUp()
                 break
             }
-            guard await acknowledgement.acknowledged() else {
-                // Not all written: a delivery failed (which stops the instance) or the partition
-                // was given up. The event is handled again, by the next owner or after a
-                // restart, without these changes (a set read in part is never applied), so
-                // nothing else of this handling goes out.
+            let acknowledged = await acknowledgement.acknowledged()
+            event.waiting(for: nil)
+            guard acknowledged else {
+                // Not all written: a delivery failed (which stops the instance), or the
+                // partition or the instance gave up waiting. The event is handled again, by the
+                // next owner or after a restart, without these changes (a set read in part is
+                // not applied while its keys have no later change), so nothing else of this
+                // handling goes out.
                 for write in stateWrites { state.withdraw(write) }
                 event.abandon()
                 tracing.recordAbandoned(on: span)
@@ -521,8 +535,8 @@ final class EventProcessor: Sendable {
                 topic: output.topic, key: sent.key, value: sent.data, headers: sent.kafkaHeaders, for: event,
                 reportingTo: gate, span: sendSpan)
         }
-        for write in writes where write.stateChange == nil {
-            await send(write, for: event, reportingTo: gate)
+        if stateWrites.isEmpty {
+            for write in otherWrites { await send(write, for: event, reportingTo: gate) }
         }
         switch outcome.result {
         case .retried:

@@ -15,6 +15,8 @@ final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
     private let abandoned = Atomic<Bool>(false)
     /// The handler attempt running for it, so a revocation past its deadline can give it up.
     private let attempt = Mutex<HandlerAttempt?>(nil)
+    /// The acknowledgement of its state changes it waits for, given up likewise.
+    private let writes = Mutex<StateWriteAcknowledgement?>(nil)
     /// Runs once every message for the record is acknowledged (the handled event enters the
     /// dedupe window then, not before: a copy read again before its outputs are safe must be
     /// handled again, not skipped). Set before the runtime's hold is released; read after the
@@ -43,8 +45,15 @@ final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
     /// Sets (or clears, with nil) the handler attempt running for it.
     func running(_ attempt: HandlerAttempt?) { self.attempt.withLock { $0 = attempt } }
 
-    /// Gives up the handler attempt running for it, if any: its worker moves on.
-    func stopAttempt() { attempt.withLock { $0 }?.expire(.stopped) }
+    /// Sets (or clears, with nil) the acknowledgement of state changes it waits for.
+    func waiting(for acknowledgement: StateWriteAcknowledgement?) { writes.withLock { $0 = acknowledgement } }
+
+    /// Gives up the handler attempt running for it, or its wait for its state changes to be
+    /// acknowledged, if any: its worker moves on.
+    func stopAttempt() {
+        attempt.withLock { $0 }?.expire(.stopped)
+        writes.withLock { $0 }?.giveUp()
+    }
 
     /// Announces `count` messages about to be produced for this record.
     func expect(_ count: Int) { pending.add(count, ordering: .relaxed) }

@@ -104,6 +104,13 @@ final class PartitionLedger: Sendable {
         for event in unsettled { event.stopAttempt() }
     }
 
+    /// Gives up the handler attempts, and the waits for state changes to be acknowledged, still
+    /// running for the partition (a stop past its deadline), without giving the partition up.
+    func stopAttempts() {
+        let unsettled = state.withLock { state in state.events.filter { $0.isStarted && !$0.isDone && !$0.isAbandoned } }
+        for event in unsettled { event.stopAttempt() }
+    }
+
     /// Called when some event became done: stores the offset after the longest done prefix.
     /// The store happens under the lock, so concurrent callers never store out of order.
     func eventDone() {

@@ -1,9 +1,9 @@
 import Kafka
 import Synchronization
 
-/// Passes the delivery reports of a handling's state changes on to `next` (its event, or its
-/// handled-marker gate) and tells the handling, which waits in ``acknowledged()``, once all are
-/// acknowledged or one is not.
+/// Passes the delivery reports of a handling's state changes and timers on to `next` (its
+/// event, or its handled-marker gate) and tells the handling, which waits in
+/// ``acknowledged()``, once all are acknowledged, or one is not, or the wait is given up.
 ///
 /// A handling's events go out only after its state changes are acknowledged (see
 /// ``HandlerContext/setState(_:for:)``): published first, an event could outlive the state that
@@ -18,14 +18,15 @@ final class StateWriteAcknowledgement: KafkaDeliveryCallback, @unchecked Sendabl
         case done(Bool)
     }
 
-    /// - Parameter writes: how many state changes will report here (at least one).
+    /// - Parameter writes: how many writes will report here (at least one).
     init(writes: Int, next: KafkaDeliveryCallback) {
         self.next = next
         remaining = Atomic(writes)
     }
 
-    /// Whether every state change was acknowledged; false as soon as one failed. A change the
-    /// producer did not take must be reported with ``notSent()``, or this waits for it forever.
+    /// Whether every write was acknowledged; false as soon as one failed or the wait was given
+    /// up. A write the producer did not take must be reported with ``giveUp()``, or this waits
+    /// for it.
     func acknowledged() async -> Bool {
         await withCheckedContinuation { continuation in
             let done = outcome.withLock { outcome -> Bool? in
@@ -40,8 +41,9 @@ final class StateWriteAcknowledgement: KafkaDeliveryCallback, @unchecked Sendabl
         }
     }
 
-    /// A change the producer refused outright: it will never report.
-    func notSent() { finish(false) }
+    /// Ends the wait with false: a write the producer refused outright (it will never report),
+    /// or a stop or revocation that cannot wait any longer. Later reports still pass on.
+    func giveUp() { finish(false) }
 
     override func delivered(partition: Int32, offset: Int64) {
         next.delivered(partition: partition, offset: offset)

@@ -27,13 +27,15 @@ extension HandlerContext {
     /// Sets the agent's state for `key`: written to `<agent>.state` when the handler returns
     /// (nothing is written if it throws), before its events are published.
     ///
-    /// A handling's state changes are one unit: every instance sees all of them or none (a
-    /// replica applies them once it has read them all), and they are acknowledged before the
-    /// handling's events are sent and before the next handling of the workflow starts. So an
-    /// event published means its handling's state is there; if the instance dies first, the
-    /// event is handled again, and finds either none of its changes or all of them (then a
-    /// handler that recorded what it decided, as ``FanIn`` does, decides and publishes the same
-    /// again). Write handlers so that handling an event twice leaves the same state (set, not add).
+    /// A handling's state changes are one unit. A replica applies them together, once it has
+    /// read all of them, or once each it has not read was changed again later (compaction on
+    /// real Kafka keeps only a key's latest record). They are written first, with the handling's
+    /// timers, and acknowledged before its events are sent and before the next handling of the
+    /// workflow starts. So an event published means its handling's state is there. If the
+    /// instance dies first, the event is handled again and finds either none of its changes or
+    /// all of them; a handler that recorded what it decided (as ``FanIn`` does) then decides and
+    /// publishes the same again. Write handlers so that handling an event twice leaves the same
+    /// state (set, not add).
     public func setState<Value: Encodable>(_ value: Value, for key: String) throws(PublishError) {
         let store = try stateStore()
         let bytes: [UInt8]
@@ -43,8 +45,8 @@ extension HandlerContext {
         record(change: bytes, for: key, in: store)
     }
 
-    /// Deletes the agent's state for `key` (a tombstone on `<agent>.state`), with the outputs when
-    /// the handler returns.
+    /// Deletes the agent's state for `key` (a tombstone on `<agent>.state`), written with the
+    /// handling's other state changes when the handler returns (see ``setState(_:for:)``).
     public func removeState(for key: String) throws(PublishError) {
         record(change: nil, for: key, in: try stateStore())
     }

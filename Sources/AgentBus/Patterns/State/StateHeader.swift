@@ -4,7 +4,7 @@ package enum StateHeader {
     /// so the instance that wrote it knows when it has read it back, and a replica knows which
     /// handling's changes it belongs to.
     package static let writeID = "agentbus_state_write"
-    /// How many state changes the handling that wrote this one made: a replica applies them
-    /// together, once it has read them all (see ``StateChangeSet``).
-    package static let setSize = "agentbus_state_set_size"
+    /// The keys a handling changed, as a JSON array, on each of its records when there are
+    /// several: a replica applies them together (see ``StateChangeSet``).
+    package static let setKeys = "agentbus_state_set_keys"
 }
