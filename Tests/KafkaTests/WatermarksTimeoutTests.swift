@@ -21,6 +21,56 @@ struct WatermarksTimeoutTests {
         #expect(marks == [first: KafkaWatermarks(low: 0, high: 3), second: KafkaWatermarks(low: 0, high: 0)])
     }
 
+    @Test("a lookup is one moment: partitions written in lockstep never differ by more than a record")
+    func oneMoment() async throws {
+        // A saved log (`agentbus replay --save`) ends each partition at these high watermarks.
+        // Looked up one partition after another while agents kept writing, the first partitions
+        // ended seconds before the last: in a chaos run's log every agent's activity records
+        // stopped 5 s before its outputs did, which read as a stalled producer.
+        let cluster = try EmbeddedCluster(brokers: 1)
+        let partitions: Int32 = 40
+        try cluster.createTopic("lockstep", partitions: Int(partitions))
+        // librdkafka sends a request per partition: with the default five in flight (no errors
+        // are injected here, so the embedded cluster's one is not needed) a round takes a few
+        // round trips, where a lookup asked partition by partition would take two per partition.
+        let producer = try KafkaProducer(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        let admin = try KafkaAdmin(configuration: .init(bootstrapServers: [cluster.bootstrapServers]))
+        defer { admin.close() }
+        let all = (0..<partitions).map { KafkaTopicPartition(topic: "lockstep", partition: $0) }
+
+        // One record to every partition, all acknowledged: at any moment between rounds or
+        // during one, the partitions' ends differ by at most one record.
+        @Sendable func round() async throws {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for partition in 0..<partitions {
+                    group.addTask { try await producer.send(topic: "lockstep", value: "r", partition: partition) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        try await round()  // connected, leaders known
+        // Each answer 10 ms late, so the writer's rounds go on while a lookup waits for its answers.
+        try cluster.setRoundTripTime(broker: 1, .milliseconds(10))
+        let writer = Task {
+            var rounds = 0
+            while !Task.isCancelled {
+                try await round()
+                rounds += 1
+            }
+            return rounds
+        }
+        let marks = try await admin.watermarks(of: all)
+        writer.cancel()
+        let rounds = try await writer.value
+        try await producer.close()
+        try cluster.setRoundTripTime(broker: 1, .zero)
+
+        let highs = all.compactMap { marks[$0]?.high }
+        #expect(highs.count == all.count)
+        let spread = (highs.max() ?? 0) - (highs.min() ?? 0)
+        #expect(spread <= 1, "ends \(highs.min() ?? 0)...\(highs.max() ?? 0) while \(rounds) rounds were written")
+    }
+
     @Test("a lookup gives up at its timeout when the broker answers later than that")
     func slowBroker() async throws {
         let cluster = try EmbeddedCluster(brokers: 1)
