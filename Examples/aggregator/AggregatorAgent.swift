@@ -5,8 +5,9 @@ import LoanEvents
 /// Collects the checks an application needs (its ``ApplicationReceived/requiredChecks``, the
 /// fan-out) into one ``AssessmentCompleted`` (the fan-in), with a deadline.
 ///
-/// Built on ``FanIn``: each workflow's collection is in the agent's state, so a restart mid-way
-/// loses nothing, and a check reported twice counts once. The deadline is a durable timer
+/// Built on ``FanIn``: each workflow's collection, the application's facts included, is one key
+/// of the agent's state, so a restart mid-way loses nothing and a crash cannot keep half of a
+/// handling's changes; a check reported twice counts once. The deadline is a durable timer
 /// (``AssessmentDue``), set when the application arrives and cancelled when the last check is in.
 /// At the deadline the assessment completes with what arrived, marked partial, unless the credit
 /// check is missing (no score without it) or the policy is `fail`: then ``AssessmentFailed``.
@@ -31,7 +32,8 @@ struct AggregatorAgent: Agent {
             let facts = ApplicationFacts(
                 applicationId: application.applicationId, applicantId: application.applicantId,
                 requested: application.requested)
-            try context.setState(facts, for: Self.factsKey(context))
+            // Kept in the collection itself, under a branch of its own that no check waits for.
+            _ = try fanIn.record(CheckResult(application: facts), from: Self.applicationBranch, in: context)
             let decision = try fanIn.open(expecting: Set(application.requiredChecks.map(\.rawValue)), in: context)
             // From when the aggregator takes the application in: after a backlog, the checks get
             // their full time too.
@@ -60,7 +62,7 @@ struct AggregatorAgent: Agent {
                 applicantId: nil, fanIn: fanIn, context)
         }
         EventHandler(AssessmentDue.self) { [fanIn] due, context in
-            guard let facts = try Self.facts(context) else {
+            guard let facts = try Self.facts(fanIn, context) else {
                 // A cleanup of results whose application never came, or a timer handled again
                 // after its collection was removed: nothing to assess, nothing to say.
                 try fanIn.forgetOrphan(in: context)
@@ -68,15 +70,13 @@ struct AggregatorAgent: Agent {
             }
             let decision = try fanIn.expire(in: context)
             // The cleanup timer of an ended collection: state keeps only collections in progress.
-            if case .alreadyEnded = decision, try fanIn.forget(in: context) {
-                try context.removeState(for: Self.factsKey(context))
-                return
-            }
+            if case .alreadyEnded = decision, try fanIn.forget(in: context) { return }
             try Self.publish(decision, facts: facts, fanIn: fanIn, context)
         }
     }
 
-    static func factsKey(_ context: HandlerContext) -> String { "application/\(context.event.correlationID)" }
+    /// The branch of the collection that holds the application's facts.
+    static let applicationBranch = "application"
 
     /// Records one check's result. A result that comes before its application (the topics are
     /// read independently) is kept, with a cleanup timer in case the application never comes.
@@ -84,7 +84,7 @@ struct AggregatorAgent: Agent {
         _ result: CheckResult, from check: AssessmentCheck, applicationId: String, applicantId: String?,
         fanIn: FanIn<CheckResult>, _ context: HandlerContext
     ) throws {
-        let facts = try Self.facts(context)
+        let facts = try Self.facts(fanIn, context)
         let decision = try fanIn.record(result, from: check.rawValue, in: context)
         if facts == nil, case .waiting = decision {
             try context.schedule(
@@ -96,8 +96,9 @@ struct AggregatorAgent: Agent {
         try publish(decision, facts: facts, fanIn: fanIn, context)
     }
 
-    static func facts(_ context: HandlerContext) throws -> ApplicationFacts? {
-        try context.state(ApplicationFacts.self, for: factsKey(context))
+    /// The application's facts, if the application was seen.
+    static func facts(_ fanIn: FanIn<CheckResult>, _ context: HandlerContext) throws -> ApplicationFacts? {
+        try fanIn.state(in: context).results[applicationBranch]?.application
     }
 
     /// Publishes what the fan-in decided: the assessment (complete or partial) or its failure.

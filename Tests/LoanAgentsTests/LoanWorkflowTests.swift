@@ -107,4 +107,18 @@ struct LoanWorkflowTests {
         try await system.deliver(due)
         #expect(system.published.isEmpty, "\(system.published.map(\.type))")
     }
+
+    @Test("the aggregator keeps an application's facts in its collection: one state key, so a crash keeps both or neither")
+    func factsInCollection() async throws {
+        let aggregator = AggregatorAgent(deadline: .seconds(3), onDeadline: .completePartial)
+        let tester = try AgentTester(aggregator, schemas: LoanCatalog.registry)
+        let application = ApplicationReceived.examples[0]
+        let result = try await tester.handle(application, correlationID: "wf-facts")
+        #expect(result.outcome == .handled)
+        let collection = try tester.state(FanInState<CheckResult>.self, for: aggregator.fanIn.stateKey(for: "wf-facts"))
+        #expect(collection?.expected == application.requiredChecks.map(\.rawValue).sorted())
+        #expect(collection?.results[AggregatorAgent.applicationBranch]?.application?.applicationId == application.applicationId)
+        // A second key written beside it could outlive it, or die without it, in a crash.
+        #expect(try tester.state(ApplicationFacts.self, for: "application/wf-facts") == nil)
+    }
 }

@@ -49,8 +49,8 @@ public final class HandlerContext: Sendable {
         var writes: [RuntimeWrite] = []
         /// This handling's state changes so far, by key (nil: deleted), so it reads its writes.
         var stateChanges: [String: [UInt8]?] = [:]
-        /// Names this handling's state changes as one set (see ``StateChangeSet``); set by the first.
-        var stateSetID: String?
+        /// Names this handling's state writes (see ``StateHeader/writeID``); set by the first.
+        var stateWritesID: String?
         /// Cost this handling added to its workflow's (see ``addCost(_:)``).
         var cost: Double = 0
         /// Effects run or replayed so far, by name: two may not share one.

@@ -341,14 +341,7 @@ public final class AgentRuntime: Service, Sendable {
         case AgentTopics.heartbeats:
             if let heartbeat = try? Heartbeat(json: record.value) { processor.services.directory?.apply(heartbeat) }
         default:
-            if let state = processor.services.state, record.topic == state.topic {
-                let dropped = state.apply(record)
-                if dropped > 0 {
-                    logger.warning(
-                        "state change sets read in part were given up to bound memory; their changes are not applied",
-                        metadata: ["sets": "\(dropped)", "limit": "\(StateStore.maxIncomplete)"])
-                }
-            }
+            if let state = processor.services.state, record.topic == state.topic { state.apply(record) }
             if let journal = processor.services.effects?.journal, record.topic == journal.topic { journal.apply(record) }
         }
     }

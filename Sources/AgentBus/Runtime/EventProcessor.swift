@@ -474,10 +474,9 @@ final class EventProcessor: Sendable {
         if outcome.startedAt == 0 { outcome.startedAt = outcome.finishedAt }
         let record = event.record
         let stamp = OutputStamp(input: envelope, cost: cost, policies: policies)
-        // A handling that changed state writes those changes first, as one set (the last change
-        // of each key), with its timers; the rest waits for their acknowledgement (see
-        // StateWriteAcknowledgement).
-        let stateWrites = services.state == nil ? [] : StateChangeSet.sealed(writes.filter { $0.stateChange != nil })
+        // A handling that changed state writes those changes first, with its timers; the rest
+        // waits for their acknowledgement (see StateWriteAcknowledgement).
+        let stateWrites = services.state == nil ? [] : writes.filter { $0.stateChange != nil }
         let otherWrites = writes.filter { $0.stateChange == nil }
         // The handled marker waits for the outputs and writes (see HandledMarkerGate); the event
         // holds one more message meanwhile, so its offset is not stored before the marker is.
@@ -507,18 +506,21 @@ final class EventProcessor: Sendable {
             // A revocation past its deadline or a stop past the shutdown deadline gives the
             // wait up (InFlightEvent.stopAttempt), as it gives up a handler.
             event.waiting(for: acknowledgement)
-            for write in firstWrites where await !send(write, for: event, reportingTo: acknowledgement) {
-                acknowledgement.giveUp()
-                break
+            for write in firstWrites {
+                // Given up, nothing more is sent: a write that cannot land would only wait for
+                // queue space.
+                guard !acknowledgement.isGivenUp else { break }
+                if await !send(write, for: event, reportingTo: acknowledgement) {
+                    acknowledgement.giveUp()
+                    break
+                }
             }
             let acknowledged = await acknowledgement.acknowledged()
             event.waiting(for: nil)
             guard acknowledged else {
                 // Not all written: a delivery failed (which stops the instance), or the
                 // partition or the instance gave up waiting. The event is handled again, by the
-                // next owner or after a restart, without these changes (a set read in part is
-                // not applied while its keys have no later change), so nothing else of this
-                // handling goes out.
+                // next owner or after a restart, so nothing else of this handling goes out.
                 for write in stateWrites { state.withdraw(write) }
                 event.abandon()
                 tracing.recordAbandoned(on: span)

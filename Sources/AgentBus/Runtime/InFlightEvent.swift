@@ -15,8 +15,9 @@ final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
     private let abandoned = Atomic<Bool>(false)
     /// The handler attempt running for it, so a revocation past its deadline can give it up.
     private let attempt = Mutex<HandlerAttempt?>(nil)
-    /// The acknowledgement of its state changes it waits for, given up likewise.
-    private let writes = Mutex<StateWriteAcknowledgement?>(nil)
+    /// The acknowledgement of its state changes it waits for, given up likewise; `stopped` once
+    /// ``stopAttempt()`` was called, so a wait that begins after it is given up at once.
+    private let writes = Mutex<(acknowledgement: StateWriteAcknowledgement?, stopped: Bool)>((nil, false))
     /// Runs once every message for the record is acknowledged (the handled event enters the
     /// dedupe window then, not before: a copy read again before its outputs are safe must be
     /// handled again, not skipped). Set before the runtime's hold is released; read after the
@@ -34,8 +35,8 @@ final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
     /// Whether work on it began (per-key ordering tracks records before they start).
     var isStarted: Bool { started.load(ordering: .relaxed) }
 
-    /// Whether the runtime gave up on it (stopping, or its partition revoked): never done, so
-    /// its offset and everything after it are left to be read again.
+    /// Whether the runtime gave up on it (stopping, its partition revoked, or its state changes
+    /// not written): never done, so its offset and everything after it are left to be read again.
     var isAbandoned: Bool { abandoned.load(ordering: .relaxed) }
 
     func markStarted() { started.store(true, ordering: .relaxed) }
@@ -45,14 +46,25 @@ final class InFlightEvent: KafkaDeliveryCallback, @unchecked Sendable {
     /// Sets (or clears, with nil) the handler attempt running for it.
     func running(_ attempt: HandlerAttempt?) { self.attempt.withLock { $0 = attempt } }
 
-    /// Sets (or clears, with nil) the acknowledgement of state changes it waits for.
-    func waiting(for acknowledgement: StateWriteAcknowledgement?) { writes.withLock { $0 = acknowledgement } }
+    /// Sets (or clears, with nil) the acknowledgement of state changes it waits for; gives it up
+    /// at once if the event's work was stopped already.
+    func waiting(for acknowledgement: StateWriteAcknowledgement?) {
+        let stopped = writes.withLock { writes in
+            writes.acknowledgement = acknowledgement
+            return writes.stopped
+        }
+        if stopped { acknowledgement?.giveUp() }
+    }
 
     /// Gives up the handler attempt running for it, or its wait for its state changes to be
-    /// acknowledged, if any: its worker moves on.
+    /// acknowledged, now or when it begins: its worker moves on.
     func stopAttempt() {
         attempt.withLock { $0 }?.expire(.stopped)
-        writes.withLock { $0 }?.giveUp()
+        let acknowledgement = writes.withLock { writes in
+            writes.stopped = true
+            return writes.acknowledgement
+        }
+        acknowledgement?.giveUp()
     }
 
     /// Announces `count` messages about to be produced for this record.

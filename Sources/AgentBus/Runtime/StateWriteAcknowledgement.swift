@@ -45,6 +45,14 @@ final class StateWriteAcknowledgement: KafkaDeliveryCallback, @unchecked Sendabl
     /// or a stop or revocation that cannot wait any longer. Later reports still pass on.
     func giveUp() { finish(false) }
 
+    /// Whether the wait ended with false (given up, or a write failed).
+    var isGivenUp: Bool {
+        outcome.withLock { outcome in
+            if case .done(false) = outcome { return true }
+            return false
+        }
+    }
+
     override func delivered(partition: Int32, offset: Int64) {
         next.delivered(partition: partition, offset: offset)
         if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { finish(true) }

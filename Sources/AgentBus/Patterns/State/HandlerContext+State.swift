@@ -27,15 +27,17 @@ extension HandlerContext {
     /// Sets the agent's state for `key`: written to `<agent>.state` when the handler returns
     /// (nothing is written if it throws), before its events are published.
     ///
-    /// A handling's state changes are one unit. A replica applies them together, once it has
-    /// read all of them, or once each it has not read was changed again later (compaction on
-    /// real Kafka keeps only a key's latest record). They are written first, with the handling's
-    /// timers, and acknowledged before its events are sent and before the next handling of the
-    /// workflow starts. So an event published means its handling's state is there. If the
-    /// instance dies first, the event is handled again and finds either none of its changes or
-    /// all of them; a handler that recorded what it decided (as ``FanIn`` does) then decides and
-    /// publishes the same again. Write handlers so that handling an event twice leaves the same
-    /// state (set, not add).
+    /// A handling's state changes are written first, with its timers, and acknowledged before
+    /// its events are sent and before the next handling of the workflow starts. So an event
+    /// published means its handling's state is there: if the instance dies first, the event is
+    /// handled again, and a handler that recorded what it decided (as ``FanIn`` does) decides and
+    /// publishes the same again.
+    ///
+    /// Each key is written and replicated on its own: a crash between two keys' writes can keep
+    /// one and lose the other, and other events of the workflow may be handled in between. Keep
+    /// what must change together under one key (``FanIn`` keeps a collection, and whatever the
+    /// handler records in it, under one). Write handlers so that handling an event twice leaves
+    /// the same state (set, not add).
     public func setState<Value: Encodable>(_ value: Value, for key: String) throws(PublishError) {
         let store = try stateStore()
         let bytes: [UInt8]
@@ -53,12 +55,12 @@ extension HandlerContext {
 
     private func record(change value: [UInt8]?, for key: String, in store: StateStore) {
         withOutputs { outputs in
-            // One set per handling, named afresh each time: the changes of an earlier handling
-            // of this event (by an instance that died mid-write) must not count towards this one.
-            if outputs.stateSetID == nil {
-                outputs.stateSetID = "\(event.id)/\(agent)/\(String(UInt64.random(in: 0 ... .max), radix: 16))"
+            // Named afresh for each handling: reading back a write of an earlier handling of this
+            // event (by an instance that died) must not clear this one's from the overlay.
+            if outputs.stateWritesID == nil {
+                outputs.stateWritesID = "\(event.id)/\(agent)/\(String(UInt64.random(in: 0 ... .max), radix: 16))"
             }
-            let writeID = "\(outputs.stateSetID ?? "")/\(outputs.writes.count)"
+            let writeID = "\(outputs.stateWritesID ?? "")/\(outputs.writes.count)"
             outputs.stateChanges[key] = .some(value)
             outputs.writes.append(
                 RuntimeWrite(
