@@ -849,7 +849,10 @@ def main():
     parser.add_argument("--publishers", type=int, default=6, help="publish processes at once")
     parser.add_argument("--kill-every", type=float, nargs=2, default=[3, 6], metavar=("MIN", "MAX"),
                         help="seconds between SIGKILLs")
-    parser.add_argument("--settle-timeout", type=float, default=180, help="seconds to wait for every workflow to end")
+    parser.add_argument("--settle-timeout", type=float, default=None,
+                        help="seconds to wait, after the last publish, for every workflow to end and the agents to go idle "
+                             "(default: 180, or 600 past 1,000 workflows: the aggregator, killed every half minute, "
+                             "has a backlog to work off)")
     parser.add_argument("--linger", type=float, default=5, help="seconds to wait after that, for stragglers")
     parser.add_argument("--memory-bound-mb", type=float, default=400)
     parser.add_argument("--keep", help="the work directory, kept (default: a temporary one, kept only on failure)")
@@ -862,6 +865,8 @@ def main():
         parser.error("--check-only needs --keep DIR, the directory of a kept run")
     if options.seed is None:
         options.seed = random.SystemRandom().randint(1, 999_999)
+    if options.settle_timeout is None:
+        options.settle_timeout = 180 if options.workflows <= 1000 else 600
     if options.rate is None:
         options.rate = min(10.0, max(4.0, options.workflows / 150))
     if shutil.which("kcat") is None:
